@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create or refresh .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test lint typecheck contracts contracts-check contracts-test pytest bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+## run: install the project and run the default demo
+run: $(VENV)/.installed
+	$(BIN)/relayer-sim demo
+
+## test: lint, type-check, check the contracts rebuild to the committed bytes, run every test
+test: $(VENV)/.installed-dev lint typecheck contracts-test contracts-check pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check relayer_sim tests benchmarks contracts
+	$(BIN)/ruff format --check relayer_sim tests benchmarks contracts
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy --strict relayer_sim
+
+## contracts: rebuild relayer_sim/contracts/*.wasm from the Zig sources
+contracts: $(VENV)/.installed-dev
+	$(PY) contracts/build.py
+
+contracts-check: $(VENV)/.installed-dev
+	$(PY) contracts/build.py --check
+
+contracts-test: $(VENV)/.installed-dev
+	$(PY) contracts/build.py --test
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest -q
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/vm.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

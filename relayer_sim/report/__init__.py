@@ -1,0 +1,1 @@
+"""Human-facing output: tables and summaries rendered with rich."""

@@ -1,0 +1,51 @@
+"""A CosmWasm-compatible Wasm VM on wasmtime. It knows nothing about IBC.
+
+``WasmVM`` stores code (static checks, gzip, compile cache) and runs the four entry points
+08-wasm uses, metered in CosmWasm gas, against any ``Storage``.
+"""
+
+from relayer_sim.vm.errors import (
+    CodeRejected,
+    ContractAborted,
+    ContractTrap,
+    InvalidResult,
+    IteratorError,
+    MemoryLimitExceeded,
+    MissingExport,
+    OutOfGas,
+    RegionError,
+    ResultTooLarge,
+    StackOverflow,
+    StorageLimitExceeded,
+    UnknownChecksum,
+    VMError,
+    WriteInReadOnlyCall,
+)
+from relayer_sim.vm.machine import CallResult, WasmVM
+from relayer_sim.vm.static_checks import StaticLimits, StaticReport, analyze
+from relayer_sim.vm.storage import MemoryStorage, Storage
+
+__all__ = [
+    "CallResult",
+    "CodeRejected",
+    "ContractAborted",
+    "ContractTrap",
+    "InvalidResult",
+    "IteratorError",
+    "MemoryLimitExceeded",
+    "MemoryStorage",
+    "MissingExport",
+    "OutOfGas",
+    "RegionError",
+    "ResultTooLarge",
+    "StackOverflow",
+    "StaticLimits",
+    "StaticReport",
+    "Storage",
+    "StorageLimitExceeded",
+    "UnknownChecksum",
+    "VMError",
+    "WasmVM",
+    "WriteInReadOnlyCall",
+    "analyze",
+]

@@ -1,0 +1,80 @@
+"""Typed errors of the VM.
+
+wasmvm separates a *contract error* (the contract ran and answered ``{"error": ...}``; that is a
+normal ``CallResult`` with ``ok=False``) from a *VM error* (the call itself failed: trap, abort,
+out of gas, a broken ABI promise). Everything in this module is the second kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class VMError(Exception):
+    """A call could not complete; the contract produced no result.
+
+    ``gas_used`` is set when the error ends a call: the gas is spent even though the call failed,
+    and the host still charges it.
+    """
+
+    gas_used: int | None = None
+
+
+class CodeRejected(VMError):
+    """``store_code`` refused the code; ``reasons`` lists every check that failed."""
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        self.reasons: tuple[str, ...] = tuple(reasons)
+        super().__init__("code rejected: " + "; ".join(self.reasons))
+
+
+class UnknownChecksum(VMError):
+    """No code with this checksum was stored in this VM."""
+
+
+class OutOfGas(VMError):
+    """The call used more gas than its limit."""
+
+
+class ContractTrap(VMError):
+    """The contract trapped (``unreachable``, bad memory access, division by zero, ...)."""
+
+
+class ContractAborted(VMError):
+    """The contract called the ``abort`` import with a message."""
+
+
+class StackOverflow(VMError):
+    """The contract exhausted the wasm stack (runaway recursion)."""
+
+
+class MemoryLimitExceeded(VMError):
+    """The contract needed more linear memory than the VM's cap allows."""
+
+
+class RegionError(VMError):
+    """A region pointer broke the ABI: null, out of bounds, length above capacity, too small."""
+
+
+class ResultTooLarge(VMError):
+    """The contract returned a result larger than the VM accepts."""
+
+
+class InvalidResult(VMError):
+    """The contract's result is not the JSON envelope its entry point must return."""
+
+
+class StorageLimitExceeded(VMError):
+    """A storage key or value is larger than the ABI allows."""
+
+
+class WriteInReadOnlyCall(VMError):
+    """A ``query`` tried to write or remove a storage entry."""
+
+
+class IteratorError(VMError):
+    """``db_scan`` got a bad order, or ``db_next*`` an unknown iterator id."""
+
+
+class MissingExport(VMError):
+    """The contract does not export the entry point (or helper) being called."""

@@ -1,0 +1,385 @@
+"""The ``env`` imports a contract calls, with CosmWasm's exact return conventions.
+
+Each import charges its gas first, reads its arguments through checked regions, and answers as
+cosmwasm-vm does: missing values are null pointers, contract-visible failures are error regions
+or codes, and broken ABI promises raise a ``VMError`` that ends the call. The imports act on the
+innermost ``CallContext`` the VM pushed, so one linker serves every call.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import structlog
+import wasmtime
+
+from relayer_sim.vm import crypto, gas_costs
+from relayer_sim.vm.abi import (
+    CRYPTO_ERR_GENERIC,
+    IMPORT_MODULE,
+    ORDER_ASCENDING,
+    ORDER_DESCENDING,
+    SUPPORTED_IMPORTS,
+    UNIMPLEMENTED_CRYPTO_IMPORTS,
+)
+from relayer_sim.vm.addresses import AddressError, Bech32Addresses
+from relayer_sim.vm.errors import (
+    ContractAborted,
+    IteratorError,
+    RegionError,
+    StorageLimitExceeded,
+    WriteInReadOnlyCall,
+)
+from relayer_sim.vm.gas import GasMeter
+from relayer_sim.vm.regions import ContractMemory
+from relayer_sim.vm.storage import Pair, Storage
+
+KIB = 1024
+MIB = 1024 * KIB
+MAX_KEY_LENGTH = 64 * KIB
+MAX_VALUE_LENGTH = 128 * KIB
+MAX_HUMAN_ADDRESS_LENGTH = 256
+MAX_CANONICAL_ADDRESS_LENGTH = 64
+MAX_HASH_LENGTH = 32
+MAX_ECDSA_SIGNATURE_LENGTH = 64
+MAX_ECDSA_PUBKEY_LENGTH = 65
+MAX_ED25519_MESSAGE_LENGTH = 128 * KIB
+MAX_ED25519_SIGNATURE_LENGTH = 64
+MAX_ED25519_PUBKEY_LENGTH = 32
+MAX_ED25519_BATCH_COUNT = 256
+MAX_DEBUG_LENGTH = 2 * MIB
+MAX_QUERY_REQUEST_LENGTH = 64 * KIB
+
+#: Answers a ``query_chain`` request (raw JSON) with a serialised ``SystemResult``.
+QueryHandler = Callable[[bytes], bytes]
+DebugHandler = Callable[[str], None]
+
+_log = structlog.get_logger("relayer_sim.vm")
+
+
+def unsupported_query(request: bytes) -> bytes:
+    """The default querier: every request is an ``unsupported_request`` system error."""
+    try:
+        parsed = json.loads(request)
+        kind = next(iter(parsed)) if isinstance(parsed, dict) and parsed else "unknown"
+    except (ValueError, UnicodeDecodeError):
+        kind = "unknown"
+    return json.dumps({"error": {"unsupported_request": {"kind": kind}}}).encode()
+
+
+def log_debug(message: str) -> None:
+    """The default debug handler: contract debug messages go to the structured log."""
+    _log.debug("contract debug", message=message)
+
+
+@dataclass
+class CallContext:
+    """Everything the imports need for one call; the VM fills in the instance parts."""
+
+    storage: Storage
+    read_only: bool
+    meter: GasMeter
+    query_handler: QueryHandler
+    debug_handler: DebugHandler
+    addresses: Bech32Addresses
+    memory: wasmtime.Memory | None = None
+    allocate: wasmtime.Func | None = None
+    iterators: list[Iterator[Pair]] = field(default_factory=list)
+
+
+def encode_sections(*sections: bytes) -> bytes:
+    """CosmWasm's section encoding: each item followed by its big-endian u32 length."""
+    return b"".join(section + struct.pack(">I", len(section)) for section in sections)
+
+
+def decode_sections(data: bytes, what: str) -> list[bytes]:
+    """Inverse of ``encode_sections``, reading from the end as cosmwasm does."""
+    sections: list[bytes] = []
+    end = len(data)
+    while end > 0:
+        if end < 4:
+            raise RegionError(f"{what}: truncated section length")
+        (length,) = struct.unpack(">I", data[end - 4 : end])
+        start = end - 4 - length
+        if start < 0:
+            raise RegionError(f"{what}: section length {length} exceeds the data")
+        sections.append(data[start : end - 4])
+        end = start
+    sections.reverse()
+    return sections
+
+
+class Imports:
+    """The import functions, bound to the VM's stack of call contexts."""
+
+    def __init__(self, contexts: list[CallContext]) -> None:
+        self._contexts = contexts
+
+    def define(self, linker: wasmtime.Linker) -> None:
+        """Register every supported import on ``linker``."""
+        kinds = {"i32": wasmtime.ValType.i32(), "i64": wasmtime.ValType.i64()}
+        for name, (params, results) in SUPPORTED_IMPORTS.items():
+            func_type = wasmtime.FuncType([kinds[p] for p in params], [kinds[r] for r in results])
+            if name in UNIMPLEMENTED_CRYPTO_IMPORTS:
+                handler = self._unimplemented(name, results[0] == "i64")
+            else:
+                handler = getattr(self, name)
+            linker.define_func(IMPORT_MODULE, name, func_type, handler, access_caller=True)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _enter(self, caller: wasmtime.Caller, name: str) -> tuple[CallContext, ContractMemory]:
+        context = self._contexts[-1]
+        context.meter.charge(gas_costs.HOST_CALL, f"import {name}")
+        assert context.memory is not None, "imports run only after instantiation"
+        return context, ContractMemory(context.memory, caller)
+
+    @staticmethod
+    def _read(
+        context: CallContext,
+        memory: ContractMemory,
+        pointer: int,
+        max_length: int,
+        what: str,
+        too_long: type[RegionError] | type[StorageLimitExceeded] = RegionError,
+    ) -> bytes:
+        data = memory.read(pointer, max_length, what, too_long)
+        context.meter.charge(gas_costs.region_read_cost(len(data)), f"reading {what}")
+        return data
+
+    @staticmethod
+    def _write_new(
+        context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, data: bytes
+    ) -> int:
+        """Ask the contract to allocate a region, fill it, and return its pointer."""
+        assert context.allocate is not None
+        pointer = context.allocate(caller, len(data))
+        if not isinstance(pointer, int):
+            raise RegionError("allocate did not return a region pointer")
+        memory.write(pointer, data)
+        return pointer
+
+    def _text(
+        self, context: CallContext, memory: ContractMemory, pointer: int, limit: int, what: str
+    ) -> str | None:
+        """UTF-8 text from a region, or None when it is not valid UTF-8."""
+        try:
+            return self._read(context, memory, pointer, limit, what).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _iterator(self, context: CallContext, iterator_id: int) -> Iterator[Pair]:
+        if not 1 <= iterator_id <= len(context.iterators):
+            raise IteratorError(f"iterator {iterator_id} does not exist")
+        return context.iterators[iterator_id - 1]
+
+    # -- storage --------------------------------------------------------------------------------
+
+    def db_read(self, caller: wasmtime.Caller, key_pointer: int) -> int:
+        context, memory = self._enter(caller, "db_read")
+        key = self._read(
+            context, memory, key_pointer, MAX_KEY_LENGTH, "db_read key", StorageLimitExceeded
+        )
+        value = context.storage.get(key)
+        return 0 if value is None else self._write_new(context, memory, caller, value)
+
+    def db_write(self, caller: wasmtime.Caller, key_pointer: int, value_pointer: int) -> None:
+        context, memory = self._enter(caller, "db_write")
+        if context.read_only:
+            raise WriteInReadOnlyCall("db_write is not allowed in a read-only call (query)")
+        key = self._read(
+            context, memory, key_pointer, MAX_KEY_LENGTH, "db_write key", StorageLimitExceeded
+        )
+        value = self._read(
+            context, memory, value_pointer, MAX_VALUE_LENGTH, "db_write value", StorageLimitExceeded
+        )
+        context.storage.set(key, value)
+
+    def db_remove(self, caller: wasmtime.Caller, key_pointer: int) -> None:
+        context, memory = self._enter(caller, "db_remove")
+        if context.read_only:
+            raise WriteInReadOnlyCall("db_remove is not allowed in a read-only call (query)")
+        key = self._read(
+            context, memory, key_pointer, MAX_KEY_LENGTH, "db_remove key", StorageLimitExceeded
+        )
+        context.storage.delete(key)
+
+    def db_scan(
+        self, caller: wasmtime.Caller, start_pointer: int, end_pointer: int, order: int
+    ) -> int:
+        context, memory = self._enter(caller, "db_scan")
+        if order not in (ORDER_ASCENDING, ORDER_DESCENDING):
+            raise IteratorError(f"db_scan order must be 1 (ascending) or 2 (descending), not {order}")
+        start = end = None
+        if start_pointer:
+            start = self._read(context, memory, start_pointer, MAX_KEY_LENGTH, "db_scan start")
+        if end_pointer:
+            end = self._read(context, memory, end_pointer, MAX_KEY_LENGTH, "db_scan end")
+        context.iterators.append(context.storage.scan(start, end, order == ORDER_ASCENDING))
+        return len(context.iterators)
+
+    def db_next(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+        context, memory = self._enter(caller, "db_next")
+        pair = next(self._iterator(context, iterator_id), None)
+        key, value = pair if pair is not None else (b"", b"")
+        return self._write_new(context, memory, caller, encode_sections(key, value))
+
+    def db_next_key(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+        context, memory = self._enter(caller, "db_next_key")
+        pair = next(self._iterator(context, iterator_id), None)
+        return 0 if pair is None else self._write_new(context, memory, caller, pair[0])
+
+    def db_next_value(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+        context, memory = self._enter(caller, "db_next_value")
+        pair = next(self._iterator(context, iterator_id), None)
+        return 0 if pair is None else self._write_new(context, memory, caller, pair[1])
+
+    # -- addresses ------------------------------------------------------------------------------
+
+    def _address_failure(
+        self, context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, message: str
+    ) -> int:
+        return self._write_new(context, memory, caller, message.encode())
+
+    def addr_validate(self, caller: wasmtime.Caller, source_pointer: int) -> int:
+        context, memory = self._enter(caller, "addr_validate")
+        human = self._text(
+            context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_validate input"
+        )
+        if human is None:
+            return self._address_failure(context, memory, caller, "Input is not valid UTF-8")
+        try:
+            context.addresses.validate(human)
+        except AddressError as error:
+            return self._address_failure(context, memory, caller, str(error))
+        return 0
+
+    def addr_canonicalize(
+        self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
+    ) -> int:
+        context, memory = self._enter(caller, "addr_canonicalize")
+        human = self._text(
+            context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_canonicalize input"
+        )
+        if human is None:
+            return self._address_failure(context, memory, caller, "Input is not valid UTF-8")
+        try:
+            canonical = context.addresses.canonicalize(human)
+        except AddressError as error:
+            return self._address_failure(context, memory, caller, str(error))
+        memory.write(destination_pointer, canonical)
+        return 0
+
+    def addr_humanize(
+        self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
+    ) -> int:
+        context, memory = self._enter(caller, "addr_humanize")
+        canonical = self._read(
+            context, memory, source_pointer, MAX_CANONICAL_ADDRESS_LENGTH, "addr_humanize input"
+        )
+        try:
+            human = context.addresses.humanize(canonical)
+        except AddressError as error:
+            return self._address_failure(context, memory, caller, str(error))
+        memory.write(destination_pointer, human.encode())
+        return 0
+
+    # -- crypto ---------------------------------------------------------------------------------
+
+    def secp256k1_verify(
+        self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, key_pointer: int
+    ) -> int:
+        context, memory = self._enter(caller, "secp256k1_verify")
+        message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
+        signature = self._read(
+            context, memory, signature_pointer, MAX_ECDSA_SIGNATURE_LENGTH, "signature"
+        )
+        pubkey = self._read(context, memory, key_pointer, MAX_ECDSA_PUBKEY_LENGTH, "public key")
+        context.meter.charge(gas_costs.SECP256K1_VERIFY, "secp256k1_verify")
+        return crypto.secp256k1_verify(message_hash, signature, pubkey)
+
+    def secp256k1_recover_pubkey(
+        self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, param: int
+    ) -> int:
+        context, memory = self._enter(caller, "secp256k1_recover_pubkey")
+        message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
+        signature = self._read(
+            context, memory, signature_pointer, MAX_ECDSA_SIGNATURE_LENGTH, "signature"
+        )
+        context.meter.charge(gas_costs.SECP256K1_RECOVER_PUBKEY, "secp256k1_recover_pubkey")
+        try:
+            pubkey = crypto.secp256k1_recover_pubkey(message_hash, signature, param)
+        except crypto.CryptoFailure as failure:
+            return failure.code << 32
+        return self._write_new(context, memory, caller, pubkey)
+
+    def ed25519_verify(
+        self, caller: wasmtime.Caller, message_pointer: int, signature_pointer: int, key_pointer: int
+    ) -> int:
+        context, memory = self._enter(caller, "ed25519_verify")
+        message = self._read(
+            context, memory, message_pointer, MAX_ED25519_MESSAGE_LENGTH, "message"
+        )
+        signature = self._read(
+            context, memory, signature_pointer, MAX_ED25519_SIGNATURE_LENGTH, "signature"
+        )
+        pubkey = self._read(context, memory, key_pointer, MAX_ED25519_PUBKEY_LENGTH, "public key")
+        context.meter.charge(gas_costs.ED25519_VERIFY, "ed25519_verify")
+        return crypto.ed25519_verify(message, signature, pubkey)
+
+    def ed25519_batch_verify(
+        self,
+        caller: wasmtime.Caller,
+        messages_pointer: int,
+        signatures_pointer: int,
+        keys_pointer: int,
+    ) -> int:
+        context, memory = self._enter(caller, "ed25519_batch_verify")
+        lists = []
+        for pointer, item_limit, what in (
+            (messages_pointer, MAX_ED25519_MESSAGE_LENGTH, "batch messages"),
+            (signatures_pointer, MAX_ED25519_SIGNATURE_LENGTH + 4, "batch signatures"),
+            (keys_pointer, MAX_ED25519_PUBKEY_LENGTH + 4, "batch public keys"),
+        ):
+            data = self._read(context, memory, pointer, item_limit * MAX_ED25519_BATCH_COUNT, what)
+            items = decode_sections(data, what)
+            if len(items) > MAX_ED25519_BATCH_COUNT:
+                raise RegionError(f"{what}: {len(items)} items; at most {MAX_ED25519_BATCH_COUNT}")
+            lists.append(items)
+        messages, signatures, pubkeys = lists
+        context.meter.charge(
+            gas_costs.ed25519_batch_verify_cost(len(signatures)), "ed25519_batch_verify"
+        )
+        return crypto.ed25519_batch_verify(messages, signatures, pubkeys)
+
+    def _unimplemented(self, name: str, returns_i64: bool) -> Callable[..., int]:
+        """bls12_381/secp256r1: linked so contracts load; every call answers the generic error."""
+
+        def handler(caller: wasmtime.Caller, *_args: int) -> int:
+            self._enter(caller, name)
+            return CRYPTO_ERR_GENERIC << 32 if returns_i64 else CRYPTO_ERR_GENERIC
+
+        handler.__name__ = name
+        return handler
+
+    # -- environment ----------------------------------------------------------------------------
+
+    def debug(self, caller: wasmtime.Caller, message_pointer: int) -> None:
+        context, memory = self._enter(caller, "debug")
+        message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "debug message")
+        context.debug_handler(message.decode("utf-8", errors="replace"))
+
+    def abort(self, caller: wasmtime.Caller, message_pointer: int) -> None:
+        context, memory = self._enter(caller, "abort")
+        message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "abort message")
+        raise ContractAborted(f"contract aborted: {message.decode('utf-8', errors='replace')}")
+
+    def query_chain(self, caller: wasmtime.Caller, request_pointer: int) -> int:
+        context, memory = self._enter(caller, "query_chain")
+        request = self._read(
+            context, memory, request_pointer, MAX_QUERY_REQUEST_LENGTH, "query_chain request"
+        )
+        return self._write_new(context, memory, caller, context.query_handler(request))

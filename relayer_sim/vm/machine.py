@@ -1,0 +1,340 @@
+"""``WasmVM``: stores contract code and calls its entry points as wasmvm does for 08-wasm.
+
+A call gets a fresh wasmtime store and instance (from a cached ``InstancePre``), its arguments
+are passed as regions, its result envelope is parsed, and its storage writes are applied only if
+it succeeded. Contract errors come back as ``CallResult(ok=False)``; everything else that ends a
+call early raises a ``VMError`` subclass.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+
+from relayer_sim.vm.addresses import Bech32Addresses
+from relayer_sim.vm.errors import (
+    CodeRejected,
+    ContractTrap,
+    InvalidResult,
+    MemoryLimitExceeded,
+    MissingExport,
+    OutOfGas,
+    ResultTooLarge,
+    StackOverflow,
+    UnknownChecksum,
+    VMError,
+)
+from relayer_sim.vm.gas import GasMeter
+from relayer_sim.vm.imports import (
+    CallContext,
+    DebugHandler,
+    Imports,
+    QueryHandler,
+    log_debug,
+    unsupported_query,
+)
+from relayer_sim.vm.metering import instrument
+from relayer_sim.vm.module_cache import ModuleCache, default_cache_directory
+from relayer_sim.vm.regions import ContractMemory
+from relayer_sim.vm.static_checks import StaticLimits, analyze
+from relayer_sim.vm.storage import Storage, WriteBuffer
+
+MIB = 1024 * 1024
+DEFAULT_MEMORY_LIMIT = 32 * MIB
+MAX_CODE_SIZE = 3 * MIB
+MAX_RESULT_SIZE = 64 * MIB
+WASM_PAGE = 64 * 1024
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+JSONObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What an entry point answered.
+
+    ``ok`` with ``response`` (the parsed ``ok`` value) and ``data`` (query: the decoded bytes;
+    instantiate/sudo/migrate: the decoded ``Response.data``), or ``error``: the contract's own
+    error message. ``gas_used`` is CosmWasm gas, wasm and host work together.
+    """
+
+    ok: bool
+    error: str | None
+    response: Any
+    data: bytes | None
+    gas_used: int
+
+    def data_json(self) -> Any:
+        """``data`` parsed as JSON (08-wasm contracts answer JSON)."""
+        if self.data is None:
+            raise ValueError("the call returned no data")
+        return json.loads(self.data)
+
+
+def decompress_code(code: bytes) -> bytes:
+    """Raw wasm from raw or gzip bytes, refusing anything that inflates past 3 MiB."""
+    if not code.startswith(GZIP_MAGIC):
+        return code
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        raw = inflater.decompress(code, MAX_CODE_SIZE + 1)
+    except zlib.error as error:
+        raise CodeRejected([f"invalid gzip: {error}"]) from None
+    if len(raw) > MAX_CODE_SIZE:
+        raise CodeRejected([f"gzip inflates to more than {MAX_CODE_SIZE} bytes"])
+    if not inflater.eof:
+        raise CodeRejected(["invalid gzip: truncated stream"])
+    return raw
+
+
+class WasmVM:
+    """A CosmWasm-compatible VM: code store, module cache and metered, isolated calls."""
+
+    def __init__(
+        self,
+        *,
+        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        static_limits: StaticLimits | None = None,
+        cache_directory: Path | None = None,
+        disk_cache: bool = True,
+        query_handler: QueryHandler = unsupported_query,
+        debug_handler: DebugHandler = log_debug,
+        addresses: Bech32Addresses | None = None,
+    ) -> None:
+        self.memory_limit = memory_limit
+        self.static_limits = static_limits or StaticLimits()
+        directory = (cache_directory or default_cache_directory()) if disk_cache else None
+        self.modules = ModuleCache(directory=directory)
+        self.query_handler = query_handler
+        self.debug_handler = debug_handler
+        self.addresses = addresses or Bech32Addresses()
+        self._codes: dict[bytes, bytes] = {}
+        self._prepared: dict[bytes, wasmtime.InstancePre] = {}
+        self._contexts: list[CallContext] = []
+        self._linker = wasmtime.Linker(self.modules.engine)
+        Imports(self._contexts).define(self._linker)
+
+    # -- code -----------------------------------------------------------------------------------
+
+    def store_code(self, code: bytes) -> bytes:
+        """Check and compile ``code`` (raw or gzip); return the sha256 of the raw wasm."""
+        raw = decompress_code(code)
+        if len(raw) > MAX_CODE_SIZE:
+            raise CodeRejected([f"code is {len(raw)} bytes; the limit is {MAX_CODE_SIZE}"])
+        report = analyze(raw, self.static_limits)
+        if not report.ok:
+            raise CodeRejected(report.reasons)
+        checksum = hashlib.sha256(raw).digest()
+        self._codes[checksum] = raw
+        try:
+            self._instance_pre(checksum)
+        except wasmtime.WasmtimeError as error:
+            del self._codes[checksum]
+            raise CodeRejected([f"wasmtime cannot compile the code: {error}"]) from None
+        return checksum
+
+    def has_code(self, checksum: bytes) -> bool:
+        return checksum in self._codes
+
+    def code(self, checksum: bytes) -> bytes:
+        """The raw wasm stored under ``checksum``."""
+        try:
+            return self._codes[checksum]
+        except KeyError:
+            raise UnknownChecksum(f"no code with checksum {checksum.hex()}") from None
+
+    def _instance_pre(self, checksum: bytes) -> wasmtime.InstancePre:
+        prepared = self._prepared.get(checksum)
+        if prepared is None:
+            raw = self.code(checksum)
+            module = self.modules.module(checksum, lambda: instrument(raw))
+            prepared = self._linker.instantiate_pre(module)
+            self._prepared[checksum] = prepared
+        return prepared
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    def instantiate(
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        info: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+    ) -> CallResult:
+        """Call ``instantiate(env, info, msg)``."""
+        return self._call(
+            checksum, "instantiate", [_json(env), _json(info), msg], storage, gas_limit, False
+        )
+
+    def query(
+        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+    ) -> CallResult:
+        """Call ``query(env, msg)``; storage is read-only."""
+        return self._call(checksum, "query", [_json(env), msg], storage, gas_limit, True)
+
+    def sudo(
+        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+    ) -> CallResult:
+        """Call ``sudo(env, msg)``."""
+        return self._call(checksum, "sudo", [_json(env), msg], storage, gas_limit, False)
+
+    def migrate(
+        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+    ) -> CallResult:
+        """Call ``migrate(env, msg)``."""
+        return self._call(checksum, "migrate", [_json(env), msg], storage, gas_limit, False)
+
+    # -- one call -------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        checksum: bytes,
+        entry: str,
+        args: Sequence[bytes],
+        storage: Storage,
+        gas_limit: int,
+        read_only: bool,
+    ) -> CallResult:
+        prepared = self._instance_pre(checksum)
+        store = wasmtime.Store(self.modules.engine)
+        store.set_limits(memory_size=self.memory_limit)
+        meter = GasMeter(store, gas_limit)
+        writes = WriteBuffer(storage)
+        context = CallContext(
+            storage=writes,
+            read_only=read_only,
+            meter=meter,
+            query_handler=self.query_handler,
+            debug_handler=self.debug_handler,
+            addresses=self.addresses,
+        )
+        self._contexts.append(context)
+        try:
+            output = self._execute(store, prepared, context, entry, args)
+            result = _parse_result(entry, output, meter.used)
+        except wasmtime.Trap as trap:
+            error = self._trap_error(trap, store, context, meter)
+            error.gas_used = meter.used
+            raise error from None
+        except wasmtime.WasmtimeError as failure:
+            error = self._wasmtime_error(failure)
+            error.gas_used = meter.used
+            raise error from None
+        except VMError as error:
+            error.gas_used = meter.used
+            raise
+        finally:
+            self._contexts.pop()
+        if result.ok:
+            writes.apply()
+        return result
+
+    def _execute(
+        self,
+        store: wasmtime.Store,
+        prepared: wasmtime.InstancePre,
+        context: CallContext,
+        entry: str,
+        args: Sequence[bytes],
+    ) -> bytes:
+        exports = prepared.instantiate(store).exports(store)
+        memory = exports.get("memory")
+        if not isinstance(memory, wasmtime.Memory):
+            raise MissingExport("the contract exports no linear memory named 'memory'")
+        allocate, deallocate, function = (
+            _exported_function(exports, name) for name in ("allocate", "deallocate", entry)
+        )
+        context.memory, context.allocate = memory, allocate
+        contract_memory = ContractMemory(memory, store)
+        pointers = []
+        for arg in args:
+            pointer = allocate(store, len(arg))
+            contract_memory.write(pointer, arg)
+            pointers.append(pointer)
+        result_pointer = function(store, *pointers)
+        output = contract_memory.read(
+            result_pointer, MAX_RESULT_SIZE, f"the {entry} result", ResultTooLarge
+        )
+        deallocate(store, result_pointer)
+        return output
+
+    def _trap_error(
+        self, trap: wasmtime.Trap, store: wasmtime.Store, context: CallContext, meter: GasMeter
+    ) -> VMError:
+        if trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
+            meter.exhaust()
+            return OutOfGas(f"out of gas: the call used its whole limit of {meter.limit}")
+        if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
+            return StackOverflow("the contract exhausted the wasm stack (call stack too deep)")
+        summary = trap.message.splitlines()[0] if trap.message else "trap"
+        if context.memory is not None:
+            size = context.memory.data_len(store)
+            if size + WASM_PAGE > self.memory_limit:
+                return MemoryLimitExceeded(
+                    f"the contract trapped ({summary}) with its memory at the "
+                    f"{self.memory_limit // MIB} MiB limit ({size} bytes)"
+                )
+        return ContractTrap(f"the contract trapped: {summary}")
+
+    def _wasmtime_error(self, failure: wasmtime.WasmtimeError) -> VMError:
+        message = str(failure).splitlines()[0]
+        if "memory" in message and ("limit" in message or "minimum" in message):
+            return MemoryLimitExceeded(f"the contract needs more memory than allowed: {message}")
+        return VMError(f"wasmtime refused the call: {message}")
+
+
+def _json(value: JSONObject) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _exported_function(exports: wasmtime.InstanceExports, name: str) -> wasmtime.Func:
+    function = exports.get(name)
+    if not isinstance(function, wasmtime.Func):
+        raise MissingExport(f"the contract does not export the function {name!r}")
+    return function
+
+
+def _decode_base64(text: Any, what: str) -> bytes:
+    if not isinstance(text, str):
+        raise InvalidResult(f"{what} must be a base64 string, got {type(text).__name__}")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as error:
+        raise InvalidResult(f"{what} is not valid base64: {error}") from None
+
+
+def _parse_result(entry: str, output: bytes, gas_used: int) -> CallResult:
+    """Decode the ``{"ok": ...}`` / ``{"error": ...}`` envelope an entry point returns."""
+    try:
+        envelope = json.loads(output)
+    except (ValueError, UnicodeDecodeError):
+        preview = output[:60].decode("utf-8", errors="replace")
+        raise InvalidResult(f"the {entry} result is not valid JSON: {preview!r}") from None
+    if not isinstance(envelope, dict) or len(envelope) != 1:
+        raise InvalidResult(f'the {entry} result must be {{"ok": ...}} or {{"error": ...}}')
+    if "error" in envelope:
+        message = envelope["error"]
+        if not isinstance(message, str):
+            raise InvalidResult(f"the {entry} error must be a string")
+        return CallResult(False, message, None, None, gas_used)
+    if "ok" not in envelope:
+        raise InvalidResult(f'the {entry} result must be {{"ok": ...}} or {{"error": ...}}')
+    response = envelope["ok"]
+    if entry == "query":
+        return CallResult(True, None, response, _decode_base64(response, "query result"), gas_used)
+    if not isinstance(response, dict):
+        raise InvalidResult(f"the {entry} response must be a JSON object")
+    data = response.get("data")
+    decoded = None if data is None else _decode_base64(data, f"the {entry} response data")
+    return CallResult(True, None, response, decoded, gas_used)

@@ -1,0 +1,116 @@
+"""Compiled modules, kept in memory and on disk so each checksum is compiled once.
+
+Compiling with Cranelift costs far more than a call, so a compiled module is serialised to disk
+under a key that covers everything that changes machine code: the wasmtime version, the engine
+configuration, the metering scheme and the code checksum. A cache file carries a sha256 of its
+payload; wasmtime deserialises only files that pass it (deserialising untrusted bytes is unsafe).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import wasmtime
+
+from relayer_sim.vm.metering import METERING_VERSION
+
+#: Wasm stack available to a call; deeper recursion traps with a stack overflow.
+MAX_WASM_STACK = 512 * 1024
+
+_ENGINE_DESCRIPTION = f"fuel;cranelift-speed;stack={MAX_WASM_STACK}"
+
+
+@cache
+def shared_engine() -> wasmtime.Engine:
+    """The process-wide engine: compiled modules can only be shared within one engine."""
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    config.cranelift_opt_level = "speed"
+    config.max_wasm_stack = MAX_WASM_STACK
+    return wasmtime.Engine(config)
+
+
+def default_cache_directory() -> Path:
+    """``$RELAYER_SIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/relayer-sim``, else ``~/.cache``."""
+    explicit = os.environ.get("RELAYER_SIM_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "relayer-sim" / "modules"
+
+
+@dataclass
+class CacheStats:
+    """How modules were obtained, for benchmarks and the CLI."""
+
+    compiled: int = 0
+    loaded_from_disk: int = 0
+    memory_hits: int = 0
+
+
+@dataclass
+class ModuleCache:
+    """Compiles each checksum once per process, and once per machine when a directory is set."""
+
+    engine: wasmtime.Engine = field(default_factory=shared_engine)
+    directory: Path | None = field(default_factory=default_cache_directory)
+    stats: CacheStats = field(default_factory=CacheStats)
+    _modules: dict[bytes, wasmtime.Module] = field(default_factory=dict)
+
+    def module(self, checksum: bytes, instrumented_code: Callable[[], bytes]) -> wasmtime.Module:
+        """The compiled module for ``checksum``; ``instrumented_code`` is called only to compile."""
+        module = self._modules.get(checksum)
+        if module is not None:
+            self.stats.memory_hits += 1
+            return module
+        module = self._load(checksum)
+        if module is None:
+            module = wasmtime.Module(self.engine, instrumented_code())
+            self.stats.compiled += 1
+            self._save(checksum, module)
+        else:
+            self.stats.loaded_from_disk += 1
+        self._modules[checksum] = module
+        return module
+
+    def _path(self, checksum: bytes) -> Path | None:
+        if self.directory is None:
+            return None
+        key = "|".join(
+            (version("wasmtime"), _ENGINE_DESCRIPTION, METERING_VERSION, checksum.hex())
+        )
+        return self.directory / (hashlib.sha256(key.encode()).hexdigest() + ".cwasm")
+
+    def _load(self, checksum: bytes) -> wasmtime.Module | None:
+        path = self._path(checksum)
+        if path is None or not path.is_file():
+            return None
+        blob = path.read_bytes()
+        digest, payload = blob[:32], blob[32:]
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        try:
+            return wasmtime.Module.deserialize(self.engine, payload)
+        except wasmtime.WasmtimeError:
+            return None
+
+    def _save(self, checksum: bytes, module: wasmtime.Module) -> None:
+        path = self._path(checksum)
+        if path is None:
+            return
+        payload = module.serialize()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+                handle.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(handle.name, path)
+        except OSError:
+            # A read-only or full disk only costs a recompile next time.
+            return

@@ -1,0 +1,121 @@
+"""Contract storage as the VM sees it, and the overlay that makes every call all-or-nothing.
+
+A contract's writes first go to a ``WriteBuffer`` over the caller's storage; the VM applies the
+buffer only when the call succeeds, so a trap, an abort or a contract error leaves the caller's
+storage exactly as it was.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections.abc import Iterator
+from typing import Protocol
+
+Pair = tuple[bytes, bytes]
+
+
+class Storage(Protocol):
+    """What a contract's storage must offer (``scan`` yields sorted pairs, ``end`` exclusive)."""
+
+    def get(self, key: bytes) -> bytes | None: ...
+
+    def set(self, key: bytes, value: bytes) -> None: ...
+
+    def delete(self, key: bytes) -> None: ...
+
+    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]: ...
+
+
+def _in_range(key: bytes, start: bytes | None, end: bytes | None) -> bool:
+    return (start is None or key >= start) and (end is None or key < end)
+
+
+class MemoryStorage:
+    """An in-memory sorted key/value store."""
+
+    def __init__(self, items: dict[bytes, bytes] | None = None) -> None:
+        self._values: dict[bytes, bytes] = {}
+        self._keys: list[bytes] = []
+        for key, value in sorted((items or {}).items()):
+            self.set(key, value)
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._values.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        if key not in self._values:
+            bisect.insort(self._keys, key)
+        self._values[key] = value
+
+    def delete(self, key: bytes) -> None:
+        if self._values.pop(key, None) is not None:
+            del self._keys[bisect.bisect_left(self._keys, key)]
+
+    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
+        low = 0 if start is None else bisect.bisect_left(self._keys, start)
+        high = len(self._keys) if end is None else bisect.bisect_left(self._keys, end)
+        keys = self._keys[low:high]
+        for key in keys if ascending else reversed(keys):
+            value = self._values.get(key)
+            if value is not None:
+                yield key, value
+
+    def items(self) -> dict[bytes, bytes]:
+        """A copy of every entry, for tests and snapshots."""
+        return dict(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+
+class WriteBuffer:
+    """Buffers writes over a base storage; reads see the buffered view; ``apply`` commits it."""
+
+    def __init__(self, base: Storage) -> None:
+        self._base = base
+        self._pending: dict[bytes, bytes | None] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        if key in self._pending:
+            return self._pending[key]
+        return self._base.get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._pending[key] = value
+
+    def delete(self, key: bytes) -> None:
+        self._pending[key] = None
+
+    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
+        """Merge the base's pairs with the pending writes; pending entries win, deletions hide."""
+        pending = sorted(
+            ((key, value) for key, value in self._pending.items() if _in_range(key, start, end)),
+            reverse=not ascending,
+        )
+        # On equal keys the pending entry must come first: rank it first in the merge order.
+        pending_rank, base_rank = (0, 1) if ascending else (1, 0)
+        merged = heapq.merge(
+            ((key, pending_rank, value) for key, value in pending),
+            ((key, base_rank, value) for key, value in self._base.scan(start, end, ascending)),
+            key=lambda item: item[:2],
+            reverse=not ascending,
+        )
+        last: bytes | None = None
+        for key, _rank, value in merged:
+            if key == last:
+                continue
+            last = key
+            if value is not None:
+                yield key, value
+
+    def apply(self) -> None:
+        """Write every pending change through to the base storage, in key order."""
+        for key, value in sorted(self._pending.items()):
+            if value is None:
+                self._base.delete(key)
+            else:
+                self._base.set(key, value)
+        self._pending.clear()
+

@@ -1,0 +1,59 @@
+"""MemoryStorage and the per-call WriteBuffer agree with a plain dict model."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relayer_sim.vm.storage import MemoryStorage, WriteBuffer
+
+keys = st.binary(min_size=0, max_size=3)
+operations = st.lists(
+    st.tuples(st.sampled_from(["set", "delete"]), keys, st.binary(min_size=1, max_size=3)),
+    max_size=30,
+)
+bounds = st.one_of(st.none(), keys)
+Ops = list[tuple[str, bytes, bytes]]
+
+
+def model_scan(
+    model: dict[bytes, bytes], start: bytes | None, end: bytes | None, ascending: bool
+) -> list[tuple[bytes, bytes]]:
+    selected = [
+        (k, v)
+        for k, v in sorted(model.items())
+        if (start is None or k >= start) and (end is None or k < end)
+    ]
+    return selected if ascending else selected[::-1]
+
+
+def apply_ops(target: MemoryStorage | WriteBuffer, model: dict[bytes, bytes], ops: Ops) -> None:
+    for op, key, value in ops:
+        if op == "set":
+            target.set(key, value)
+            model[key] = value
+        else:
+            target.delete(key)
+            model.pop(key, None)
+
+
+@given(operations, operations, bounds, bounds, st.booleans())
+def test_write_buffer_view_matches_model(
+    base_ops: Ops,
+    buffered_ops: Ops,
+    start: bytes | None,
+    end: bytes | None,
+    ascending: bool,
+) -> None:
+    base, model = MemoryStorage(), dict[bytes, bytes]()
+    apply_ops(base, model, base_ops)
+    before = base.items()
+    buffer = WriteBuffer(base)
+    apply_ops(buffer, model, buffered_ops)
+    assert list(buffer.scan(start, end, ascending)) == model_scan(model, start, end, ascending)
+    for key in {k for _, k, _ in base_ops + buffered_ops}:
+        assert buffer.get(key) == model.get(key)
+    assert base.items() == before  # nothing reaches the base before apply
+    buffer.apply()
+    assert base.items() == model
+    assert list(base.scan(start, end, ascending)) == model_scan(model, start, end, ascending)
