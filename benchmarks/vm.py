@@ -109,9 +109,7 @@ def main() -> int:
     load_time = median_seconds(lambda: wasmtime.Module.deserialize(engine, serialized), 20)
 
     with tempfile.TemporaryDirectory() as cache:
-        cold_store = median_seconds(
-            lambda: WasmVM(disk_cache=False).store_code(code), 5
-        )
+        cold_store = median_seconds(lambda: WasmVM(disk_cache=False).store_code(code), 5)
         WasmVM(cache_directory=Path(cache)).store_code(code)
         warm_store = median_seconds(
             lambda: WasmVM(cache_directory=Path(cache)).store_code(code), 20

@@ -101,11 +101,15 @@ def run_vm_demo() -> tuple[bytes, list[DemoStep], dict[bytes, bytes]]:
             else:
                 result = call(checksum, DEMO_ENV, msg, storage, DEMO_GAS_LIMIT)
         except VMError as error:
-            steps.append(DemoStep(entry, what, type(error).__name__, str(error), error.gas_used or 0))
+            steps.append(
+                DemoStep(entry, what, type(error).__name__, str(error), error.gas_used or 0)
+            )
             continue
         if result.ok:
             detail = (result.data or b"").decode("utf-8", errors="replace")
             steps.append(DemoStep(entry, what, "ok", detail, result.gas_used))
         else:
-            steps.append(DemoStep(entry, what, "contract error", result.error or "", result.gas_used))
+            steps.append(
+                DemoStep(entry, what, "contract error", result.error or "", result.gas_used)
+            )
     return checksum, steps, storage.items()

@@ -23,7 +23,11 @@ def render_code_check(console: Console, path: Path, check: CodeCheck) -> None:
     if report is not None:
         table.add_row("interface version", report.interface_version or "none")
         table.add_row("capabilities", ", ".join(report.required_capabilities) or "none")
-        memory = f"{report.memory_initial_pages} initial pages" if report.memory_initial_pages is not None else "none"
+        memory = (
+            f"{report.memory_initial_pages} initial pages"
+            if report.memory_initial_pages is not None
+            else "none"
+        )
         table.add_row("memory", memory)
         table.add_row("functions", str(report.function_count))
         table.add_row("exports", ", ".join(name for name, _kind in report.exports) or "none")

@@ -10,9 +10,7 @@ from relayer_sim.vm_demo import DemoStep
 _STYLES = {"ok": "green", "contract error": "yellow"}
 
 
-def render_demo(
-    console: Console, tour: tuple[bytes, list[DemoStep], dict[bytes, bytes]]
-) -> None:
+def render_demo(console: Console, tour: tuple[bytes, list[DemoStep], dict[bytes, bytes]]) -> None:
     checksum, steps, storage = tour
     console.print(f"[bold]probe contract[/] stored, checksum [cyan]{checksum.hex()}[/]")
     table = Table(title="Calls into the probe contract (real wasmtime, CosmWasm gas)")

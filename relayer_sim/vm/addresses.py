@@ -43,7 +43,7 @@ class Bech32Addresses:
     def humanize(self, canonical: bytes) -> str:
         """The bech32 string of raw address bytes."""
         words = bech32.convertbits(self._checked(canonical), 8, 5, True)
-        text: str | None = bech32.bech32_encode(self.prefix, words)
+        text: str | None = None if words is None else bech32.bech32_encode(self.prefix, words)
         if text is None:
             raise AddressError("address cannot be encoded as bech32")
         return text

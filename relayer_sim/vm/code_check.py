@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import wasmtime
 
 from relayer_sim.vm.errors import CodeRejected
-from relayer_sim.vm.machine import MAX_CODE_SIZE, decompress_code
+from relayer_sim.vm.machine import GZIP_MAGIC, decompress_code
 from relayer_sim.vm.metering import instrument
 from relayer_sim.vm.module_cache import shared_engine
 from relayer_sim.vm.static_checks import StaticLimits, StaticReport, analyze
@@ -36,16 +36,14 @@ class CodeCheck:
 
 def check_code(code: bytes, limits: StaticLimits | None = None) -> CodeCheck:
     """Check ``code`` (raw or gzip) exactly as ``store_code`` would, collecting every reason."""
-    gzipped = code.startswith(b"\x1f\x8b\x08")
+    limits = limits or StaticLimits()
+    gzipped = code.startswith(GZIP_MAGIC)
     try:
-        raw = decompress_code(code)
+        raw = decompress_code(code, limits.max_code_size)
     except CodeRejected as rejected:
         return CodeCheck(len(code), None, gzipped, None, None, rejected.reasons)
-    reasons: list[str] = []
-    if len(raw) > MAX_CODE_SIZE:
-        reasons.append(f"code is {len(raw)} bytes; the limit is {MAX_CODE_SIZE}")
-    report = analyze(raw, limits or StaticLimits())
-    reasons.extend(report.reasons)
+    report = analyze(raw, limits)
+    reasons = list(report.reasons)
     if report.ok:
         try:
             wasmtime.Module(shared_engine(), instrument(raw))

@@ -7,9 +7,9 @@ verdict, so a contract can tell "bad signature" from "not a signature at all".
 from __future__ import annotations
 
 import coincurve
-from coincurve import ecdsa
 import nacl.bindings
 import nacl.exceptions
+from coincurve import ecdsa
 
 from relayer_sim.vm.abi import (
     CRYPTO_ERR_BATCH,
@@ -26,7 +26,6 @@ ED25519_PUBKEY_LENGTH = 32
 ED25519_SIGNATURE_LENGTH = 64
 SECP256K1_HASH_LENGTH = 32
 SECP256K1_SIGNATURE_LENGTH = 64
-
 
 
 class CryptoFailure(Exception):
@@ -63,7 +62,9 @@ def ed25519_batch_shape(messages: int, signatures: int, pubkeys: int) -> bool:
     return pubkeys == 1 and messages == signatures
 
 
-def ed25519_batch_verify(messages: list[bytes], signatures: list[bytes], pubkeys: list[bytes]) -> int:
+def ed25519_batch_verify(
+    messages: list[bytes], signatures: list[bytes], pubkeys: list[bytes]
+) -> int:
     """Verify every triple of the batch; one bad signature makes the whole batch invalid."""
     if not ed25519_batch_shape(len(messages), len(signatures), len(pubkeys)):
         return CRYPTO_ERR_BATCH

@@ -212,7 +212,9 @@ class Imports:
     ) -> int:
         context, memory = self._enter(caller, "db_scan")
         if order not in (ORDER_ASCENDING, ORDER_DESCENDING):
-            raise IteratorError(f"db_scan order must be 1 (ascending) or 2 (descending), not {order}")
+            raise IteratorError(
+                f"db_scan order must be 1 (ascending) or 2 (descending), not {order}"
+            )
         start = end = None
         if start_pointer:
             start = self._read(context, memory, start_pointer, MAX_KEY_LENGTH, "db_scan start")
@@ -317,7 +319,11 @@ class Imports:
         return self._write_new(context, memory, caller, pubkey)
 
     def ed25519_verify(
-        self, caller: wasmtime.Caller, message_pointer: int, signature_pointer: int, key_pointer: int
+        self,
+        caller: wasmtime.Caller,
+        message_pointer: int,
+        signature_pointer: int,
+        key_pointer: int,
     ) -> int:
         context, memory = self._enter(caller, "ed25519_verify")
         message = self._read(

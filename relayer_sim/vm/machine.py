@@ -50,7 +50,6 @@ from relayer_sim.vm.storage import Storage, WriteBuffer
 
 MIB = 1024 * 1024
 DEFAULT_MEMORY_LIMIT = 32 * MIB
-MAX_CODE_SIZE = 3 * MIB
 MAX_RESULT_SIZE = 64 * MIB
 WASM_PAGE = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -80,17 +79,17 @@ class CallResult:
         return json.loads(self.data)
 
 
-def decompress_code(code: bytes) -> bytes:
-    """Raw wasm from raw or gzip bytes, refusing anything that inflates past 3 MiB."""
+def decompress_code(code: bytes, limit: int) -> bytes:
+    """Raw wasm from raw or gzip bytes, refusing anything that inflates past ``limit`` bytes."""
     if not code.startswith(GZIP_MAGIC):
         return code
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        raw = inflater.decompress(code, MAX_CODE_SIZE + 1)
+        raw = inflater.decompress(code, limit + 1)
     except zlib.error as error:
         raise CodeRejected([f"invalid gzip: {error}"]) from None
-    if len(raw) > MAX_CODE_SIZE:
-        raise CodeRejected([f"gzip inflates to more than {MAX_CODE_SIZE} bytes"])
+    if len(raw) > limit:
+        raise CodeRejected([f"gzip inflates to more than {limit} bytes"])
     if not inflater.eof:
         raise CodeRejected(["invalid gzip: truncated stream"])
     return raw
@@ -127,9 +126,7 @@ class WasmVM:
 
     def store_code(self, code: bytes) -> bytes:
         """Check and compile ``code`` (raw or gzip); return the sha256 of the raw wasm."""
-        raw = decompress_code(code)
-        if len(raw) > MAX_CODE_SIZE:
-            raise CodeRejected([f"code is {len(raw)} bytes; the limit is {MAX_CODE_SIZE}"])
+        raw = decompress_code(code, self.static_limits.max_code_size)
         report = analyze(raw, self.static_limits)
         if not report.ok:
             raise CodeRejected(report.reasons)
@@ -248,12 +245,12 @@ class WasmVM:
         entry: str,
         args: Sequence[bytes],
     ) -> bytes:
-        exports = prepared.instantiate(store).exports(store)
-        memory = exports.get("memory")
+        instance = prepared.instantiate(store)
+        memory = instance.exports(store).get("memory")
         if not isinstance(memory, wasmtime.Memory):
             raise MissingExport("the contract exports no linear memory named 'memory'")
         allocate, deallocate, function = (
-            _exported_function(exports, name) for name in ("allocate", "deallocate", entry)
+            _exported_function(instance, store, name) for name in ("allocate", "deallocate", entry)
         )
         context.memory, context.allocate = memory, allocate
         contract_memory = ContractMemory(memory, store)
@@ -298,8 +295,10 @@ def _json(value: JSONObject) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _exported_function(exports: wasmtime.InstanceExports, name: str) -> wasmtime.Func:
-    function = exports.get(name)
+def _exported_function(
+    instance: wasmtime.Instance, store: wasmtime.Store, name: str
+) -> wasmtime.Func:
+    function = instance.exports(store).get(name)
     if not isinstance(function, wasmtime.Func):
         raise MissingExport(f"the contract does not export the function {name!r}")
     return function

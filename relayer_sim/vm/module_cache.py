@@ -83,9 +83,7 @@ class ModuleCache:
     def _path(self, checksum: bytes) -> Path | None:
         if self.directory is None:
             return None
-        key = "|".join(
-            (version("wasmtime"), _ENGINE_DESCRIPTION, METERING_VERSION, checksum.hex())
-        )
+        key = "|".join((version("wasmtime"), _ENGINE_DESCRIPTION, METERING_VERSION, checksum.hex()))
         return self.directory / (hashlib.sha256(key.encode()).hexdigest() + ".cwasm")
 
     def _load(self, checksum: bytes) -> wasmtime.Module | None:

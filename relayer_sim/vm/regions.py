@@ -30,7 +30,7 @@ class Region:
 class ContractMemory:
     """Checked access to one instance's linear memory through regions."""
 
-    def __init__(self, memory: wasmtime.Memory, store: wasmtime.Storelike) -> None:
+    def __init__(self, memory: wasmtime.Memory, store: wasmtime.Store | wasmtime.Caller) -> None:
         self._memory = memory
         self._store = store
 
@@ -41,7 +41,7 @@ class ContractMemory:
     def _read_raw(self, start: int, length: int) -> bytes:
         if start < 0 or length < 0 or start + length > self.size():
             raise RegionError(
-                f"access to bytes {start}..{start + length} is outside memory of {self.size()} bytes"
+                f"access to bytes {start}..{start + length} is beyond memory of {self.size()} bytes"
             )
         return bytes(self._memory.read(self._store, start, start + length))
 
@@ -86,7 +86,8 @@ class ContractMemory:
         self._check_in_memory(pointer, region)
         if len(data) > region.capacity:
             raise RegionError(
-                f"region at {pointer} has capacity {region.capacity}, too small for {len(data)} bytes"
+                f"region at {pointer} has capacity {region.capacity}, "
+                f"too small for {len(data)} bytes"
             )
         self._memory.write(self._store, data, region.offset)
         self._memory.write(self._store, struct.pack("<I", len(data)), pointer + 8)

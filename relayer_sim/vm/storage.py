@@ -69,7 +69,6 @@ class MemoryStorage:
         return len(self._values)
 
 
-
 class WriteBuffer:
     """Buffers writes over a base storage; reads see the buffered view; ``apply`` commits it."""
 
@@ -118,4 +117,3 @@ class WriteBuffer:
             else:
                 self._base.set(key, value)
         self._pending.clear()
-

@@ -207,7 +207,9 @@ def test_ed25519_verify(contract: Probe) -> None:
     assert ed_verify(contract, b"vote", signature, ED_PUB[:31]) == CRYPTO_ERR_PUBKEY_FORMAT
 
 
-def batch(contract: Probe, messages: list[bytes], signatures: list[bytes], keys: list[bytes]) -> int:
+def batch(
+    contract: Probe, messages: list[bytes], signatures: list[bytes], keys: list[bytes]
+) -> int:
     output = contract.out(
         {
             "ed25519_batch_verify": {

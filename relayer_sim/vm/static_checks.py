@@ -1,0 +1,256 @@
+"""The checks ``store_code`` runs before it compiles anything (cosmwasm-vm 2.1's static checks).
+
+``analyze`` never raises: it reads as much of the module as it can and lists every reason to
+refuse it, so a contract author sees all problems at once (``relayer-sim contract check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from relayer_sim.vm.abi import (
+    CAPABILITY_EXPORT_PREFIX,
+    IMPORT_MODULE,
+    INTERFACE_VERSION_PREFIX,
+    REQUIRED_EXPORTS,
+    SUPPORTED_CAPABILITIES,
+    SUPPORTED_IMPORTS,
+    SUPPORTED_INTERFACE_VERSION,
+)
+from relayer_sim.vm.wasm_binary import Limits, MalformedWasm, WasmModule, instructions, parse_module
+
+MAX_CODE_SIZE: Final = 3 * 1024 * 1024
+MEMORY_EXPORT: Final = "memory"
+
+
+@dataclass(frozen=True)
+class StaticLimits:
+    """Limits on code structure; the defaults are cosmwasm-vm 2.1's."""
+
+    max_code_size: int = MAX_CODE_SIZE
+    max_initial_memory_pages: int = 512
+    max_tables: int = 1
+    max_table_elements: int = 2500
+    max_imports: int = 100
+    max_functions: int = 20_000
+    max_function_params: int = 100
+    max_function_results: int = 1
+    max_total_function_params: int = 10_000
+    #: Per-function declared locals; cosmwasm-vm 2.1 has no such limit, so it is off by default.
+    max_function_locals: int | None = None
+
+
+@dataclass(frozen=True)
+class StaticReport:
+    """What the checks found; ``reasons`` is empty when the code would be accepted."""
+
+    reasons: tuple[str, ...]
+    code_size: int
+    interface_version: str | None = None
+    required_capabilities: tuple[str, ...] = ()
+    memory_initial_pages: int | None = None
+    memory_maximum_pages: int | None = None
+    tables: tuple[Limits, ...] = ()
+    function_count: int = 0
+    exports: tuple[tuple[str, str], ...] = ()
+    imports: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+def analyze(code: bytes, limits: StaticLimits) -> StaticReport:
+    """Check raw wasm ``code`` against ``limits``; every failed check becomes a reason."""
+    if len(code) > limits.max_code_size:
+        return StaticReport(
+            (f"code is {len(code)} bytes; the limit is {limits.max_code_size}",), len(code)
+        )
+    try:
+        module = parse_module(code)
+    except MalformedWasm as error:
+        return StaticReport((f"malformed wasm: {error}",), len(code))
+    reasons = [
+        *_memory_reasons(module, limits),
+        *_table_reasons(module, limits),
+        *_import_reasons(module, limits),
+        *_export_reasons(module),
+        *_function_reasons(module, limits),
+        *_instruction_reasons(module),
+    ]
+    export_names = [export.name for export in module.exports]
+    versions = [name for name in export_names if name.startswith(INTERFACE_VERSION_PREFIX)]
+    memory = module.memories[0] if len(module.memories) == 1 else None
+    return StaticReport(
+        reasons=tuple(reasons),
+        code_size=len(code),
+        interface_version=versions[0] if len(versions) == 1 else None,
+        required_capabilities=tuple(
+            name.removeprefix(CAPABILITY_EXPORT_PREFIX)
+            for name in export_names
+            if name.startswith(CAPABILITY_EXPORT_PREFIX)
+        ),
+        memory_initial_pages=memory.minimum if memory else None,
+        memory_maximum_pages=memory.maximum if memory else None,
+        tables=tuple(module.tables),
+        function_count=len(module.function_types),
+        exports=tuple((export.name, export.kind) for export in module.exports),
+        imports=tuple((item.module, item.name, item.kind) for item in module.imports),
+    )
+
+
+def _memory_reasons(module: WasmModule, limits: StaticLimits) -> list[str]:
+    if len(module.memories) != 1:
+        return [f"the contract must define exactly one memory; it defines {len(module.memories)}"]
+    memory = module.memories[0]
+    reasons = []
+    if memory.minimum > limits.max_initial_memory_pages:
+        reasons.append(
+            f"memory starts at {memory.minimum} pages; "
+            f"the limit is {limits.max_initial_memory_pages}"
+        )
+    if memory.maximum is not None:
+        reasons.append(
+            f"memory declares a maximum ({memory.maximum} pages); it must be unset, "
+            "the VM sets the cap"
+        )
+    return reasons
+
+
+def _table_reasons(module: WasmModule, limits: StaticLimits) -> list[str]:
+    reasons = []
+    if len(module.tables) > limits.max_tables:
+        reasons.append(f"{len(module.tables)} tables; at most {limits.max_tables} allowed")
+    for index, table in enumerate(module.tables):
+        largest = table.minimum if table.maximum is None else max(table.minimum, table.maximum)
+        if largest > limits.max_table_elements:
+            reasons.append(
+                f"table {index} allows {largest} elements; the limit is {limits.max_table_elements}"
+            )
+    return reasons
+
+
+def _import_reasons(module: WasmModule, limits: StaticLimits) -> list[str]:
+    reasons = []
+    if len(module.imports) > limits.max_imports:
+        reasons.append(f"{len(module.imports)} imports; at most {limits.max_imports} allowed")
+    for item in module.imports:
+        label = f"{item.module}.{item.name}"
+        if item.kind != "func":
+            reasons.append(f"import {label} is a {item.kind}; only functions may be imported")
+            continue
+        if item.module != IMPORT_MODULE or item.name not in SUPPORTED_IMPORTS:
+            reasons.append(f"import {label} is not provided by the VM")
+            continue
+        params, results = SUPPORTED_IMPORTS[item.name]
+        assert item.type_index is not None  # function imports always carry one
+        try:
+            actual = module.function_type(item.type_index)
+        except MalformedWasm as error:
+            reasons.append(f"import {label}: {error}")
+            continue
+        if (actual.params, actual.results) != (params, results):
+            reasons.append(
+                f"import {label} has signature {_signature(actual.params, actual.results)}; "
+                f"the VM provides {_signature(params, results)}"
+            )
+    return reasons
+
+
+def _signature(params: tuple[str, ...], results: tuple[str, ...]) -> str:
+    return f"({', '.join(params)}) -> ({', '.join(results)})"
+
+
+def _export_reasons(module: WasmModule) -> list[str]:
+    kinds = {export.name: export.kind for export in module.exports}
+    reasons = []
+    if len(module.memories) == 1 and kinds.get(MEMORY_EXPORT) != "memory":
+        reasons.append("the contract must export its memory as 'memory'")
+    for name in REQUIRED_EXPORTS:
+        if kinds.get(name) != "func":
+            reasons.append(f"the contract must export the function {name!r}")
+    versions = [name for name in kinds if name.startswith(INTERFACE_VERSION_PREFIX)]
+    if not versions:
+        reasons.append(f"missing the marker export {SUPPORTED_INTERFACE_VERSION}")
+    elif len(versions) > 1:
+        reasons.append(f"more than one interface version marker: {', '.join(versions)}")
+    elif versions[0] != SUPPORTED_INTERFACE_VERSION:
+        reasons.append(
+            f"unsupported interface version {versions[0]}; "
+            f"the VM runs {SUPPORTED_INTERFACE_VERSION}"
+        )
+    for name in kinds:
+        capability = name.removeprefix(CAPABILITY_EXPORT_PREFIX)
+        if name.startswith(CAPABILITY_EXPORT_PREFIX) and capability not in SUPPORTED_CAPABILITIES:
+            reasons.append(f"requires the capability {capability!r}, which the VM does not offer")
+    return reasons
+
+
+def _function_reasons(module: WasmModule, limits: StaticLimits) -> list[str]:
+    reasons = []
+    count = len(module.function_types)
+    if count > limits.max_functions:
+        reasons.append(f"{count} functions; at most {limits.max_functions} allowed")
+    total_params = 0
+    first = module.imported_function_count  # wasm numbers imported functions first
+    for index, type_index in enumerate(module.function_types, start=first):
+        try:
+            function_type = module.function_type(type_index)
+        except MalformedWasm as error:
+            reasons.append(f"function {index}: {error}")
+            continue
+        total_params += len(function_type.params)
+        if len(function_type.params) > limits.max_function_params:
+            reasons.append(
+                f"function {index} takes {len(function_type.params)} parameters; "
+                f"at most {limits.max_function_params} allowed"
+            )
+        if len(function_type.results) > limits.max_function_results:
+            reasons.append(
+                f"function {index} returns {len(function_type.results)} values; "
+                f"at most {limits.max_function_results} allowed"
+            )
+    if total_params > limits.max_total_function_params:
+        reasons.append(
+            f"{total_params} function parameters in total; "
+            f"at most {limits.max_total_function_params} allowed"
+        )
+    if limits.max_function_locals is not None:
+        for index, body in enumerate(module.bodies, start=first):
+            if body.local_count > limits.max_function_locals:
+                reasons.append(
+                    f"function {index} declares {body.local_count} locals; "
+                    f"at most {limits.max_function_locals} allowed"
+                )
+    return reasons
+
+
+def _instruction_reasons(module: WasmModule) -> list[str]:
+    """Float instructions (refused, as cosmwasm-vm refuses them) and undecodable instructions."""
+    float_functions: list[int] = []
+    float_count = 0
+    undecodable: list[str] = []
+    first = module.imported_function_count
+    for index, body in enumerate(module.bodies, start=first):
+        floats_here = 0
+        try:
+            for instruction in instructions(module, body):
+                floats_here += instruction.is_float
+        except MalformedWasm as error:
+            undecodable.append(f"function {index}: {error}")
+        if floats_here:
+            float_functions.append(index)
+            float_count += floats_here
+    reasons = []
+    if float_count:
+        shown = ", ".join(str(index) for index in float_functions[:5])
+        more = f" and {len(float_functions) - 5} more" if len(float_functions) > 5 else ""
+        reasons.append(
+            f"float instructions are not allowed: {float_count} found in "
+            f"{len(float_functions)} function(s) ({shown}{more})"
+        )
+    if undecodable:
+        more = f" (and {len(undecodable) - 1} more functions)" if len(undecodable) > 1 else ""
+        reasons.append(f"{undecodable[0]}{more}")
+    return reasons
