@@ -28,7 +28,8 @@ def _contract_check(args: argparse.Namespace, console: Console) -> int:
     try:
         code = path.read_bytes()
     except OSError as error:
-        console.print(f"[red]error:[/] cannot read {path}: {error.strerror or error}")
+        message = f"[red]error:[/] cannot read {path}: {error.strerror or error}"
+        console.print(message, soft_wrap=True)
         return EXIT_BAD_INPUT
     verdict = check_code(code)
     render_code_check(console, path, verdict)

@@ -219,17 +219,17 @@ class WasmVM:
         self._contexts.append(context)
         try:
             output = self._execute(store, prepared, context, entry, args)
-            result = _parse_result(entry, output, meter.used)
+            result = _parse_result(entry, output, meter.settle())
         except wasmtime.Trap as trap:
             error = self._trap_error(trap, store, context, meter)
-            error.gas_used = meter.used
+            error.gas_used = _gas_of_failed_call(meter)
             raise error from None
         except wasmtime.WasmtimeError as failure:
             error = self._wasmtime_error(failure)
-            error.gas_used = meter.used
+            error.gas_used = _gas_of_failed_call(meter)
             raise error from None
         except VMError as error:
-            error.gas_used = meter.used
+            error.gas_used = _gas_of_failed_call(meter)
             raise
         finally:
             self._contexts.pop()
@@ -289,6 +289,14 @@ class WasmVM:
         if "memory" in message and ("limit" in message or "minimum" in message):
             return MemoryLimitExceeded(f"the contract needs more memory than allowed: {message}")
         return VMError(f"wasmtime refused the call: {message}")
+
+
+def _gas_of_failed_call(meter: GasMeter) -> int:
+    """All the gas a failed call burned; an overrun on top of the failure spends the limit."""
+    try:
+        return meter.settle()
+    except OutOfGas:
+        return meter.limit
 
 
 def _json(value: JSONObject) -> bytes:

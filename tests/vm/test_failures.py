@@ -104,3 +104,12 @@ def test_bounded_recursion_is_fine(contract: Probe) -> None:
 def test_a_result_that_is_not_an_envelope_is_rejected(contract: Probe) -> None:
     with pytest.raises(InvalidResult):
         contract.sudo({"raw_result": {"json": "[]"}})
+
+
+def test_the_exact_gas_suffices_and_one_less_does_not(contract: Probe) -> None:
+    command = {"echo": {"data": b64(b"x" * 300)}}
+    needed = contract.sudo(command).gas_used
+    assert contract.sudo(command, gas=needed).gas_used == needed
+    with pytest.raises(OutOfGas) as raised:
+        contract.sudo(command, gas=needed - 1)
+    assert raised.value.gas_used == needed - 1

@@ -1,0 +1,14 @@
+//! The ABI exports every contract needs: `allocate`, `deallocate`, `interface_version_8`.
+//! A contract pulls them in with `comptime { _ = cw.exports; }`.
+
+const region = @import("region.zig");
+
+export fn allocate(size: u32) u32 {
+    return region.allocate(size);
+}
+
+export fn deallocate(ptr: u32) void {
+    region.deallocate(ptr);
+}
+
+export fn interface_version_8() void {}
