@@ -13,6 +13,7 @@ header_version]``) so that a client knows which scheme its trusted validators si
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -35,6 +36,9 @@ class TrustLevel:
 
 
 DEFAULT_TRUST_LEVEL: Final = TrustLevel(1, 3)
+#: The root of a consensus state installed by an upgrade (ibc-go's ``sentinel_root``, hashed to
+#: our root size): no tree has it as a root, so every proof fails until a real update arrives.
+SENTINEL_ROOT: Final = hashlib.sha256(b"sentinel_root").digest()
 DEFAULT_UPGRADE_PATH: Final = ("upgrade", "upgradedIBCState")
 
 

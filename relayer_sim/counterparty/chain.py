@@ -1,0 +1,329 @@
+"""The counterparty chain: blocks signed by the validators that are online, over a Merkle state.
+
+Everything a block depends on is fixed by the configuration, the schedules and the times it is
+asked to produce blocks at, so one seed gives one chain. A block needs more than 2/3 of the voting
+power online; with less, ``produce_block`` answers ``Stalled`` and the height stays where it is.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
+from relayer_sim.counterparty.state import AppState
+from relayer_sim.counterparty.upgrade import UpgradePlan, new_revision_anchor
+from relayer_sim.lightclient.headers import (
+    CONSENSUS_VERSIONS,
+    Commit,
+    ConsensusVersion,
+    Header,
+    HeaderMessage,
+    Height,
+    SignedHeader,
+)
+from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
+from relayer_sim.lightclient.states import (
+    DEFAULT_UPGRADE_PATH,
+    SENTINEL_ROOT,
+    ClientState,
+    ConsensusState,
+    TrustLevel,
+)
+from relayer_sim.lightclient.validators import ValidatorSet
+
+SECOND = 1_000_000_000
+GENESIS_TIME_NS = 1_700_000_000 * SECOND
+NO_BLOCK_HASH = bytes(32)
+
+
+class ChainError(ValueError):
+    """A request the chain cannot honour (a late schedule, a time going backwards, …)."""
+
+
+class ChainHalted(ChainError):
+    """The chain halted for a planned upgrade and has not restarted yet."""
+
+
+@dataclass(frozen=True)
+class ChainConfig:
+    """What a scenario says about a counterparty chain."""
+
+    name: str
+    validators: tuple[ValidatorSpec, ...]
+    revision: int = 1
+    seed: bytes = b"counterparty"
+    consensus: str = "tm-ed25519"
+    block_time_ns: int = 6 * SECOND
+    #: Each block time is ``block_time_ns`` plus a uniform draw in ``[-jitter, +jitter]``.
+    block_jitter_ns: int = 0
+    genesis_time_ns: int = GENESIS_TIME_NS
+
+    def __post_init__(self) -> None:
+        if self.consensus not in CONSENSUS_VERSIONS:
+            known = ", ".join(sorted(CONSENSUS_VERSIONS))
+            raise ChainError(f"unknown consensus version {self.consensus!r} (known: {known})")
+        if not 0 <= self.block_jitter_ns < self.block_time_ns:
+            raise ChainError("block jitter must be non-negative and below the block time")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A committed block: its signed header and the set that will sign the next one."""
+
+    signed: SignedHeader
+    next_validator_set: ValidatorSet
+
+    @property
+    def header(self) -> Header:
+        return self.signed.header
+
+    @property
+    def height(self) -> Height:
+        return self.signed.header.ibc_height
+
+
+@dataclass(frozen=True)
+class Stalled:
+    """No block: the online validators hold too little power."""
+
+    height: Height
+    online_power: int
+    total_power: int
+
+    def __str__(self) -> str:
+        return (
+            f"stalled at {self.height}: {self.online_power} of {self.total_power} voting power "
+            "online, more than 2/3 needed"
+        )
+
+
+class CounterpartyChain:
+    """One simulated chain; relayers read it only through the query methods."""
+
+    def __init__(self, config: ChainConfig) -> None:
+        self.config = config
+        self.roster = Roster(config.seed, config.validators)
+        self.state = AppState()
+        self.revision = config.revision
+        self.halted = False
+        self.upgrade_plan: UpgradePlan | None = None
+        self._initial_version = CONSENSUS_VERSIONS[config.consensus]
+        self._version_switches: dict[Height, ConsensusVersion] = {}
+        self._offline: set[str] = set()
+        self._blocks: dict[Height, Block] = {}
+        self._latest: Height | None = None
+        self._last_time_ns = config.genesis_time_ns
+        self._random = random.Random(config.seed)
+
+    # -- identity and time ----------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> str:
+        return f"{self.config.name}-{self.revision}"
+
+    @property
+    def latest_height(self) -> Height | None:
+        """The height of the last committed block (``None`` before the first block)."""
+        return self._latest
+
+    @property
+    def latest_time_ns(self) -> int:
+        return self._last_time_ns
+
+    def next_block_time(self) -> int:
+        """When the next block is due: the last block's time plus the block time and jitter."""
+        jitter = self.config.block_jitter_ns
+        offset = self._random.randint(-jitter, jitter) if jitter else 0
+        return self._last_time_ns + self.config.block_time_ns + offset
+
+    def _next_height(self) -> Height:
+        if self._latest is None or self._latest.revision_number != self.revision:
+            return Height(self.revision, 1)
+        return Height(self.revision, self._latest.revision_height + 1)
+
+    # -- schedules --------------------------------------------------------------------------------
+
+    def version_at(self, height: Height) -> ConsensusVersion:
+        """The consensus version that signs the block at ``height``."""
+        current = self._initial_version
+        for at in sorted(self._version_switches):
+            if at > height:
+                break
+            current = self._version_switches[at]
+        return current
+
+    def validator_set(self, height: Height) -> ValidatorSet:
+        """The set that signs (or will sign) the block at ``height``."""
+        return self.roster.validator_set(height, self.version_at(height).scheme)
+
+    def _check_schedulable(self, at: Height, what: str) -> None:
+        """A block commits to its successor's validators, so changes must come in time."""
+        if self._latest is None:
+            earliest = Height(self.revision, 1)
+        else:
+            earliest = Height(self._latest.revision_number, self._latest.revision_height + 2)
+        plan = self.upgrade_plan
+        if (
+            plan is not None
+            and self._latest is not None
+            and self._latest.revision_height >= (plan.height - 1)
+        ):
+            earliest = max(earliest, Height(self.revision + 1, 2))
+        if at < earliest:
+            raise ChainError(f"too late to schedule {what} at {at}: the earliest is {earliest}")
+
+    def schedule_consensus_switch(self, at: Height, version: str) -> None:
+        """From the block at ``at`` on, sign with consensus ``version`` (light-client breaking)."""
+        if version not in CONSENSUS_VERSIONS:
+            raise ChainError(f"unknown consensus version {version!r}")
+        self._check_schedulable(at, f"a switch to {version}")
+        self._version_switches[at] = CONSENSUS_VERSIONS[version]
+
+    def schedule_validator_change(self, change: RosterChange) -> None:
+        """A validator joins, leaves (power 0) or changes power from ``change.height`` on."""
+        self._check_schedulable(change.height, f"a change of {change.name}")
+        self.roster.schedule(change)
+
+    def set_online(self, name: str, online: bool) -> None:
+        """Take a validator offline (it stops signing) or bring it back."""
+        (self._offline.discard if online else self._offline.add)(name)
+
+    def schedule_upgrade(self, plan: UpgradePlan) -> None:
+        """Publish the upgraded client state now; halt after the block at ``plan.height``."""
+        if self.upgrade_plan is not None:
+            raise ChainError(f"upgrade {self.upgrade_plan.name!r} is already planned")
+        next_height = self._next_height().revision_height
+        if plan.height <= next_height:
+            raise ChainError(f"upgrade height {plan.height} must be above {next_height}")
+        self.upgrade_plan = plan
+        client_path, _ = upgrade_paths(DEFAULT_UPGRADE_PATH, plan.height)
+        self.state.write(merkle_key(client_path), self.upgraded_client_state().encode())
+
+    def upgraded_client_state(self) -> ClientState:
+        """What the chain publishes for light clients (client-chosen fields zeroed)."""
+        anchor = new_revision_anchor(self.revision)
+        return ClientState(
+            chain_id=f"{self.config.name}-{anchor.revision_number}",
+            trust_level=TrustLevel(0, 0),
+            trusting_period_ns=0,
+            max_clock_drift_ns=0,
+            latest_height=anchor,
+            format=self.version_at(Height(anchor.revision_number, 1)).header_version,
+        )
+
+    def _publish_upgraded_consensus_state(self, plan: UpgradePlan, time_ns: int) -> None:
+        first = Height(self.revision + 1, 1)
+        version = self.version_at(first)
+        state = ConsensusState(
+            timestamp_ns=time_ns,
+            root=SENTINEL_ROOT,
+            next_validators_hash=self.roster.validator_set(first, version.scheme).hash(),
+            header_version=version.header_version,
+            format=version.header_version,
+        )
+        _, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, plan.height)
+        self.state.write(merkle_key(consensus_path), state.encode())
+
+    def restart_after_upgrade(self) -> None:
+        """Come back from the upgrade halt as the next revision (chain id ``name-(N+1)``)."""
+        if not self.halted or self.upgrade_plan is None:
+            raise ChainError("the chain is not halted for an upgrade")
+        self.revision += 1
+        self.upgrade_plan = None
+        self.halted = False
+
+    # -- blocks -----------------------------------------------------------------------------------
+
+    def produce_block(self, time_ns: int) -> Block | Stalled:
+        """Commit the pending writes in a block at ``time_ns``, signed by the online validators."""
+        if self.halted:
+            raise ChainHalted(f"{self.chain_id} halted for upgrade; restart it first")
+        if time_ns <= self._last_time_ns:
+            raise ChainError(
+                f"block time {time_ns} is not after the last block's {self._last_time_ns}"
+            )
+        height = self._next_height()
+        version = self.version_at(height)
+        validators = self.roster.validator_set(height, version.scheme)
+        online = self._online_mask(height, validators)
+        online_power = sum(v.power for v, up in zip(validators, online, strict=True) if up)
+        if not online_power * 3 > validators.total_power * 2:
+            return Stalled(height, online_power, validators.total_power)
+        plan = self.upgrade_plan
+        if plan is not None and height.revision_height == plan.height - 1:
+            self._publish_upgraded_consensus_state(plan, time_ns)
+        following = Height(height.revision_number, height.revision_height + 1)
+        if plan is not None and height.revision_height == plan.height:
+            following = Height(self.revision + 1, 1)
+        next_validators = self.validator_set(following)
+        header = Header(
+            version=version,
+            chain_id=self.chain_id,
+            revision=height.revision_number,
+            height=height.revision_height,
+            time_ns=time_ns,
+            validators_hash=validators.hash(),
+            next_validators_hash=next_validators.hash(),
+            app_hash=self.state.commit(height),
+            last_block_hash=self._last_block_hash(),
+        )
+        block = Block(
+            SignedHeader(header, self._sign(header, validators, online), validators),
+            next_validators,
+        )
+        self._blocks[height] = block
+        self._latest = height
+        self._last_time_ns = time_ns
+        if plan is not None and height.revision_height == plan.height:
+            self.halted = True
+        return block
+
+    def _online_mask(self, height: Height, validators: ValidatorSet) -> list[bool]:
+        scheme = validators.scheme
+        return [
+            self.roster.name_of(v.public_key, scheme, height) not in self._offline
+            for v in validators
+        ]
+
+    def _sign(self, header: Header, validators: ValidatorSet, online: list[bool]) -> Commit:
+        vote = header.vote_bytes()
+        names = {
+            self.roster.key(n, validators.scheme).public_key: n
+            for n in self.roster.powers_at(header.ibc_height)
+        }
+        signatures = tuple(
+            self.roster.key(names[v.public_key], validators.scheme).sign(vote) if up else None
+            for v, up in zip(validators, online, strict=True)
+        )
+        return Commit(header.height, header.hash(), signatures)
+
+    def _last_block_hash(self) -> bytes:
+        return NO_BLOCK_HASH if self._latest is None else self._blocks[self._latest].header.hash()
+
+    # -- queries (what relayers see) --------------------------------------------------------------
+
+    def block(self, height: Height) -> Block:
+        try:
+            return self._blocks[height]
+        except KeyError:
+            raise ChainError(f"{self.config.name} has no block at {height}") from None
+
+    def header_message(self, height: Height, trusted: Height) -> HeaderMessage:
+        """The update a relayer sends to move a client trusting ``trusted`` to ``height``."""
+        return HeaderMessage(self.block(height).signed, trusted, self.trusted_validators(trusted))
+
+    def trusted_validators(self, trusted: Height) -> ValidatorSet:
+        """The set a client trusting ``trusted`` knows as "next validators"."""
+        if trusted.revision_height == 0:  # the anchor an upgrade published
+            return self.validator_set(Height(trusted.revision_number, 1))
+        return self.block(trusted).next_validator_set
+
+    def value(self, key: bytes, height: Height) -> bytes | None:
+        self.block(height)
+        return self.state.value(key, height)
+
+    def prove(self, key: bytes, height: Height) -> bytes:
+        """An encoded (non-)existence proof of ``key`` against the app hash of ``height``."""
+        self.block(height)
+        return self.state.prove(key, height)

@@ -1,0 +1,117 @@
+"""Forks: signed headers the honest chain never produced, for an attacker to hand a relayer.
+
+A coalition of validators signs what the scenario asks. The data is real (real keys, real
+signatures), so whether a light client accepts it is decided by the light-client rules alone:
+
+- ``equivocation``: a second header at an existing height, same validators, another app hash,
+  signed only by the coalition (a light client accepts it only if the coalition holds > 2/3);
+- ``lunatic``: a header at any height whose validator set is the coalition itself, with an
+  invented app hash; a client skipping to it needs the coalition to hold its trust level of the
+  trusted set (1/3 by default), which is the classic 1/3+ fork;
+- ``backdated``: a header whose time is not after an earlier one (a BFT-time violation).
+
+The honest chain goes on unaffected: forks exist only as returned data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from relayer_sim.counterparty.chain import CounterpartyChain
+from relayer_sim.lightclient.headers import Commit, Header, Height, SignedHeader
+from relayer_sim.lightclient.validators import Validator, ValidatorSet
+
+
+class ForkError(ValueError):
+    """A fork that cannot be built: an unknown validator, an empty coalition."""
+
+
+@dataclass(frozen=True)
+class Coalition:
+    """The validators (by name) that sign whatever the attacker wants."""
+
+    members: frozenset[str]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> Coalition:
+        members = frozenset(names)
+        if not members:
+            raise ForkError("a coalition needs at least one validator")
+        return cls(members)
+
+    def power_share(self, chain: CounterpartyChain, height: Height) -> float:
+        """The coalition's share of the voting power at ``height`` (for reports)."""
+        powers = chain.roster.powers_at(height)
+        total = sum(powers.values())
+        return sum(p for n, p in powers.items() if n in self.members) / total
+
+    def _check(self, chain: CounterpartyChain, height: Height) -> dict[str, int]:
+        powers = chain.roster.powers_at(height)
+        unknown = sorted(self.members - powers.keys())
+        if unknown:
+            raise ForkError(f"not validators at {height}: {', '.join(unknown)}")
+        return {name: powers[name] for name in self.members}
+
+    def sign(
+        self, chain: CounterpartyChain, header: Header, validators: ValidatorSet
+    ) -> SignedHeader:
+        """A commit of ``header`` with the coalition members' signatures (nil for the others)."""
+        scheme = validators.scheme
+        keys = {chain.roster.key(name, scheme).public_key: name for name in self.members}
+        vote = header.vote_bytes()
+        signatures = tuple(
+            chain.roster.key(keys[v.public_key], scheme).sign(vote)
+            if v.public_key in keys
+            else None
+            for v in validators
+        )
+        return SignedHeader(header, Commit(header.height, header.hash(), signatures), validators)
+
+    def equivocation(
+        self, chain: CounterpartyChain, height: Height, app_hash: bytes | None = None
+    ) -> SignedHeader:
+        """A conflicting header at ``height`` (which the honest chain committed)."""
+        self._check(chain, height)
+        honest = chain.block(height).header
+        forged = replace(honest, app_hash=app_hash or _invented(b"equivocation", honest.app_hash))
+        return self.sign(chain, forged, chain.block(height).signed.validator_set)
+
+    def lunatic(
+        self, chain: CounterpartyChain, height: Height, time_ns: int, app_hash: bytes | None = None
+    ) -> SignedHeader:
+        """A header at ``height`` from a validator set made of the coalition alone."""
+        powers = self._check(chain, height)
+        version = chain.version_at(height)
+        validators = ValidatorSet.of(
+            version.scheme,
+            (
+                Validator(chain.roster.key(name, version.scheme).public_key, power)
+                for name, power in powers.items()
+            ),
+        )
+        header = Header(
+            version=version,
+            chain_id=chain.chain_id,
+            revision=height.revision_number,
+            height=height.revision_height,
+            time_ns=time_ns,
+            validators_hash=validators.hash(),
+            next_validators_hash=validators.hash(),
+            app_hash=app_hash or _invented(b"lunatic", height.encode()),
+            last_block_hash=_invented(b"lunatic-parent", height.encode()),
+        )
+        return self.sign(chain, header, validators)
+
+    def backdated(self, chain: CounterpartyChain, height: Height, time_ns: int) -> SignedHeader:
+        """The honest header at ``height`` re-signed with an earlier (or equal) time."""
+        self._check(chain, height)
+        honest = chain.block(height)
+        return self.sign(
+            chain, replace(honest.header, time_ns=time_ns), honest.signed.validator_set
+        )
+
+
+def _invented(label: bytes, seed: object) -> bytes:
+    return hashlib.sha256(label + repr(seed).encode()).digest()

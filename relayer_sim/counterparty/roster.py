@@ -1,0 +1,90 @@
+"""Who validates the counterparty, with what power and which keys, height by height.
+
+Keys are derived from the chain seed, the validator's name and the signature scheme, so one seed
+fixes every key, and a validator keeps its identity across a consensus switch while its key
+changes scheme (as a real chain's validators re-key for a new signature algorithm).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.schemes import SCHEMES, SigningKey
+from relayer_sim.lightclient.validators import Validator, ValidatorSet
+
+
+@dataclass(frozen=True)
+class ValidatorSpec:
+    """A validator as a scenario names it."""
+
+    name: str
+    power: int
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """From ``height`` on, ``name`` has ``power`` (0 = leaves the set; a new name joins)."""
+
+    height: Height
+    name: str
+    power: int
+
+
+class RosterError(ValueError):
+    """A roster that cannot be: empty, a duplicate name, a negative power, a late change."""
+
+
+class Roster:
+    """The validators of one chain over its heights, and their keys."""
+
+    def __init__(self, seed: bytes, validators: Iterable[ValidatorSpec]) -> None:
+        self._seed = seed
+        self._initial = {v.name: v.power for v in validators}
+        if not self._initial:
+            raise RosterError("a chain needs at least one validator")
+        if any(power <= 0 for power in self._initial.values()):
+            raise RosterError("every initial validator needs a positive power")
+        self._changes: list[RosterChange] = []
+        self._keys: dict[tuple[str, str], SigningKey] = {}
+
+    def schedule(self, change: RosterChange) -> None:
+        if change.power < 0:
+            raise RosterError(f"validator {change.name}: power cannot be negative")
+        self._changes.append(change)
+        self._changes.sort(key=lambda c: c.height)  # stable: same-height changes keep their order
+
+    def powers_at(self, height: Height) -> dict[str, int]:
+        """Name to power for the block at ``height`` (only validators with power)."""
+        powers = dict(self._initial)
+        for change in self._changes:
+            if change.height > height:
+                break
+            powers[change.name] = change.power
+        return {name: power for name, power in powers.items() if power > 0}
+
+    def key(self, name: str, scheme: str) -> SigningKey:
+        """The key ``name`` signs with under ``scheme`` (derived once, then cached)."""
+        cached = self._keys.get((name, scheme))
+        if cached is None:
+            material = hashlib.sha256(self._seed + f"/{name}/{scheme}".encode()).digest()
+            cached = self._keys[(name, scheme)] = SCHEMES[scheme].key_from_seed(material)
+        return cached
+
+    def validator_set(self, height: Height, scheme: str) -> ValidatorSet:
+        """The set that signs the block at ``height`` under ``scheme``."""
+        powers = self.powers_at(height)
+        if not powers:
+            raise RosterError(f"no validator has power at height {height}")
+        return ValidatorSet.of(
+            scheme,
+            (Validator(self.key(name, scheme).public_key, power) for name, power in powers.items()),
+        )
+
+    def name_of(self, public_key: bytes, scheme: str, height: Height) -> str | None:
+        for name in self.powers_at(height):
+            if self.key(name, scheme).public_key == public_key:
+                return name
+        return None
