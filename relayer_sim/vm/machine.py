@@ -274,7 +274,7 @@ class WasmVM:
             return OutOfGas(f"out of gas: the call used its whole limit of {meter.limit}")
         if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
             return StackOverflow("the contract exhausted the wasm stack (call stack too deep)")
-        summary = trap.message.splitlines()[0] if trap.message else "trap"
+        summary = _trap_summary(trap)
         if context.memory is not None:
             size = context.memory.data_len(store)
             if size + WASM_PAGE > self.memory_limit:
@@ -289,6 +289,14 @@ class WasmVM:
         if "memory" in message and ("limit" in message or "minimum" in message):
             return MemoryLimitExceeded(f"the contract needs more memory than allowed: {message}")
         return VMError(f"wasmtime refused the call: {message}")
+
+
+def _trap_summary(trap: wasmtime.Trap) -> str:
+    """What the trap was, in words: its trap code, else the cause wasmtime printed last."""
+    if trap.trap_code is not None:
+        return trap.trap_code.name.lower().replace("_", " ")
+    lines = [line.strip() for line in trap.message.splitlines() if line.strip()]
+    return lines[-1] if lines else "trap"
 
 
 def _gas_of_failed_call(meter: GasMeter) -> int:
