@@ -2,8 +2,8 @@
 
 ``tm-ed25519`` (v1) signs vote bytes with ed25519; ``tm-secp256k1`` (v2) signs the sha256 of the
 vote bytes with low-S secp256k1 ECDSA in the 64-byte compact form, the shape the CosmWasm
-``secp256k1_verify`` import takes. Keys are derived from 32-byte seeds so that a scenario seed
-fixes every key.
+``secp256k1_verify`` import takes (which also accepts the high-S twin of a signature). Keys are
+derived from 32-byte seeds so that a scenario seed fixes every key.
 """
 
 from __future__ import annotations
@@ -99,11 +99,11 @@ class Secp256k1:
             compact = ecdsa.deserialize_compact(signature)
         except ValueError:
             return False
-        # Only the canonical low-S form is accepted, as cosmwasm's secp256k1_verify does.
-        if ecdsa.signature_normalize(compact)[0]:
-            return False
+        # High s is normalised, not refused: cosmwasm's secp256k1_verify (which the contracts
+        # call) accepts both forms of a signature.
+        _was_high, normalised = ecdsa.signature_normalize(compact)
         return key.verify(
-            ecdsa.cdata_to_der(compact), hashlib.sha256(message).digest(), hasher=None
+            ecdsa.cdata_to_der(normalised), hashlib.sha256(message).digest(), hasher=None
         )
 
 
