@@ -17,15 +17,14 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import statistics
 import struct
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import wasmtime
+from measure import RESULTS, median_seconds, write_results
 
 from relayer_sim.contracts import load_contract
 from relayer_sim.vm import MemoryStorage, WasmVM
@@ -39,17 +38,6 @@ ENV = {
 }
 QUERY = json.dumps({"echo": {"data": base64.b64encode(b"x" * 740).decode()}}).encode()
 GAS_LIMIT = 10_000_000_000
-
-
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up run."""
-    action()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def bare_wasmtime_query(code: bytes) -> Callable[[], bytes]:
@@ -85,7 +73,7 @@ def bare_wasmtime_query(code: bytes) -> Callable[[], bytes]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300, help="timed runs per measurement")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/vm.json"))
+    parser.add_argument("--out", type=Path, default=RESULTS / "vm.json")
     args = parser.parse_args()
 
     code = load_contract("probe")
@@ -131,10 +119,7 @@ def main() -> int:
         "gas_per_query": result.gas_used,
         "repeat": args.repeat,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n")
-    json.dump(figures, sys.stdout, indent=2)
-    print()
+    write_results(figures, args.out)
     return 0
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgpack
-
+from relayer_sim.lightclient.encoding import NotCanonical, is_tag, is_uint, unpack_canonical
 from relayer_sim.lightclient.headers import (
     MESSAGE_HEADER,
     MESSAGE_MISBEHAVIOUR,
@@ -33,9 +32,9 @@ class DecodeError(ValueError):
 
 def _unpack(data: bytes, what: str) -> Any:
     try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=True)
-    except (ValueError, msgpack.UnpackException) as error:
-        raise DecodeError(f"{what} is not valid msgpack: {error}") from None
+        return unpack_canonical(data)
+    except NotCanonical as error:
+        raise DecodeError(f"{what} is {error}") from None
 
 
 def _array(value: object, length: int, what: str) -> list[Any]:
@@ -45,7 +44,7 @@ def _array(value: object, length: int, what: str) -> list[Any]:
 
 
 def _uint(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+    if not is_uint(value):
         raise DecodeError(f"{what} must be an unsigned 64-bit integer")
     return value
 
@@ -119,7 +118,7 @@ def _header_message(value: object) -> HeaderMessage:
     tag, raw_header, raw_commit, raw_set, trusted, raw_trusted_set = _array(
         value, 6, "header message"
     )
-    if tag != MESSAGE_HEADER:
+    if not is_tag(tag, MESSAGE_HEADER):
         raise DecodeError("a header message starts with 0")
     return HeaderMessage(
         SignedHeader(header(raw_header), commit(raw_commit), validator_set(raw_set)),
@@ -130,7 +129,7 @@ def _header_message(value: object) -> HeaderMessage:
 
 def client_message(data: bytes) -> HeaderMessage | Misbehaviour:
     document = _unpack(data, "client message")
-    if isinstance(document, list) and document and document[0] == MESSAGE_MISBEHAVIOUR:
+    if isinstance(document, list) and document and is_tag(document[0], MESSAGE_MISBEHAVIOUR):
         _tag, first, second = _array(document, 3, "misbehaviour")
         return Misbehaviour(_header_message(first), _header_message(second))
     return _header_message(document)
@@ -156,7 +155,7 @@ def client_state(data: bytes) -> ClientState:
 
 def consensus_state(data: bytes) -> ConsensusState:
     document = _unpack(data, "consensus state")
-    if isinstance(document, list) and document and document[0] == 2:
+    if isinstance(document, list) and document and is_tag(document[0], 2):
         fields = _array(document, 5, "consensus state")
         version = _uint(fields[4], "header version")
     else:

@@ -2,12 +2,16 @@
 
 The app hash of every counterparty block is the root of this tree, and light-client contracts
 verify membership and non-membership proofs against it, so the byte rules below are a contract
-between this module and the Zig verifier (``contracts/lib/merkle.zig``):
+between this module and the Zig verifier (``contracts/sim_tm/merkle.zig``):
 
 - leaf hash  = sha256(0x00 ‖ u32be(len(key)) ‖ key ‖ sha256(value))
 - inner hash = sha256(0x01 ‖ left ‖ right)
-- the tree over n sorted leaves splits at the largest power of two below n (RFC 9162 §2.1.1);
-  the empty tree's root is sha256("").
+- the tree hash over n sorted leaves splits at the largest power of two below n (RFC 9162
+  §2.1.1); the empty tree's hash is sha256("").
+- the root (the app hash) = sha256(0x02 ‖ u64be(n) ‖ tree hash). Committing to the leaf count
+  makes the count in a proof part of what is proven: RFC 9162's inclusion check alone accepts
+  some wrong counts (leaf 0 of 3 and of 4 take the same path), which would let a relayer
+  change a proof's bytes without the change being noticed.
 - an existence proof names the leaf's index, the number of leaves and the sibling hashes from
   the leaf upwards (the RFC 9162 §2.1.3 inclusion proof); a non-existence proof carries the
   existence proofs of the two neighbours of the absent key (either may be missing at an end).
@@ -24,9 +28,12 @@ from dataclasses import dataclass
 
 import msgpack
 
+from relayer_sim.lightclient.encoding import NotCanonical, is_tag, is_uint, unpack_canonical
+
 LEAF_PREFIX = b"\x00"
 INNER_PREFIX = b"\x01"
-EMPTY_ROOT = hashlib.sha256(b"").digest()
+ROOT_PREFIX = b"\x02"
+EMPTY_TREE_HASH = hashlib.sha256(b"").digest()
 PROOF_EXIST = 0
 PROOF_ABSENT = 1
 
@@ -45,6 +52,14 @@ def inner_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(INNER_PREFIX + left + right).digest()
 
 
+def sized_root(count: int, tree_hash: bytes) -> bytes:
+    """The root of a tree of ``count`` leaves whose tree hash is ``tree_hash``."""
+    return hashlib.sha256(ROOT_PREFIX + count.to_bytes(8, "big") + tree_hash).digest()
+
+
+EMPTY_ROOT = sized_root(0, EMPTY_TREE_HASH)
+
+
 def _split(count: int) -> int:
     """The largest power of two strictly below ``count`` (``count`` ≥ 2)."""
     return 1 << ((count - 1).bit_length() - 1)
@@ -52,7 +67,7 @@ def _split(count: int) -> int:
 
 def _root(leaves: Sequence[bytes]) -> bytes:
     if not leaves:
-        return EMPTY_ROOT
+        return EMPTY_TREE_HASH
     if len(leaves) == 1:
         return leaves[0]
     k = _split(len(leaves))
@@ -100,7 +115,7 @@ class LeafProof:
             index, last = index >> 1, last >> 1
         if last != 0:
             raise ProofError("proof path is shorter than the tree is deep")
-        return node
+        return sized_root(self.total, node)
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,7 @@ class MerkleTree:
         self._keys = sorted(items)
         self._values = [items[key] for key in self._keys]
         self._leaves = [leaf_hash(k, v) for k, v in zip(self._keys, self._values, strict=True)]
-        self.root = _root(self._leaves)
+        self.root = sized_root(len(self._leaves), _root(self._leaves))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -215,7 +230,7 @@ def _decode_leaf(document: object) -> LeafProof | None:
     key, value_hash, index, total, path = document
     if not (isinstance(key, bytes) and isinstance(value_hash, bytes) and len(value_hash) == 32):
         raise ProofError("a leaf proof needs a byte key and a 32-byte value hash")
-    if not (isinstance(index, int) and isinstance(total, int) and index >= 0 and total > 0):
+    if not (is_uint(index) and is_uint(total) and total > 0):
         raise ProofError("a leaf proof needs a non-negative index and a positive total")
     if not (isinstance(path, list) and all(isinstance(h, bytes) and len(h) == 32 for h in path)):
         raise ProofError("a leaf proof's path must be a list of 32-byte hashes")
@@ -225,17 +240,17 @@ def _decode_leaf(document: object) -> LeafProof | None:
 def decode_proof(data: bytes) -> Proof:
     """The inverse of ``encode_proof``; anything else raises ``ProofError``."""
     try:
-        document = msgpack.unpackb(data, strict_map_key=True, raw=False)
-    except (ValueError, msgpack.UnpackException) as error:
-        raise ProofError(f"proof is not valid msgpack: {error}") from None
-    if isinstance(document, list) and len(document) == 2 and document[0] == PROOF_EXIST:
+        document = unpack_canonical(data)
+    except NotCanonical as error:
+        raise ProofError(f"proof is {error}") from None
+    if isinstance(document, list) and len(document) == 2 and is_tag(document[0], PROOF_EXIST):
         leaf = _decode_leaf(document[1])
         if leaf is None:
             raise ProofError("an existence proof needs its leaf")
         return ExistenceProof(leaf)
-    if isinstance(document, list) and len(document) == 4 and document[0] == PROOF_ABSENT:
+    if isinstance(document, list) and len(document) == 4 and is_tag(document[0], PROOF_ABSENT):
         total = document[1]
-        if not (isinstance(total, int) and total >= 0):
+        if not is_uint(total):
             raise ProofError("a non-existence proof needs a non-negative tree size")
         return NonExistenceProof(total, _decode_leaf(document[2]), _decode_leaf(document[3]))
     raise ProofError("proof must be [0, leaf] or [1, total, left, right]")

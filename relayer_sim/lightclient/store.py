@@ -24,7 +24,9 @@ from relayer_sim.lightclient.headers import Height
 CLIENT_STATE_KEY: Final = b"clientState"
 CONSENSUS_PREFIX: Final = b"consensusStates/"
 ITERATION_PREFIX: Final = b"iterateConsensusStates"
-_CHAIN_ID_REVISION = re.compile(r"^.*[^\n-]-([1-9][0-9]*)$")
+#: ibc-go's ``^.*[^\n-]-[1-9][0-9]*$`` (Go: ``.`` stops at a newline, ``$`` is the very end).
+_CHAIN_ID_REVISION = re.compile(r"[^\n]*[^\n-]-([1-9][0-9]*)")
+_MAX_U64 = 2**64 - 1
 
 
 class ClientStore(Protocol):
@@ -51,9 +53,11 @@ class HostEnv:
 
     @property
     def self_height(self) -> Height:
-        """The host's own IBC height: its revision comes from the chain id, as in ibc-go."""
-        match = _CHAIN_ID_REVISION.match(self.chain_id)
-        return Height(int(match.group(1)) if match else 0, self.height)
+        """The host's own IBC height: its revision comes from the chain id, as in ibc-go (0
+        when the chain id has none, or when it does not fit a u64)."""
+        match = _CHAIN_ID_REVISION.fullmatch(self.chain_id)
+        revision = int(match.group(1)) if match else 0
+        return Height(revision if revision <= _MAX_U64 else 0, self.height)
 
 
 def consensus_key(height: Height) -> bytes:

@@ -1,181 +1,22 @@
 """Drive a sim-tendermint contract through the real VM and the Python reference side by side.
 
-``ContractClient`` speaks the 08-wasm JSON API (either dialect) to a built contract and offers
-the reference ``LightClient``'s methods; ``Twin`` calls both with the same inputs and fails the
-test unless they agree on the outcome, the error text and every byte they store.
+``Twin`` calls the reference ``LightClient`` and a ``ContractClient`` (the proxy's side of the
+08-wasm API) with the same inputs and fails the test unless they agree on the outcome, the error
+text and every byte they store.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from relayer_sim.host.contract_api import ContractClient, Dialect
 from relayer_sim.lightclient.client import ClientError, LightClient, Profile
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.vm import CallResult, MemoryStorage, WasmVM
+from relayer_sim.vm import MemoryStorage, WasmVM
 
-GAS = 10**13
 T = TypeVar("T")
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def env_json(env: HostEnv) -> dict[str, Any]:
-    return {
-        "block": {"height": env.height, "time": str(env.time_ns), "chain_id": env.chain_id},
-        "transaction": None,
-        "contract": {"address": "08-wasm-0"},
-    }
-
-
-class ContractClient:
-    """A built contract on a storage, called as ibc-go's 08-wasm proxy calls it."""
-
-    def __init__(
-        self, vm: WasmVM, checksum: bytes, storage: MemoryStorage, dialect: str = "v10"
-    ) -> None:
-        self.vm, self.checksum, self.storage, self.dialect = vm, checksum, storage, dialect
-        self.last_gas = 0
-
-    def _height(self, height: Height) -> dict[str, int]:
-        fields = {
-            "revision_number": height.revision_number,
-            "revision_height": height.revision_height,
-        }
-        if self.dialect == "v0.1":  # Go's omitempty
-            return {name: value for name, value in fields.items() if value}
-        return fields
-
-    def _finish(self, result: CallResult) -> Any:
-        self.last_gas = result.gas_used
-        if not result.ok:
-            raise ClientError(result.error)
-        return result.data
-
-    def _query(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
-        msg = json.dumps({command: body}).encode()
-        data = self._finish(self.vm.query(self.checksum, env_json(env), msg, self.storage, GAS))
-        return json.loads(data)
-
-    def _sudo(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
-        msg = json.dumps({command: body}).encode()
-        data = self._finish(self.vm.sudo(self.checksum, env_json(env), msg, self.storage, GAS))
-        return None if data is None else json.loads(data)
-
-    def instantiate(
-        self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
-    ) -> None:
-        msg = json.dumps(
-            {
-                "client_state": b64(client_state),
-                "consensus_state": b64(consensus_state),
-                "checksum": b64(checksum),
-            }
-        ).encode()
-        info = {"sender": "", "funds": []}
-        self._finish(
-            self.vm.instantiate(self.checksum, env_json(env), info, msg, self.storage, GAS)
-        )
-
-    def status(self, env: HostEnv) -> str:
-        return str(self._query("status", {}, env)["status"])
-
-    def timestamp_at_height(self, height: Height, env: HostEnv) -> int:
-        answer = self._query("timestamp_at_height", {"height": self._height(height)}, env)
-        return int(answer["timestamp"])
-
-    def verify_client_message(self, client_message: bytes, env: HostEnv) -> None:
-        self._query("verify_client_message", {"client_message": b64(client_message)}, env)
-
-    def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool:
-        body = {"client_message": b64(client_message)}
-        return bool(self._query("check_for_misbehaviour", body, env)["found_misbehaviour"])
-
-    def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
-        entries = self._query("export_metadata", {}, env)["genesis_metadata"]
-        return [(base64.b64decode(e["key"]), base64.b64decode(e["value"])) for e in entries]
-
-    def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]:
-        answer = self._sudo("update_state", {"client_message": b64(client_message)}, env)
-        return [
-            Height(h.get("revision_number", 0), h.get("revision_height", 0))
-            for h in answer["heights"]
-        ]
-
-    def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None:
-        self._sudo("update_state_on_misbehaviour", {"client_message": b64(client_message)}, env)
-
-    def _membership(
-        self,
-        height: Height,
-        delay_time_ns: int,
-        delay_blocks: int,
-        proof: bytes,
-        key_path: Sequence[bytes],
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "height": self._height(height),
-            "delay_time_period": delay_time_ns,
-            "delay_block_period": delay_blocks,
-            "proof": b64(proof),
-        }
-        if self.dialect == "v0.1":
-            body["path"] = {"key_path": [element.decode() for element in key_path]}
-        else:
-            body["merkle_path"] = {"key_path": [b64(element) for element in key_path]}
-        return body
-
-    def verify_membership(
-        self,
-        height: Height,
-        delay_time_ns: int,
-        delay_blocks: int,
-        proof: bytes,
-        key_path: Sequence[bytes],
-        value: bytes,
-        env: HostEnv,
-    ) -> None:
-        body = self._membership(height, delay_time_ns, delay_blocks, proof, key_path)
-        self._sudo("verify_membership", {**body, "value": b64(value)}, env)
-
-    def verify_non_membership(
-        self,
-        height: Height,
-        delay_time_ns: int,
-        delay_blocks: int,
-        proof: bytes,
-        key_path: Sequence[bytes],
-        env: HostEnv,
-    ) -> None:
-        body = self._membership(height, delay_time_ns, delay_blocks, proof, key_path)
-        self._sudo("verify_non_membership", body, env)
-
-    def verify_upgrade_and_update_state(
-        self,
-        upgrade_client_state: bytes,
-        upgrade_consensus_state: bytes,
-        proof_upgrade_client: bytes,
-        proof_upgrade_consensus_state: bytes,
-        env: HostEnv,
-    ) -> None:
-        body = {
-            "upgrade_client_state": b64(upgrade_client_state),
-            "upgrade_consensus_state": b64(upgrade_consensus_state),
-            "proof_upgrade_client": b64(proof_upgrade_client),
-            "proof_upgrade_consensus_state": b64(proof_upgrade_consensus_state),
-        }
-        self._sudo("verify_upgrade_and_update_state", body, env)
-
-    def migrate_client_store(self, env: HostEnv) -> None:
-        self._sudo("migrate_client_store", {}, env)
-
-    def migrate(self, env: HostEnv) -> None:
-        self._finish(self.vm.migrate(self.checksum, env_json(env), b"{}", self.storage, GAS))
 
 
 def error_kind(message: str) -> str:
@@ -196,7 +37,9 @@ class Twin:
     ) -> None:
         self.checksums = checksums
         self.reference = LightClient(MemoryStorage(), profile)
-        self.contract = ContractClient(vm, checksums[profile.name], MemoryStorage(), dialect)
+        self.contract = ContractClient(
+            vm, checksums[profile.name], MemoryStorage(), Dialect(dialect)
+        )
 
     @property
     def checksum(self) -> bytes:

@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 
 from relayer_sim.counterparty import Coalition, CounterpartyChain, UpgradePlan
+from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.client import V1, V2, ClientError, Profile
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, TrustLevel
 from tests.lightclient.chains import (
-    SECOND,
     TRUSTING_PERIOD,
     advance,
     genesis,
@@ -171,7 +171,9 @@ def test_evidence_with_an_invalid_header_is_refused(twin: TwinFactory) -> None:
     weak = Coalition.of(["dave"]).equivocation(chain, Height(1, 2))
     honest = chain.header_message(Height(1, 2), Height(1, 1))
     evidence = Misbehaviour(honest, HeaderMessage(weak, Height(1, 1), trusted)).to_bytes()
-    with pytest.raises(ClientError, match=r"^second header: not enough voting power signed: 10 of 100$"):
+    with pytest.raises(
+        ClientError, match=r"^second header: not enough voting power signed: 10 of 100$"
+    ):
         pair.verify_client_message(evidence, soon_after(chain))
     with pytest.raises(ClientError, match=r"^malformed client message"):
         pair.verify_client_message(b"\x91\x07", soon_after(chain))

@@ -1,0 +1,202 @@
+"""The 08-wasm contract API as ibc-go's proxy speaks it (DESIGN.md §3): the JSON messages of
+each entry point, in either dialect, sent to a light-client contract in the VM.
+
+``ContractClient`` offers the same methods as the reference ``LightClient``, so that a client is
+driven the same way whichever side runs it. A contract error raises ``ClientError`` with the
+contract's text; a VM failure (trap, out of gas, …) raises the VM's own error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from relayer_sim.lightclient.client import ClientError
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.store import HostEnv
+from relayer_sim.vm import CallResult, Storage, WasmVM
+
+#: Enough for any light-client call; the host will pass the transaction's remaining gas.
+DEFAULT_GAS_LIMIT = 10**13
+
+
+class Dialect(StrEnum):
+    """Which 08-wasm release the host runs: ibc-go v10/v11 or 08-wasm v0.1 (ibc-go v7.3/v8.0)."""
+
+    V10 = "v10"
+    V0_1 = "v0.1"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def env_json(env: HostEnv) -> dict[str, Any]:
+    return {
+        "block": {"height": env.height, "time": str(env.time_ns), "chain_id": env.chain_id},
+        "transaction": None,
+        "contract": {"address": "08-wasm-0"},
+    }
+
+
+class ContractClient:
+    """A built contract on a storage, called as ibc-go's 08-wasm proxy calls it."""
+
+    def __init__(
+        self,
+        vm: WasmVM,
+        checksum: bytes,
+        storage: Storage,
+        dialect: Dialect = Dialect.V10,
+        gas_limit: int = DEFAULT_GAS_LIMIT,
+    ) -> None:
+        self.vm, self.checksum, self.storage, self.dialect = vm, checksum, storage, dialect
+        self.gas_limit = gas_limit
+        #: CosmWasm gas of the last call.
+        self.last_gas = 0
+
+    def _height(self, height: Height) -> dict[str, int]:
+        fields = {
+            "revision_number": height.revision_number,
+            "revision_height": height.revision_height,
+        }
+        if self.dialect is Dialect.V0_1:  # Go's omitempty
+            return {name: value for name, value in fields.items() if value}
+        return fields
+
+    def _finish(self, result: CallResult) -> Any:
+        self.last_gas = result.gas_used
+        if not result.ok:
+            raise ClientError(result.error or "contract error without a message")
+        return result.data
+
+    def _query(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
+        msg = json.dumps({command: body}).encode()
+        data = self._finish(
+            self.vm.query(self.checksum, env_json(env), msg, self.storage, self.gas_limit)
+        )
+        return json.loads(data)
+
+    def _sudo(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
+        msg = json.dumps({command: body}).encode()
+        data = self._finish(
+            self.vm.sudo(self.checksum, env_json(env), msg, self.storage, self.gas_limit)
+        )
+        return None if data is None else json.loads(data)
+
+    def instantiate(
+        self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
+    ) -> None:
+        msg = json.dumps(
+            {
+                "client_state": b64(client_state),
+                "consensus_state": b64(consensus_state),
+                "checksum": b64(checksum),
+            }
+        ).encode()
+        info = {"sender": "", "funds": []}
+        self._finish(
+            self.vm.instantiate(
+                self.checksum, env_json(env), info, msg, self.storage, self.gas_limit
+            )
+        )
+
+    def status(self, env: HostEnv) -> str:
+        return str(self._query("status", {}, env)["status"])
+
+    def timestamp_at_height(self, height: Height, env: HostEnv) -> int:
+        answer = self._query("timestamp_at_height", {"height": self._height(height)}, env)
+        return int(answer["timestamp"])
+
+    def verify_client_message(self, client_message: bytes, env: HostEnv) -> None:
+        self._query("verify_client_message", {"client_message": b64(client_message)}, env)
+
+    def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool:
+        body = {"client_message": b64(client_message)}
+        return bool(self._query("check_for_misbehaviour", body, env)["found_misbehaviour"])
+
+    def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
+        entries = self._query("export_metadata", {}, env)["genesis_metadata"]
+        return [(base64.b64decode(e["key"]), base64.b64decode(e["value"])) for e in entries]
+
+    def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]:
+        answer = self._sudo("update_state", {"client_message": b64(client_message)}, env)
+        return [
+            Height(h.get("revision_number", 0), h.get("revision_height", 0))
+            for h in answer["heights"]
+        ]
+
+    def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None:
+        self._sudo("update_state_on_misbehaviour", {"client_message": b64(client_message)}, env)
+
+    def _membership(
+        self,
+        height: Height,
+        delay_time_ns: int,
+        delay_blocks: int,
+        proof: bytes,
+        key_path: Sequence[bytes],
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "height": self._height(height),
+            "delay_time_period": delay_time_ns,
+            "delay_block_period": delay_blocks,
+            "proof": b64(proof),
+        }
+        if self.dialect is Dialect.V0_1:
+            body["path"] = {"key_path": [element.decode() for element in key_path]}
+        else:
+            body["merkle_path"] = {"key_path": [b64(element) for element in key_path]}
+        return body
+
+    def verify_membership(
+        self,
+        height: Height,
+        delay_time_ns: int,
+        delay_blocks: int,
+        proof: bytes,
+        key_path: Sequence[bytes],
+        value: bytes,
+        env: HostEnv,
+    ) -> None:
+        body = self._membership(height, delay_time_ns, delay_blocks, proof, key_path)
+        self._sudo("verify_membership", {**body, "value": b64(value)}, env)
+
+    def verify_non_membership(
+        self,
+        height: Height,
+        delay_time_ns: int,
+        delay_blocks: int,
+        proof: bytes,
+        key_path: Sequence[bytes],
+        env: HostEnv,
+    ) -> None:
+        body = self._membership(height, delay_time_ns, delay_blocks, proof, key_path)
+        self._sudo("verify_non_membership", body, env)
+
+    def verify_upgrade_and_update_state(
+        self,
+        upgrade_client_state: bytes,
+        upgrade_consensus_state: bytes,
+        proof_upgrade_client: bytes,
+        proof_upgrade_consensus_state: bytes,
+        env: HostEnv,
+    ) -> None:
+        body = {
+            "upgrade_client_state": b64(upgrade_client_state),
+            "upgrade_consensus_state": b64(upgrade_consensus_state),
+            "proof_upgrade_client": b64(proof_upgrade_client),
+            "proof_upgrade_consensus_state": b64(proof_upgrade_consensus_state),
+        }
+        self._sudo("verify_upgrade_and_update_state", body, env)
+
+    def migrate_client_store(self, env: HostEnv) -> None:
+        self._sudo("migrate_client_store", {}, env)
+
+    def migrate(self, env: HostEnv) -> None:
+        self._finish(
+            self.vm.migrate(self.checksum, env_json(env), b"{}", self.storage, self.gas_limit)
+        )
