@@ -1,8 +1,10 @@
 """Build the Zig contracts in ``contracts/`` into ``relayer_sim/contracts/*.wasm``, reproducibly.
 
-Every folder ``contracts/<name>/`` with a ``main.zig`` (except the shared library ``lib``) is one
-contract; it is built against ``contracts/lib/cw.zig`` (imported as ``cw``) into
-``relayer_sim/contracts/<name>.wasm``, which ships as package data.
+Every folder ``contracts/<name>/`` with a ``main.zig`` is one contract, built into
+``relayer_sim/contracts/<name>.wasm``, which ships as package data. Contracts share Zig modules
+(``MODULES``): ``cw`` (``contracts/lib``, the CosmWasm support library) and ``sim_tm``
+(``contracts/sim_tm``, the sim-tendermint light client); a contract gets the modules its
+``main.zig`` imports, and each module gets the ones it depends on.
 
 The built wasm is committed, and its sha256 is the contract's checksum in the VM, so a build must
 be a pure function of the sources and the pinned compiler: Zig comes from the ``ziglang`` package
@@ -26,12 +28,27 @@ import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "contracts"
-LIBRARY = SOURCES / "lib"
 OUTPUT = ROOT / "relayer_sim" / "contracts"
+
+
+@dataclass(frozen=True)
+class Module:
+    """A shared Zig module: its root file (relative to the repository) and its own imports."""
+
+    root: str
+    dependencies: tuple[str, ...] = ()
+
+
+#: The shared modules, by the name contracts import them with.
+MODULES = {
+    "cw": Module("contracts/lib/cw.zig"),
+    "sim_tm": Module("contracts/sim_tm/sim_tm.zig", ("cw",)),
+}
 
 #: Fixed code-generation flags. ``-rdynamic`` is what makes the ``export fn``s exported;
 #: ReleaseSmall keeps floats out (ReleaseSafe pulls them in, and the VM rejects them).
@@ -63,12 +80,36 @@ def zig(*args: str, cache: Path) -> subprocess.CompletedProcess[bytes]:
 
 
 def contract_names() -> list[str]:
-    """Every contract folder: ``contracts/<name>/main.zig``, except the library."""
+    """Every contract folder: ``contracts/<name>/main.zig``."""
     return sorted(
         folder.name
         for folder in SOURCES.iterdir()
-        if folder.is_dir() and folder != LIBRARY and (folder / "main.zig").is_file()
+        if folder.is_dir() and (folder / "main.zig").is_file()
     )
+
+
+def imported_modules(source: Path) -> list[str]:
+    """The shared modules a Zig file imports, in ``MODULES`` order."""
+    text = source.read_text(encoding="utf-8")
+    return [name for name in MODULES if f'@import("{name}")' in text]
+
+
+def module_args(root: str, imports: list[str]) -> list[str]:
+    """Zig's module flags for a root file that imports ``imports``: ``--dep`` for each, then
+    ``-Mroot=…``, then every module reachable from them with its own dependencies."""
+    args = [arg for name in imports for arg in ("--dep", name)]
+    args.append(f"-Mroot={root}")
+    pending, seen = list(imports), set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        module = MODULES[name]
+        args += [arg for dependency in module.dependencies for arg in ("--dep", dependency)]
+        args.append(f"-M{name}={module.root}")
+        pending += module.dependencies
+    return args
 
 
 def build(name: str, destination: Path) -> Path:
@@ -77,8 +118,8 @@ def build(name: str, destination: Path) -> Path:
     Zig writes its intermediate object (``<name>.wasm.o``) beside the binary, so the build runs
     in a scratch directory and only the ``.wasm`` is copied out.
     """
-    root = (SOURCES / name / "main.zig").relative_to(ROOT)
-    library = (LIBRARY / "cw.zig").relative_to(ROOT)
+    source = SOURCES / name / "main.zig"
+    root = source.relative_to(ROOT).as_posix()
     out = destination / f"{name}.wasm"
     with tempfile.TemporaryDirectory(prefix="zig-build-") as scratch:
         built = Path(scratch) / "bin" / f"{name}.wasm"
@@ -86,10 +127,7 @@ def build(name: str, destination: Path) -> Path:
         args = (
             "build-exe",
             *BUILD_FLAGS,
-            "--dep",
-            "cw",
-            f"-Mroot={root.as_posix()}",
-            f"-Mcw={library.as_posix()}",
+            *module_args(root, imported_modules(source)),
             f"-femit-bin={built}",
         )
         if zig(*args, cache=Path(scratch)).returncode != 0:
@@ -152,13 +190,17 @@ def has_tests(source: Path) -> bool:
 
 
 def test() -> int:
-    """Run the Zig tests of the library, and of every contract whose main.zig has tests."""
-    library = (LIBRARY / "cw.zig").relative_to(ROOT).as_posix()
-    runs = [("contracts/lib/cw.zig", ["test", library])]
+    """Run the Zig tests of every shared module, and of every contract whose main.zig has
+    tests."""
+    roots = [(module.root, list(module.dependencies)) for module in MODULES.values()]
     for name in contract_names():
-        root = (SOURCES / name / "main.zig").relative_to(ROOT).as_posix()
-        if has_tests(ROOT / root):
-            runs.append((root, ["test", "--dep", "cw", f"-Mroot={root}", f"-Mcw={library}"]))
+        root = f"contracts/{name}/main.zig"
+        roots.append((root, imported_modules(ROOT / root)))
+    runs = [
+        (root, ["test", *module_args(root, imports)])
+        for root, imports in roots
+        if has_tests(ROOT / root)
+    ]
     failed = []
     with tempfile.TemporaryDirectory(prefix="zig-cache-") as cache:
         for label, args in runs:
@@ -184,7 +226,7 @@ def main() -> int:
     mode.add_argument(
         "--test",
         action="store_true",
-        help="run `zig test` on contracts/lib/cw.zig and on every contract main.zig that has "
+        help="run `zig test` on every shared module and on every contract main.zig that has "
         "tests; exit with their status",
     )
     args = parser.parse_args()

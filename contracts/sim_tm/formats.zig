@@ -1,15 +1,16 @@
 //! The msgpack formats of the simulated counterparty and of the client's own state, byte for
 //! byte as `relayer_sim/lightclient/{headers,validators,states,decode}.py` write and read them.
 //!
-//! Decoding is strict (a light client must never guess) and never traps: every shape error is
-//! `error.Fail` with a message naming the part, the way `decode.py` names it. Callers put
-//! `malformed <what>: ` in front. Hashes are taken over the canonical re-encoding of the decoded
-//! value (the writer picks the shortest forms, as `msgpack.packb` does), so a non-minimal
-//! encoding of the same value hashes the same.
+//! Decoding is strict (a light client must never guess) and never traps: a document must be
+//! canonical msgpack (`canonical.zig`), and every shape error is `error.Fail` with a message
+//! naming the part, the way `decode.py` names it. Callers put `malformed <what>: ` in front.
+//! Hashes are taken over the re-encoding of the decoded value, which is byte for byte the
+//! input, as the input is canonical.
 
 const std = @import("std");
 const cw = @import("cw");
 const failure = @import("failure.zig");
+const canonical = @import("canonical.zig");
 
 const Allocator = std.mem.Allocator;
 const Reader = cw.msgpack.Reader;
@@ -216,36 +217,17 @@ pub const KeyIndex = struct {
 const Decoder = struct {
     r: Reader,
     ctx: *Ctx,
-    /// What the whole document is ("client message", "client state", …).
-    what: []const u8,
 
-    fn init(ctx: *Ctx, data: []const u8, what: []const u8) Decoder {
-        return .{ .r = Reader.init(data), .ctx = ctx, .what = what };
-    }
-
-    fn invalid(d: *Decoder, detail: []const u8) Error {
-        return d.ctx.fail("{s} is not valid msgpack: {s}", .{ d.what, detail });
-    }
-
-    /// A reader error: bytes that end early or nest too deeply are not msgpack at all; anything
-    /// else is a value of the wrong shape, described by `fmt`.
-    fn refuse(d: *Decoder, err: cw.msgpack.Error, comptime fmt: []const u8, args: anytype) Error {
-        return switch (err) {
-            error.EndOfInput => d.invalid("truncated input"),
-            error.TooDeep => d.invalid("nested too deeply"),
-            else => d.ctx.fail(fmt, args),
-        };
-    }
-
-    fn finish(d: *Decoder) Error!void {
-        if (!d.r.atEnd()) return d.invalid("extra data after the value");
+    /// A decoder over `data`, which must be canonical msgpack.
+    fn open(ctx: *Ctx, data: []const u8, what: []const u8) Error!Decoder {
+        if (canonical.check(data)) |problem| {
+            return ctx.fail("{s} is not canonical msgpack: {s}", .{ what, problem.text() });
+        }
+        return .{ .r = Reader.init(data), .ctx = ctx };
     }
 
     fn arrayHeader(d: *Decoder, comptime fmt: []const u8, args: anytype) Error!u32 {
-        const n = d.r.readArrayHeader() catch |err| return d.refuse(err, fmt, args);
-        // Every item takes at least one byte: a count beyond the input cannot be complete.
-        if (n > d.r.data.len - d.r.pos) return d.invalid("truncated input");
-        return n;
+        return d.r.readArrayHeader() catch d.ctx.fail(fmt, args);
     }
 
     fn array(d: *Decoder, len: u32, what: []const u8) Error!void {
@@ -255,21 +237,19 @@ const Decoder = struct {
     }
 
     fn uint(d: *Decoder, what: []const u8) Error!u64 {
-        return d.r.readUint() catch |err|
-            d.refuse(err, "{s} must be an unsigned 64-bit integer", .{what});
+        return d.r.readUint() catch
+            d.ctx.fail("{s} must be an unsigned 64-bit integer", .{what});
     }
 
     fn hash(d: *Decoder, what: []const u8) Error!*const Hash {
         const fmt = "{s} must be {d} bytes";
-        const bytes = d.r.readBin() catch |err| return d.refuse(err, fmt, .{ what, hash_length });
+        const bytes = d.r.readBin() catch return d.ctx.fail(fmt, .{ what, hash_length });
         if (bytes.len != hash_length) return d.ctx.fail(fmt, .{ what, hash_length });
         return bytes[0..hash_length];
     }
 
     fn text(d: *Decoder, what: []const u8) Error![]const u8 {
-        const s = d.r.readStr() catch |err| return d.refuse(err, "{s} must be a string", .{what});
-        if (!std.unicode.utf8ValidateSlice(s)) return d.invalid("a string is not valid UTF-8");
-        return s;
+        return d.r.readStr() catch d.ctx.fail("{s} must be a string", .{what});
     }
 
     fn height(d: *Decoder, what: []const u8) Error!Height {
@@ -317,10 +297,10 @@ const Decoder = struct {
         const count = try d.arrayHeader(bad, .{});
         const signatures = try d.ctx.alloc.alloc(?[]const u8, count);
         for (signatures) |*slot| {
-            if (d.r.tryNil() catch |err| return d.refuse(err, bad, .{})) {
+            if (d.r.tryNil() catch return d.ctx.fail(bad, .{})) {
                 slot.* = null;
             } else {
-                slot.* = d.r.readBin() catch |err| return d.refuse(err, bad, .{});
+                slot.* = d.r.readBin() catch return d.ctx.fail(bad, .{});
             }
         }
         return .{ .height = number, .block_hash = block_hash, .signatures = signatures };
@@ -330,7 +310,7 @@ const Decoder = struct {
         try d.array(2, what);
         // Python reads the scheme after the members; a bad scheme is refused either way.
         const scheme_start = d.r.pos;
-        d.r.skip() catch |err| return d.refuse(err, "{s} scheme must be a string", .{what});
+        d.r.skip() catch return d.ctx.fail("{s} scheme must be a string", .{what});
         const count = try d.arrayHeader("{s} members must be a list", .{what});
         const validators = try d.ctx.alloc.alloc(Validator, count);
         const member = try d.concat(what, " member");
@@ -338,8 +318,8 @@ const Decoder = struct {
         var total: u128 = 0;
         for (validators) |*v| {
             try d.array(2, member);
-            const key = d.r.readBin() catch |err|
-                return d.refuse(err, "{s} member key must be bytes", .{what});
+            const key = d.r.readBin() catch
+                return d.ctx.fail("{s} member key must be bytes", .{what});
             const power = try d.uint(power_what);
             v.* = .{ .public_key = key, .power = power };
             total += power;
@@ -380,9 +360,9 @@ const Decoder = struct {
 
 /// `decode.client_message`: a header message, or `[1, header message, header message]`.
 pub fn decodeClientMessage(ctx: *Ctx, data: []const u8) Error!ClientMessage {
-    var d = Decoder.init(ctx, data, "client message");
+    var d = try Decoder.open(ctx, data, "client message");
     const start = d.r.pos;
-    const kind = d.r.peekKind() catch |err| return d.refuse(err, "", .{});
+    const kind = d.r.peekKind() catch return d.ctx.fail("", .{});
     if (kind == .array) {
         const n = try d.arrayHeader("", .{});
         if (n >= 1 and d.peekUint(message_misbehaviour)) {
@@ -390,19 +370,17 @@ pub fn decodeClientMessage(ctx: *Ctx, data: []const u8) Error!ClientMessage {
             _ = try d.uint("message kind");
             const first = try d.headerMessage();
             const second = try d.headerMessage();
-            try d.finish();
             return .{ .misbehaviour = .{ .first = first, .second = second } };
         }
     }
     d.r.pos = start;
     const message = try d.headerMessage();
-    try d.finish();
     return .{ .header = message };
 }
 
 /// `decode.client_state` (the format is checked by the caller: which ones it reads is its own).
 pub fn decodeClientState(ctx: *Ctx, data: []const u8) Error!ClientState {
-    var d = Decoder.init(ctx, data, "client state");
+    var d = try Decoder.open(ctx, data, "client state");
     try d.array(8, "client state");
     const format = try d.uint("client state format");
     const chain_id = try d.text("chain id");
@@ -417,7 +395,6 @@ pub fn decodeClientState(ctx: *Ctx, data: []const u8) Error!ClientState {
     const count = try d.arrayHeader(bad_path, .{});
     const path = try ctx.alloc.alloc([]const u8, count);
     for (path) |*element| element.* = try d.text("upgrade path element");
-    try d.finish();
     return .{
         .format = format,
         .chain_id = chain_id,
@@ -432,7 +409,7 @@ pub fn decodeClientState(ctx: *Ctx, data: []const u8) Error!ClientState {
 
 /// `decode.consensus_state`: `[2, ts, root, nvh, header_version]` or `[format, ts, root, nvh]`.
 pub fn decodeConsensusState(ctx: *Ctx, data: []const u8) Error!ConsensusState {
-    var d = Decoder.init(ctx, data, "consensus state");
+    var d = try Decoder.open(ctx, data, "consensus state");
     const start = d.r.pos;
     var fields: u32 = 4;
     if (d.r.peekKind() catch .nil == .array) {
@@ -446,7 +423,6 @@ pub fn decodeConsensusState(ctx: *Ctx, data: []const u8) Error!ConsensusState {
     const root = try d.hash("root");
     const next_validators_hash = try d.hash("next validators hash");
     const header_version = if (fields == 5) try d.uint("header version") else 1;
-    try d.finish();
     return .{
         .format = format,
         .timestamp_ns = timestamp,
@@ -458,9 +434,8 @@ pub fn decodeConsensusState(ctx: *Ctx, data: []const u8) Error!ConsensusState {
 
 /// Decodes a height array `[revision, number]` (used in tests and by callers of raw data).
 pub fn decodeHeight(ctx: *Ctx, data: []const u8) Error!Height {
-    var d = Decoder.init(ctx, data, "height");
+    var d = try Decoder.open(ctx, data, "height");
     const h = try d.height("height");
-    try d.finish();
     return h;
 }
 
@@ -611,15 +586,16 @@ test "consensus state formats round trip" {
     const back2 = try decodeConsensusState(&ctx, two);
     try testing.expectEqual(@as(u64, 2), back2.format);
     try testing.expectEqual(@as(u64, 2), back2.header_version);
-    // Non-minimal integers decode to the same value.
+    // One value, one encoding: a non-minimal integer is refused.
     const wide = "\x94\xcf\x00\x00\x00\x00\x00\x00\x00\x01\x05\xc4\x20" ++ "\x00" ** 32 ++ "\xc4\x20" ++ "\x00" ** 32;
-    try testing.expectEqual(@as(u64, 5), (try decodeConsensusState(&ctx, wide)).timestamp_ns);
+    try testing.expectError(error.Fail, decodeConsensusState(&ctx, wide));
+    try testing.expectEqualStrings("consensus state is not canonical msgpack: not the minimal encoding", ctx.message);
     try testing.expectError(error.Fail, decodeConsensusState(&ctx, "\x95\x02\x05"));
-    try testing.expectEqualStrings("consensus state is not valid msgpack: truncated input", ctx.message);
+    try testing.expectEqualStrings("consensus state is not canonical msgpack: truncated input", ctx.message);
     try testing.expectError(error.Fail, decodeConsensusState(&ctx, "\x94\x02\x05\xc0\xc0"));
     try testing.expectEqualStrings("consensus state must be an array of 5 fields", ctx.message);
     try testing.expectError(error.Fail, decodeConsensusState(&ctx, try std.mem.concat(ctx.alloc, u8, &.{ one, "\xc0" })));
-    try testing.expectEqualStrings("consensus state is not valid msgpack: extra data after the value", ctx.message);
+    try testing.expectEqualStrings("consensus state is not canonical msgpack: extra data after the value", ctx.message);
 }
 
 // A header message built with the reference: 2 ed25519 validators (keys 0x01.., 0x02..,
@@ -634,7 +610,7 @@ test "validator set decode, canonical checks and hash" {
     var arena = std.heap.ArenaAllocator.init(testing.allocator);
     defer arena.deinit();
     var ctx = testCtx(&arena);
-    var d = Decoder.init(&ctx, vs_bytes, "client message");
+    var d = try Decoder.open(&ctx, vs_bytes, "client message");
     const set = try d.validatorSet("validator set");
     try testing.expectEqual(@as(u128, 20), set.total_power);
     try testing.expectEqual(@as(?usize, 1), set.indexOf("\x02" ** 32));
@@ -642,23 +618,23 @@ test "validator set decode, canonical checks and hash" {
     try testing.expectEqualSlices(u8, vs_bytes, try encodeValidatorSet(ctx.alloc, &set));
 
     const unordered = "\x92\xa7ed25519\x92\x92\xc4\x01\x02\x0a\x92\xc4\x01\x01\x0a";
-    d = Decoder.init(&ctx, unordered, "client message");
+    d = try Decoder.open(&ctx, unordered, "client message");
     try testing.expectError(error.Fail, d.validatorSet("validator set"));
     try testing.expectEqualStrings("validator set is not in canonical order", ctx.message);
     const twice = "\x92\xa7ed25519\x92\x92\xc4\x01\x01\x0b\x92\xc4\x01\x01\x0a";
-    d = Decoder.init(&ctx, twice, "client message");
+    d = try Decoder.open(&ctx, twice, "client message");
     try testing.expectError(error.Fail, d.validatorSet("validator set"));
     try testing.expectEqualStrings("validator set: a validator set cannot list one key twice", ctx.message);
     const zero = "\x92\xa7ed25519\x91\x92\xc4\x01\x01\x00";
-    d = Decoder.init(&ctx, zero, "client message");
+    d = try Decoder.open(&ctx, zero, "client message");
     try testing.expectError(error.Fail, d.validatorSet("validator set"));
     try testing.expectEqualStrings("validator set: every validator needs a positive voting power", ctx.message);
     const empty = "\x92\xa7ed25519\x90";
-    d = Decoder.init(&ctx, empty, "client message");
+    d = try Decoder.open(&ctx, empty, "client message");
     try testing.expectError(error.Fail, d.validatorSet("validator set"));
     try testing.expectEqualStrings("validator set: a validator set needs at least one validator", ctx.message);
     const bad_scheme = "\x92\x05\x91\x92\xc4\x01\x01\x01";
-    d = Decoder.init(&ctx, bad_scheme, "client message");
+    d = try Decoder.open(&ctx, bad_scheme, "client message");
     try testing.expectError(error.Fail, d.validatorSet("validator set"));
     try testing.expectEqualStrings("validator set scheme must be a string", ctx.message);
 }
@@ -679,7 +655,7 @@ test "client message kinds and shape errors" {
     try testing.expectEqualStrings("unknown header version 7", ctx.message);
     try testing.expectError(error.Fail, decodeClientMessage(&ctx, "\xc1"));
     try testing.expectError(error.Fail, decodeClientMessage(&ctx, ""));
-    try testing.expectEqualStrings("client message is not valid msgpack: truncated input", ctx.message);
+    try testing.expectEqualStrings("client message is not canonical msgpack: truncated input", ctx.message);
     try testing.expectError(error.Fail, decodeClientMessage(&ctx, "\xdd\xff\xff\xff\xff"));
 }
 
@@ -690,7 +666,7 @@ test "header message decodes and hashes like Python" {
     const alloc = ctx.alloc;
     var vs_hash: Hash = undefined;
     _ = try std.fmt.hexToBytes(&vs_hash, vs_hash_hex);
-    var d = Decoder.init(&ctx, vs_bytes, "x");
+    var d = try Decoder.open(&ctx, vs_bytes, "x");
     const set = try d.validatorSet("validator set");
     try testing.expectEqualSlices(u8, &vs_hash, &sha256(try encodeValidatorSet(alloc, &set)));
 

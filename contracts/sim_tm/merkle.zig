@@ -4,13 +4,14 @@
 //!
 //!   leaf hash  = sha256(0x00 ‖ u32be(len(key)) ‖ key ‖ sha256(value))
 //!   inner hash = sha256(0x01 ‖ left ‖ right)
+//!   root       = sha256(0x02 ‖ u64be(leaf count) ‖ tree hash)   (the count is proven too)
 //!   proof      = [0, leaf] | [1, total, left | nil, right | nil]
 //!   leaf       = [key, value_hash, index, total, [sibling, …]]
 
 const std = @import("std");
 const cw = @import("cw");
 const failure = @import("failure.zig");
-const wellformed = @import("wellformed.zig");
+const canonical = @import("canonical.zig");
 
 const Reader = cw.msgpack.Reader;
 const Sha256 = std.crypto.hash.sha2.Sha256;
@@ -19,11 +20,25 @@ const Error = failure.Error;
 
 pub const Hash = [32]u8;
 
-/// sha256(""): the root of the empty tree.
-pub const empty_root: Hash = .{
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
-};
+/// The root of a tree of `count` leaves whose tree hash is `tree_hash`.
+pub fn sizedRoot(count: u64, tree_hash: *const Hash) Hash {
+    var out: Hash = undefined;
+    var count_bytes: [8]u8 = undefined;
+    std.mem.writeInt(u64, &count_bytes, count, .big);
+    var h = Sha256.init(.{});
+    h.update("\x02");
+    h.update(&count_bytes);
+    h.update(tree_hash);
+    h.final(&out);
+    return out;
+}
+
+/// The root of the empty tree, whose tree hash is sha256("").
+pub fn emptyRoot() Hash {
+    var empty_tree: Hash = undefined;
+    Sha256.hash("", &empty_tree, .{});
+    return sizedRoot(0, &empty_tree);
+}
 
 pub const LeafProof = struct {
     key: []const u8,
@@ -66,7 +81,7 @@ pub const LeafProof = struct {
             last >>= 1;
         }
         if (last != 0) return ctx.failText("proof path is shorter than the tree is deep");
-        return node;
+        return sizedRoot(leaf.total, &node);
     }
 };
 
@@ -87,14 +102,14 @@ pub fn innerHash(left: *const Hash, right: *const Hash) Hash {
 
 // -- decoding ---------------------------------------------------------------------------------
 
-/// `merkle.decode_proof`: first "is it msgpack" (as msgpack-python sees it), then the shape.
+/// `merkle.decode_proof`: first "is it canonical msgpack", then the shape.
 pub fn decodeProof(ctx: *Ctx, data: []const u8) Error!Proof {
-    if (wellformed.check(data)) |problem| {
-        return ctx.fail("proof is not valid msgpack: {s}", .{problem.text()});
+    if (canonical.check(data)) |problem| {
+        return ctx.fail("proof is not canonical msgpack: {s}", .{problem.text()});
     }
     const shape = "proof must be [0, leaf] or [1, total, left, right]";
     var r = Reader.init(data);
-    // The document is valid msgpack: reader errors below can only mean "another type".
+    // The document is canonical msgpack: reader errors below can only mean "another type".
     const n = r.readArrayHeader() catch return ctx.failText(shape);
     if (n == 2 and isUint(&r, 0)) {
         _ = r.readUint() catch unreachable;
@@ -168,7 +183,7 @@ pub fn verifyNonMembership(ctx: *Ctx, root: *const Hash, key: []const u8, proof:
     };
     const total = absent.total;
     if (absent.left == null and absent.right == null) {
-        if (total != 0 or !std.mem.eql(u8, root, &empty_root)) {
+        if (total != 0 or !std.mem.eql(u8, root, &emptyRoot())) {
             return ctx.failText("a proof without neighbours only holds for the empty tree");
         }
         return;
@@ -209,7 +224,7 @@ pub fn verifyNonMembership(ctx: *Ctx, root: *const Hash, key: []const u8, proof:
 const testing = std.testing;
 
 // MerkleTree({b"a": b"1", b"c": b"3", b"e": b"5", b"g": b"7", b"i": b"9"})
-const tree_root_hex = "ef46aaec47b4daeb9863a543b0ce6ff5250a8c43cd8a38ee9e58389c82397a9c";
+const tree_root_hex = "7d15fc104cc23b44f0823cea631b02441b2bad77babc47b97f65d145a5ebc8ef";
 const proof_a_hex = "920095c40161c4206b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b000593c42052a889c61be4ca10c3469a5ac26136e79717be64ded90ac79e32aaafbaa2de17c420e22cdd8d181681d21db9c7dc00895305afe22c7a9c85a4e128b624a7ec85ac32c420774cfe2072cc20ec98b7d71e730e39b35bf0f739382781e0b3798fdc6ec4bc2c";
 const proof_e_hex = "920095c40165c420ef2d127de37b942baad06145e54b0c619a1f22327b2ebbcfbec78f5564afe39d020593c4208384307eae66635dd6dd8ff8409f6b9898db64cdc511de9c00b524ae221cbb54c42024aea3bbfe8b9848385c2adbe98a29841129c070e7b14ef8c9b6e6bd8ca88250c420774cfe2072cc20ec98b7d71e730e39b35bf0f739382781e0b3798fdc6ec4bc2c";
 const proof_i_hex = "920095c40169c42019581e27de7ced00ff1ce50b2047e7a567c76b1cbaebabe5ef03f7c3017bb5b7040591c420a9ccb2abfc35b568f83dde5c3bc1343b1e3de63139566d431b7328f54117d2a7";
@@ -295,9 +310,10 @@ test "non-membership proofs from the reference tree" {
     var sized = b;
     sized.absent.total = 6;
     try expectFailure(&ctx, "the neighbours disagree on the size of the tree", verifyNonMembership(&ctx, &root, "b", &sized));
-    // The empty tree: [1, 0, nil, nil] against sha256("").
+    // The empty tree: [1, 0, nil, nil] against EMPTY_ROOT (f0c1e0b4…).
     const empty = try decodeProof(&ctx, "\x94\x01\x00\xc0\xc0");
-    try verifyNonMembership(&ctx, &empty_root, "x", &empty);
+    try testing.expectEqualSlices(u8, &(try hex(alloc, "f0c1e0b4cd1983b9c92909f8145cc102993e4c797489c0ba98639fd93056b82f"))[0..32].*, &emptyRoot());
+    try verifyNonMembership(&ctx, &emptyRoot(), "x", &empty);
     try expectFailure(&ctx, "a proof without neighbours only holds for the empty tree", verifyNonMembership(&ctx, &root, "x", &empty));
 }
 
@@ -306,18 +322,19 @@ test "proof decoding errors use the reference texts" {
     defer arena.deinit();
     var ctx = Ctx{ .alloc = arena.allocator() };
     const cases = [_]struct { []const u8, []const u8 }{
-        .{ "", "proof is not valid msgpack: truncated input" },
-        .{ "\x92\x00\xc0\xc0", "proof is not valid msgpack: extra data after the value" },
+        .{ "", "proof is not canonical msgpack: truncated input" },
+        .{ "\x92\x00\xc0\xc0", "proof is not canonical msgpack: extra data after the value" },
+        .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\xcc\x00\x01\x90", "proof is not canonical msgpack: not the minimal encoding" },
         .{ "\x92\x00\xc0", "an existence proof needs its leaf" },
         .{ "\x92\x01\xc0", "proof must be [0, leaf] or [1, total, left, right]" },
         .{ "\x93\x00\xc0\xc0", "proof must be [0, leaf] or [1, total, left, right]" },
-        .{ "\x80", "proof must be [0, leaf] or [1, total, left, right]" },
-        .{ "\x94\x01\xff\xc0\xc0", "a non-existence proof needs a non-negative tree size" },
+        .{ "\x80", "proof is not canonical msgpack: a value of a type the format never uses" },
+        .{ "\x94\x01\xa0\xc0\xc0", "a non-existence proof needs a non-negative tree size" },
         .{ "\x92\x00\x94\xc4\x00\xc4\x00\x00\x01", "a leaf proof must be [key, value hash, index, total, path]" },
         .{ "\x92\x00\x95\xa0\xc4\x00\x00\x01\x90", "a leaf proof needs a byte key and a 32-byte value hash" },
         .{ "\x92\x00\x95\xc4\x00\xc4\x01\x00\x00\x01\x90", "a leaf proof needs a byte key and a 32-byte value hash" },
         .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\x00\x00\x90", "a leaf proof needs a non-negative index and a positive total" },
-        .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\xff\x01\x90", "a leaf proof needs a non-negative index and a positive total" },
+        .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\xc0\x01\x90", "a leaf proof needs a non-negative index and a positive total" },
         .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\x00\x01\x91\xc4\x01\x00", "a leaf proof's path must be a list of 32-byte hashes" },
         .{ "\x92\x00\x95\xc4\x00\xc4\x20" ++ "\x00" ** 32 ++ "\x00\x01\xc0", "a leaf proof's path must be a list of 32-byte hashes" },
     };

@@ -6,7 +6,7 @@
 //! the tests drive both with the same inputs and compare results, errors and stored bytes.
 
 pub const failure = @import("failure.zig");
-pub const wellformed = @import("wellformed.zig");
+pub const canonical = @import("canonical.zig");
 pub const formats = @import("formats.zig");
 pub const merkle = @import("merkle.zig");
 pub const verify = @import("verify.zig");
@@ -14,11 +14,12 @@ pub const store = @import("store.zig");
 pub const api = @import("api.zig");
 
 pub const Config = api.Config;
+pub const Contract = api.Contract;
 
 test {
     // The host-independent parts run natively.
     _ = failure;
-    _ = wellformed;
+    _ = canonical;
     _ = formats;
     _ = merkle;
     _ = store;

@@ -139,13 +139,14 @@ pub const Store = struct {
         imports.dbWrite(k, value);
     }
 
-    /// The client state, or null when there is none.
-    pub fn readClientState(s: Store) Error!?StoredClient {
+    /// The client state, or null when there is none; `what` names it in errors ("client",
+    /// "subject client", …).
+    pub fn readClientState(s: Store, what: []const u8) Error!?StoredClient {
         const raw = try s.read(try s.key(&.{client_state_key})) orelse return null;
         const wrapped = proto.decodeClientStateAny(raw) catch |err|
-            return s.ctx.fail("malformed client state: stored wrapper: {s}", .{@errorName(err)});
+            return s.ctx.fail("malformed {s} state: stored wrapper: {s}", .{ what, @errorName(err) });
         const state = formats.decodeClientState(s.ctx, wrapped.data) catch |err|
-            return s.ctx.prefix(err, "malformed client state: ");
+            return s.ctx.prefix(err, try std.fmt.allocPrint(s.ctx.alloc, "malformed {s} state: ", .{what}));
         return .{ .state = state, .checksum = wrapped.checksum };
     }
 
@@ -166,14 +167,12 @@ pub const Store = struct {
     /// The consensus state at `h`, or null when there is none.
     pub fn readConsensusState(s: Store, h: Height) Error!?ConsensusState {
         const raw = try s.read(try s.consensusKey(h, "")) orelse return null;
-        return try s.decodeConsensus(raw);
-    }
-
-    fn decodeConsensus(s: Store, raw: []const u8) Error!ConsensusState {
+        var buf: [41]u8 = undefined;
+        const at = heightText(&buf, h);
         const wrapped = proto.decodeConsensusStateAny(raw) catch |err|
-            return s.ctx.fail("malformed consensus state: stored wrapper: {s}", .{@errorName(err)});
+            return s.ctx.fail("malformed consensus state at {s}: stored wrapper: {s}", .{ at, @errorName(err) });
         return formats.decodeConsensusState(s.ctx, wrapped.data) catch |err|
-            s.ctx.prefix(err, "malformed consensus state: ");
+            s.ctx.prefix(err, try std.fmt.allocPrint(s.ctx.alloc, "malformed consensus state at {s}: ", .{at}));
     }
 
     /// Writes the four consensus keys: the state (in `format`), its processed time and height,
@@ -185,8 +184,10 @@ pub const Store = struct {
         try s.write(try s.consensusKey(h, processed_time_suffix), &time);
         var buf: [41]u8 = undefined;
         try s.write(try s.consensusKey(h, processed_height_suffix), heightText(&buf, processed.height));
+        // The index names the consensus key as the client sees it (without the store's prefix).
         const index = iterationKey(h);
-        try s.write(try s.key(&.{&index}), try s.consensusKey(h, ""));
+        const target = try std.mem.concat(s.ctx.alloc, u8, &.{ consensus_prefix, heightText(&buf, h) });
+        try s.write(try s.key(&.{&index}), target);
     }
 
     /// Rewrites only the consensus state itself (the metadata stays).

@@ -99,6 +99,11 @@ def _instantiation_problem(client: ClientState) -> str | None:
         return "max clock drift must be positive"
     if not client.chain_id:
         return "chain id must not be empty"
+    return _upgrade_path_problem(client)
+
+
+def _upgrade_path_problem(client: ClientState) -> str | None:
+    """An upgrade path is a store name and a key prefix, or nothing (no planned upgrades)."""
     if len(client.upgrade_path) not in (0, 2):
         return "upgrade path must have 0 or 2 elements"
     return None
@@ -380,6 +385,9 @@ class LightClient:
         except decode.DecodeError as error:
             raise ClientError(f"malformed upgraded client state: {error}") from None
         self._check_format(upgraded.format, "client")
+        problem = _upgrade_path_problem(upgraded)
+        if problem is not None:
+            raise ClientError(problem)
         try:
             upgraded_consensus = decode.consensus_state(upgrade_consensus_state)
         except decode.DecodeError as error:

@@ -63,9 +63,16 @@ class Twin:
             f"contract: {contract_kind} {contract_value!r}; "
             f"reference: {reference_kind} {reference_value!r}"
         )
-        assert self.dump(self.contract.storage) == self.dump(self.reference.store), (
-            "the contract and the reference stored different bytes"
+        contract_store, reference_store = (
+            dict(self.dump(self.contract.storage)),
+            dict(self.dump(self.reference.store)),
         )
+        differing = sorted(
+            key
+            for key in contract_store.keys() | reference_store.keys()
+            if contract_store.get(key) != reference_store.get(key)
+        )
+        assert not differing, f"the contract and the reference stored different bytes: {differing}"
         if reference_kind == "error":
             raise ClientError(reference_value)
         return reference_value  # type: ignore[no-any-return]

@@ -310,6 +310,12 @@ def test_planned_upgrade(twin: TwinFactory, profile: Profile) -> None:
         pair.verify_upgrade_and_update_state(
             tampered, consensus, client_proof, consensus_proof, env
         )
+    # An upgrade path the next upgrade could not use is refused before any proof is checked.
+    one_element = replace(decode.client_state(client), upgrade_path=("upgrade",)).encode()
+    with pytest.raises(ClientError, match=r"^upgrade path must have 0 or 2 elements$"):
+        pair.verify_upgrade_and_update_state(
+            one_element, consensus, client_proof, consensus_proof, env
+        )
     with pytest.raises(
         ClientError, match=r"^upgraded consensus state: the proof is for another key"
     ):
