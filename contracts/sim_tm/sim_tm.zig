@@ -22,5 +22,6 @@ test {
     _ = canonical;
     _ = formats;
     _ = merkle;
+    _ = verify;
     _ = store;
 }

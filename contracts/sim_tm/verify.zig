@@ -185,7 +185,7 @@ fn tally(
     const total = counted.total_power;
     var tallied: u128 = 0;
     var candidates = try std.ArrayList(Candidate).initCapacity(ctx.alloc, counted.validators.len);
-    // A signature that cannot be valid (wrong length, high S): the tally stops there.
+    // A signature that cannot be valid (a wrong length): the tally stops there.
     var malformed: ?usize = null;
     var reached = false;
     for (counted.validators, 0..) |v, i| {
@@ -213,24 +213,13 @@ fn tally(
 }
 
 /// Whether the host could possibly accept this signature: a cheap local check that also keeps
-/// oversized inputs away from the imports (the host traps on a region beyond its limits).
+/// oversized inputs away from the imports (the host traps on a region beyond its limits). High-S
+/// secp256k1 signatures are left to the host, which accepts them, as the reference does.
 fn plausible(scheme: formats.Scheme, public_key: []const u8, signature: []const u8) bool {
     return switch (scheme) {
         .ed25519 => public_key.len == 32 and signature.len == 64,
-        // The reference accepts only low-S signatures (the host also takes high S).
-        .secp256k1 => (public_key.len == 33 or public_key.len == 65) and signature.len == 64 and
-            !highS(signature[32..64]),
+        .secp256k1 => (public_key.len == 33 or public_key.len == 65) and signature.len == 64,
     };
-}
-
-/// secp256k1's group order n, halved: s > n/2 is the non-canonical (high) form.
-const half_order = [32]u8{
-    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
-};
-
-fn highS(s: []const u8) bool {
-    return std.mem.order(u8, s, &half_order) == .gt;
 }
 
 /// The position of the first invalid candidate, or null if all are valid.
@@ -324,9 +313,3 @@ test "exceeds is floor(total * num / den) < power, exactly" {
     try testing.expect(exceeds(big, big, .{ .numerator = std.math.maxInt(u64) - 1, .denominator = std.math.maxInt(u64) }));
 }
 
-test "high S" {
-    try testing.expect(!highS(&half_order));
-    var above = half_order;
-    above[31] += 1;
-    try testing.expect(highS(&above));
-}

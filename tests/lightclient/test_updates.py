@@ -266,3 +266,24 @@ def test_skipping_needs_the_trust_level(twin: TwinFactory) -> None:
     assert rejected(pair, message, soon_after(chain), Rejection.INSUFFICIENT_TRUST).endswith(
         "30 of 100"
     )
+
+
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def test_high_s_secp256k1_signatures_are_accepted(twin: TwinFactory) -> None:
+    """The host's secp256k1_verify takes both forms of a signature (s and n - s), and so do the
+    contract and the reference; the signatures are not part of what is hashed."""
+    chain = make_chain(consensus="tm-secp256k1")
+    advance(chain, 3)
+    pair = started(twin, V2, chain, Height(1, 1))
+    honest = chain.header_message(Height(1, 3), Height(1, 1))
+    signatures = list(honest.signed.commit.signatures)
+    low = signatures[0]
+    assert low is not None
+    high_s = SECP256K1_ORDER - int.from_bytes(low[32:], "big")
+    signatures[0] = low[:32] + high_s.to_bytes(32, "big")
+    commit = replace(honest.signed.commit, signatures=tuple(signatures))
+    message = replace(honest, signed=replace(honest.signed, commit=commit))
+    pair.update(message.to_bytes(), soon_after(chain))
+    assert pair.status(soon_after(chain)) == "Active"
