@@ -1,6 +1,7 @@
 """Hypothesis properties, through the real contracts and the reference together: random valid
-chains always verify, and a single changed byte in a header message or a proof is refused
-(except inside a signature the rules never check, where both still agree)."""
+chains always verify, a single changed byte in a header message or a proof is refused (except
+inside a signature the rules never check, where both still agree), and altered genesis states
+get the same answer from both."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.client import V1, V2, ClientError, Profile
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.lightclient.paths import merkle_key
-from tests.lightclient.chains import advance, make_chain, soon_after
+from tests.lightclient.chains import advance, genesis, make_chain, soon_after
 from tests.lightclient.conftest import TwinFactory
 from tests.lightclient.harness import Twin
 from tests.lightclient.test_updates import started
@@ -179,3 +180,30 @@ def test_misbehaviour_of_a_chain_with_itself_is_never_found(
     evidence = Misbehaviour(first, second).to_bytes()
     pair.verify_client_message(evidence, env)
     assert not pair.check_for_misbehaviour(evidence, env)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data(), profile=st.sampled_from([V1, V2]))
+def test_a_changed_byte_in_the_genesis_states_gives_one_answer(
+    twin: TwinFactory, data: st.DataObject, profile: Profile
+) -> None:
+    """Creating a client from altered states: the contract and the reference agree (the twin
+    checks the outcome, the error and the stored bytes), and an accepted client answers."""
+    chain = make_chain()
+    advance(chain, 2)
+    client, consensus = genesis(chain, Height(1, 1), format=data.draw(st.sampled_from([1, 2])))
+    which = data.draw(st.sampled_from(["client", "consensus"]), label="which")
+    original = client if which == "client" else consensus
+    position = data.draw(st.integers(0, len(original) - 1), label="position")
+    changed = bytearray(original)
+    changed[position] ^= data.draw(st.integers(1, 255), label="xor")
+    if which == "client":
+        client = bytes(changed)
+    else:
+        consensus = bytes(changed)
+    pair = twin(profile)
+    try:
+        pair.instantiate(client, consensus, pair.checksum, soon_after(chain))
+    except ClientError:
+        return
+    assert pair.status(soon_after(chain)) in {"Active", "Expired"}
