@@ -73,7 +73,8 @@ pub const Value = union(enum) {
     }
 };
 
-fn parseUnsigned(text: []const u8) ?u64 {
+/// Decimal digits only (no sign, no fraction), fitting a u64.
+pub fn parseUnsigned(text: []const u8) ?u64 {
     if (text.len == 0) return null;
     var value: u64 = 0;
     for (text) |c| {

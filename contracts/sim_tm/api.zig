@@ -144,7 +144,7 @@ fn parseEnv(ctx: *Ctx, text: []const u8) Error!Env {
     const block = env.get("block") orelse return ctx.failText("malformed env: no block");
     const time = block.get("time") orelse return ctx.failText("malformed env: no block time");
     // cosmwasm's Timestamp is a string of nanoseconds.
-    const time_ns = (if (time.asString()) |s| parseU64(s) else time.asU64()) orelse
+    const time_ns = (if (time.asString()) |s| json.parseUnsigned(s) else time.asU64()) orelse
         return ctx.failText("malformed env: block time must be nanoseconds");
     return .{
         .height = (block.get("height") orelse null_value).asU64() orelse
@@ -156,10 +156,6 @@ fn parseEnv(ctx: *Ctx, text: []const u8) Error!Env {
 }
 
 const null_value: json.Value = .null;
-
-fn parseU64(text: []const u8) ?u64 {
-    return (json.Value{ .number = text }).asU64();
-}
 
 fn parseMessage(ctx: *Ctx, text: []const u8) Error!json.Value {
     return json.parse(ctx.alloc, text) catch |err| switch (err) {
@@ -291,14 +287,20 @@ const Client = struct {
             c.ctx.prefix(err, "malformed client message: ");
     }
 
-    fn decodeClient(c: *Client, data: []const u8, what: []const u8) Error!ClientState {
-        return formats.decodeClientState(c.ctx, data) catch |err|
-            c.ctx.prefix(err, try std.fmt.allocPrint(c.ctx.alloc, "malformed {s}: ", .{what}));
+    /// A client state from a message, decoded and in a format this contract reads.
+    fn givenClient(c: *Client, data: []const u8, what: []const u8) Error!ClientState {
+        const state = formats.decodeClientState(c.ctx, data) catch |err|
+            return c.ctx.prefix(err, try std.fmt.allocPrint(c.ctx.alloc, "malformed {s}: ", .{what}));
+        try c.checkFormat(state.format, "client");
+        return state;
     }
 
-    fn decodeConsensusData(c: *Client, data: []const u8, what: []const u8) Error!ConsensusState {
-        return formats.decodeConsensusState(c.ctx, data) catch |err|
-            c.ctx.prefix(err, try std.fmt.allocPrint(c.ctx.alloc, "malformed {s}: ", .{what}));
+    /// A consensus state from a message, decoded and in a format this contract reads.
+    fn givenConsensus(c: *Client, data: []const u8, what: []const u8) Error!ConsensusState {
+        const state = formats.decodeConsensusState(c.ctx, data) catch |err|
+            return c.ctx.prefix(err, try std.fmt.allocPrint(c.ctx.alloc, "malformed {s}: ", .{what}));
+        try c.checkFormat(state.format, "consensus");
+        return state;
     }
 
     fn decodeProof(c: *Client, data: []const u8) Error!merkle.Proof {
@@ -311,11 +313,9 @@ const Client = struct {
         const client_bytes = try r.bytes("client_state");
         const consensus_bytes = try r.bytes("consensus_state");
         const checksum = try r.bytes("checksum");
-        const client = try c.decodeClient(client_bytes, "client state");
-        try c.checkFormat(client.format, "client");
+        const client = try c.givenClient(client_bytes, "client state");
         if (instantiationProblem(&client)) |problem| return c.ctx.failText(problem);
-        const consensus = try c.decodeConsensusData(consensus_bytes, "consensus state");
-        try c.checkFormat(consensus.format, "consensus");
+        const consensus = try c.givenConsensus(consensus_bytes, "consensus state");
         if (consensus.timestamp_ns == 0) return c.ctx.failText("consensus timestamp must not be zero");
         try c.writeClient(c.store(), &client, checksum);
         try c.writeConsensus(c.store(), client.latest_height, &consensus, c.env.processedNow());
@@ -507,13 +507,9 @@ const Client = struct {
         const stored = try c.clientState(s, "client");
         const client = stored.state;
         if (client.upgrade_path.len == 0) return c.ctx.failText("client has no upgrade path");
-        const upgraded = try c.decodeClient(client_bytes, "upgraded client state");
-        try c.checkFormat(upgraded.format, "client");
-        if (upgraded.upgrade_path.len != 0 and upgraded.upgrade_path.len != 2) {
-            return c.ctx.failText(upgrade_path_length);
-        }
-        const upgraded_consensus = try c.decodeConsensusData(consensus_bytes, "upgraded consensus state");
-        try c.checkFormat(upgraded_consensus.format, "consensus");
+        const upgraded = try c.givenClient(client_bytes, "upgraded client state");
+        if (upgradePathProblem(&upgraded)) |problem| return c.ctx.failText(problem);
+        const upgraded_consensus = try c.givenConsensus(consensus_bytes, "upgraded consensus state");
         if (upgraded.latest_height.order(client.latest_height) != .gt) {
             return c.ctx.failText("upgraded client height must be above the current height");
         }
@@ -590,8 +586,6 @@ const Client = struct {
     }
 };
 
-const upgrade_path_length = "upgrade path must have 0 or 2 elements";
-
 /// The first rule a new client state breaks, in the reference's order.
 fn instantiationProblem(client: *const ClientState) ?[]const u8 {
     if (client.frozen()) return "client state is frozen";
@@ -605,7 +599,14 @@ fn instantiationProblem(client: *const ClientState) ?[]const u8 {
     if (client.trusting_period_ns == 0) return "trusting period must be positive";
     if (client.max_clock_drift_ns == 0) return "max clock drift must be positive";
     if (client.chain_id.len == 0) return "chain id must not be empty";
-    if (client.upgrade_path.len != 0 and client.upgrade_path.len != 2) return upgrade_path_length;
+    return upgradePathProblem(client);
+}
+
+/// An upgrade path is a store name and a key prefix, or nothing (no planned upgrades).
+fn upgradePathProblem(client: *const ClientState) ?[]const u8 {
+    if (client.upgrade_path.len != 0 and client.upgrade_path.len != 2) {
+        return "upgrade path must have 0 or 2 elements";
+    }
     return null;
 }
 

@@ -116,9 +116,9 @@ const testing = std.testing;
 
 test "canonical documents" {
     const valid = [_][]const u8{
-        "\xc0",                       "\x7f",                    "\xcc\x80",
-        "\xcd\x01\x00",               "\xce\x00\x01\x00\x00",    "\xcf\x00\x00\x00\x01\x00\x00\x00\x00",
-        "\x92\x01\xa3abc",            "\xd9\x20" ++ "a" ** 32,   "\xc4\x00",
+        "\xc0",                          "\x7f",                         "\xcc\x80",
+        "\xcd\x01\x00",                  "\xce\x00\x01\x00\x00",         "\xcf\x00\x00\x00\x01\x00\x00\x00\x00",
+        "\x92\x01\xa3abc",               "\xd9\x20" ++ "a" ** 32,        "\xc4\x00",
         "\xc5\x01\x00" ++ "\x00" ** 256, "\xdc\x00\x10" ++ "\x00" ** 16, "\x90",
         "\x91" ** 16 ++ "\xc0",
     };

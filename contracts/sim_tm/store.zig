@@ -47,14 +47,8 @@ pub fn revisionFromChainId(chain_id: []const u8) u64 {
     const dash = std.mem.lastIndexOfScalar(u8, chain_id, '-') orelse return 0;
     if (dash == 0 or chain_id[dash - 1] == '-') return 0;
     const digits = chain_id[dash + 1 ..];
-    if (digits.len == 0 or digits[0] < '1' or digits[0] > '9') return 0;
-    var value: u64 = 0;
-    for (digits) |c| {
-        if (c < '0' or c > '9') return 0;
-        value = std.math.mul(u64, value, 10) catch return 0;
-        value = std.math.add(u64, value, c - '0') catch return 0;
-    }
-    return value;
+    if (digits.len == 0 or digits[0] == '0') return 0;
+    return parseDecimal(digits) orelse 0;
 }
 
 /// Parses `{rev}-{h}` (the processed-height value).
@@ -66,16 +60,8 @@ pub fn parseHeightText(text: []const u8) ?Height {
     };
 }
 
-fn parseDecimal(text: []const u8) ?u64 {
-    if (text.len == 0) return null;
-    var value: u64 = 0;
-    for (text) |c| {
-        if (c < '0' or c > '9') return null;
-        value = std.math.mul(u64, value, 10) catch return null;
-        value = std.math.add(u64, value, c - '0') catch return null;
-    }
-    return value;
-}
+/// Decimal digits only, fitting a u64.
+const parseDecimal = cw.json.parseUnsigned;
 
 pub fn iterationKey(h: Height) [iteration_prefix.len + 16]u8 {
     var key: [iteration_prefix.len + 16]u8 = undefined;
@@ -220,12 +206,16 @@ pub const Store = struct {
     // -- the ordered index (own store only: the recovery store cannot be scanned) -------------
 
     fn firstIndexed(s: Store, start: []const u8, end: []const u8, order: imports.Order) Error!?Height {
-        const iterator = imports.dbScan(start, end, order);
-        const record = imports.dbNext(s.ctx.alloc, iterator) catch |err| switch (err) {
-            error.OutOfMemory => return error.OutOfMemory,
-            error.MalformedHostRegion => return s.ctx.failText("malformed iterator record from the host"),
-        } orelse return null;
+        const record = try s.next(imports.dbScan(start, end, order)) orelse return null;
         return heightOfIterationKey(record.key);
+    }
+
+    /// The next record of a host iterator, or null at its end.
+    fn next(s: Store, iterator: u32) Error!?imports.Record {
+        return imports.dbNext(s.ctx.alloc, iterator) catch |err| switch (err) {
+            error.OutOfMemory => error.OutOfMemory,
+            error.MalformedHostRegion => s.ctx.failText("malformed iterator record from the host"),
+        };
     }
 
     const index_end = iteration_prefix[0 .. iteration_prefix.len - 1] ++ [_]u8{iteration_prefix[iteration_prefix.len - 1] + 1};
@@ -253,10 +243,7 @@ pub const Store = struct {
         var heights = std.ArrayList(Height).init(s.ctx.alloc);
         const iterator = imports.dbScan(iteration_prefix, index_end, .ascending);
         while (true) {
-            const record = imports.dbNext(s.ctx.alloc, iterator) catch |err| switch (err) {
-                error.OutOfMemory => return error.OutOfMemory,
-                error.MalformedHostRegion => return s.ctx.failText("malformed iterator record from the host"),
-            } orelse break;
+            const record = try s.next(iterator) orelse break;
             if (heightOfIterationKey(record.key)) |h| try heights.append(h);
         }
         return heights.items;
@@ -270,10 +257,7 @@ pub const Store = struct {
         const end = consensus_prefix[0 .. consensus_prefix.len - 1] ++ "0"; // '/' + 1
         const iterator = imports.dbScan(consensus_prefix, end, .ascending);
         while (true) {
-            const record = imports.dbNext(s.ctx.alloc, iterator) catch |err| switch (err) {
-                error.OutOfMemory => return error.OutOfMemory,
-                error.MalformedHostRegion => return s.ctx.failText("malformed iterator record from the host"),
-            } orelse break;
+            const record = try s.next(iterator) orelse break;
             if (std.mem.endsWith(u8, record.key, processed_time_suffix) or
                 std.mem.endsWith(u8, record.key, processed_height_suffix))
             {
@@ -288,13 +272,11 @@ const testing = std.testing;
 
 test "revision from chain id (ibc-go ParseChainID)" {
     const cases = [_]struct { []const u8, u64 }{
-        .{ "host-1", 1 },          .{ "cosmoshub-4", 4 },   .{ "a-b-12", 12 },
-        .{ "host", 0 },            .{ "host-01", 0 },       .{ "host-0", 0 },
-        .{ "-1", 0 },              .{ "a--1", 0 },          .{ "host-", 0 },
-        .{ "host-1x", 0 },         .{ "host-1\n", 0 },      .{ "ho\nst-1", 0 },
-        .{ "x-18446744073709551615", std.math.maxInt(u64) },
-        .{ "x-18446744073709551616", 0 },
-        .{ "", 0 },
+        .{ "host-1", 1 },                                    .{ "cosmoshub-4", 4 },            .{ "a-b-12", 12 },
+        .{ "host", 0 },                                      .{ "host-01", 0 },                .{ "host-0", 0 },
+        .{ "-1", 0 },                                        .{ "a--1", 0 },                   .{ "host-", 0 },
+        .{ "host-1x", 0 },                                   .{ "host-1\n", 0 },               .{ "ho\nst-1", 0 },
+        .{ "x-18446744073709551615", std.math.maxInt(u64) }, .{ "x-18446744073709551616", 0 }, .{ "", 0 },
     };
     for (cases) |case| try testing.expectEqual(case[1], revisionFromChainId(case[0]));
 }

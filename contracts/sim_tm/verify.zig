@@ -312,4 +312,3 @@ test "exceeds is floor(total * num / den) < power, exactly" {
     try testing.expect(exceeds(big * 2 / 3 + 1, big, commit_quorum));
     try testing.expect(exceeds(big, big, .{ .numerator = std.math.maxInt(u64) - 1, .denominator = std.math.maxInt(u64) }));
 }
-

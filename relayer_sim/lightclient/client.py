@@ -161,6 +161,24 @@ class LightClient:
         except (WrapperError, decode.DecodeError) as error:
             raise ClientError(f"malformed {what} state: {error}") from None
 
+    def _given_client_state(self, data: bytes, what: str) -> ClientState:
+        """A client state from a message, decoded and in a format this client reads."""
+        try:
+            state = decode.client_state(data)
+        except decode.DecodeError as error:
+            raise ClientError(f"malformed {what}: {error}") from None
+        self._check_format(state.format, "client")
+        return state
+
+    def _given_consensus_state(self, data: bytes, what: str) -> ConsensusState:
+        """A consensus state from a message, decoded and in a format this client reads."""
+        try:
+            state = decode.consensus_state(data)
+        except decode.DecodeError as error:
+            raise ClientError(f"malformed {what}: {error}") from None
+        self._check_format(state.format, "consensus")
+        return state
+
     def _check_format(self, state_format: int, what: str) -> None:
         if not self.profile.readable(state_format):
             raise ClientError(f"unsupported {what} state format {state_format}")
@@ -212,19 +230,11 @@ class LightClient:
     def instantiate(
         self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
     ) -> None:
-        try:
-            client = decode.client_state(client_state)
-        except decode.DecodeError as error:
-            raise ClientError(f"malformed client state: {error}") from None
-        self._check_format(client.format, "client")
+        client = self._given_client_state(client_state, "client state")
         problem = _instantiation_problem(client)
         if problem is not None:
             raise ClientError(problem)
-        try:
-            consensus = decode.consensus_state(consensus_state)
-        except decode.DecodeError as error:
-            raise ClientError(f"malformed consensus state: {error}") from None
-        self._check_format(consensus.format, "consensus")
+        consensus = self._given_consensus_state(consensus_state, "consensus state")
         if consensus.timestamp_ns == 0:
             raise ClientError("consensus timestamp must not be zero")
         self._write_client_state(client, checksum)
@@ -380,19 +390,13 @@ class LightClient:
         client, wrapper = self._client_state()
         if not client.upgrade_path:
             raise ClientError("client has no upgrade path")
-        try:
-            upgraded = decode.client_state(upgrade_client_state)
-        except decode.DecodeError as error:
-            raise ClientError(f"malformed upgraded client state: {error}") from None
-        self._check_format(upgraded.format, "client")
+        upgraded = self._given_client_state(upgrade_client_state, "upgraded client state")
         problem = _upgrade_path_problem(upgraded)
         if problem is not None:
             raise ClientError(problem)
-        try:
-            upgraded_consensus = decode.consensus_state(upgrade_consensus_state)
-        except decode.DecodeError as error:
-            raise ClientError(f"malformed upgraded consensus state: {error}") from None
-        self._check_format(upgraded_consensus.format, "consensus")
+        upgraded_consensus = self._given_consensus_state(
+            upgrade_consensus_state, "upgraded consensus state"
+        )
         if upgraded.latest_height <= client.latest_height:
             raise ClientError("upgraded client height must be above the current height")
         root = self._consensus_state(client.latest_height).root
