@@ -287,3 +287,24 @@ def test_high_s_secp256k1_signatures_are_accepted(twin: TwinFactory) -> None:
     message = replace(honest, signed=replace(honest.signed, commit=commit))
     pair.update(message.to_bytes(), soon_after(chain))
     assert pair.status(soon_after(chain)) == "Active"
+
+
+@PROFILES
+def test_signatures_past_the_needed_power_are_not_checked(
+    twin: TwinFactory, profile: Profile
+) -> None:
+    """As in CometBFT, verification stops once more than 2/3 of the power has signed: alice,
+    bob and carol (90 of 100) pass the quorum, so dave's slot is never looked at."""
+    chain = make_chain()
+    advance(chain, 3)
+    pair = started(twin, profile, chain, Height(1, 2))
+    honest = chain.header_message(Height(1, 3), Height(1, 2))
+    signatures = list(honest.signed.commit.signatures)
+    signatures[3] = bytes(64)  # dave's: not a valid signature
+    commit = replace(honest.signed.commit, signatures=tuple(signatures))
+    message = replace(honest, signed=replace(honest.signed, commit=commit))
+    pair.update(message.to_bytes(), soon_after(chain))
+    signatures[0] = bytes(64)  # alice's is needed
+    commit = replace(honest.signed.commit, signatures=tuple(signatures))
+    message = replace(honest, signed=replace(honest.signed, commit=commit))
+    assert rejected(pair, message, soon_after(chain), Rejection.BAD_SIGNATURE).endswith("#0")
