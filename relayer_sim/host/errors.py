@@ -50,3 +50,7 @@ class ContractFailure(HostError):
 
 class InvalidContractModification(HostError):
     """A contract left the client state deleted, unreadable, or on another checksum."""
+
+
+class InactiveProposal(HostError):
+    """The proposal's voting period is over and it takes no more votes (``ErrInactiveProposal``)."""
