@@ -34,11 +34,17 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def env_json(env: HostEnv) -> dict[str, Any]:
+class UnexpectedResponse(Exception):
+    """A contract answer 08-wasm refuses: messages, events or attributes in a response (a light
+    client may not send anything), or sudo data that is not JSON."""
+
+
+def env_json(env: HostEnv, address: str = "08-wasm-0") -> dict[str, Any]:
+    """The ``env`` of a call; the contract address is the client id."""
     return {
         "block": {"height": env.height, "time": str(env.time_ns), "chain_id": env.chain_id},
         "transaction": None,
-        "contract": {"address": "08-wasm-0"},
+        "contract": {"address": address},
     }
 
 
@@ -52,9 +58,10 @@ class ContractClient:
         storage: Storage,
         dialect: Dialect = Dialect.V10,
         gas_limit: int = DEFAULT_GAS_LIMIT,
+        address: str = "08-wasm-0",
     ) -> None:
         self.vm, self.checksum, self.storage, self.dialect = vm, checksum, storage, dialect
-        self.gas_limit = gas_limit
+        self.gas_limit, self.address = gas_limit, address
         #: CosmWasm gas of the last call.
         self.last_gas = 0
 
@@ -67,25 +74,33 @@ class ContractClient:
             return {name: value for name, value in fields.items() if value}
         return fields
 
-    def _finish(self, result: CallResult) -> Any:
+    def _env(self, env: HostEnv) -> dict[str, Any]:
+        return env_json(env, self.address)
+
+    def _finish(self, result: CallResult, *, query: bool = False) -> Any:
         self.last_gas = result.gas_used
         if not result.ok:
             raise ClientError(result.error or "contract error without a message")
+        if not query and isinstance(result.response, dict):
+            for field in ("messages", "events", "attributes"):
+                if result.response.get(field):
+                    raise UnexpectedResponse(f"a light-client contract may not return {field}")
         return result.data
 
     def _query(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
         msg = json.dumps({command: body}).encode()
         data = self._finish(
-            self.vm.query(self.checksum, env_json(env), msg, self.storage, self.gas_limit)
+            self.vm.query(self.checksum, self._env(env), msg, self.storage, self.gas_limit),
+            query=True,
         )
-        return json.loads(data)
+        return _json_data(data)
 
     def _sudo(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
         msg = json.dumps({command: body}).encode()
         data = self._finish(
-            self.vm.sudo(self.checksum, env_json(env), msg, self.storage, self.gas_limit)
+            self.vm.sudo(self.checksum, self._env(env), msg, self.storage, self.gas_limit)
         )
-        return None if data is None else json.loads(data)
+        return None if data is None else _json_data(data)
 
     def instantiate(
         self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
@@ -100,7 +115,7 @@ class ContractClient:
         info = {"sender": "", "funds": []}
         self._finish(
             self.vm.instantiate(
-                self.checksum, env_json(env), info, msg, self.storage, self.gas_limit
+                self.checksum, self._env(env), info, msg, self.storage, self.gas_limit
             )
         )
 
@@ -196,7 +211,15 @@ class ContractClient:
     def migrate_client_store(self, env: HostEnv) -> None:
         self._sudo("migrate_client_store", {}, env)
 
-    def migrate(self, env: HostEnv) -> None:
+    def migrate(self, env: HostEnv, msg: bytes = b"{}") -> None:
+        """``MsgMigrateContract``'s call, under the new code (``msg`` is the message's own)."""
         self._finish(
-            self.vm.migrate(self.checksum, env_json(env), b"{}", self.storage, self.gas_limit)
+            self.vm.migrate(self.checksum, self._env(env), msg, self.storage, self.gas_limit)
         )
+
+
+def _json_data(data: bytes | None) -> Any:
+    try:
+        return json.loads(data or b"")
+    except ValueError:
+        raise UnexpectedResponse("the contract's data is not JSON") from None

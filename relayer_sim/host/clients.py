@@ -1,0 +1,415 @@
+"""02-client for 08-wasm clients: creating, updating, upgrading, recovering and migrating light
+clients, and answering for their status, as ibc-go's client keeper and 08-wasm module do.
+
+Each client keeps its state in its own prefix of the IBC store (``clients/{client id}/``),
+which is the storage its contract sees. Every rule is checked in ibc-go's order, with an error
+of the kind ibc-go would return; a refused message raises before it has any effect that the
+host would keep (the host discards a failed transaction's writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, TypeVar
+
+from relayer_sim.host.contract_api import ContractClient
+from relayer_sim.host.errors import (
+    AlreadyExists,
+    ClientStatusError,
+    ContractError,
+    ContractFailure,
+    InvalidMessage,
+    NotFound,
+    Unauthorized,
+)
+from relayer_sim.host.store import GasMeter, PrefixStore
+from relayer_sim.host.wasm_codes import WasmCodes
+from relayer_sim.host.wasm_proxy import WasmProxy, stored_client_state
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.store import HostEnv, consensus_key
+from relayer_sim.lightclient.wasm_wrappers import (
+    WasmClientState,
+    WasmConsensusState,
+    WrapperError,
+    decode_client_state,
+    decode_consensus_state,
+)
+from relayer_sim.vm import Storage
+from relayer_sim.vm.storage import Pair
+
+CLIENT_TYPE: Final = "08-wasm"
+_CLIENTS: Final = b"clients/"
+_NEXT_SEQUENCE: Final = b"nextClientSequence"
+_SUBJECT: Final = b"subject/"
+_SUBSTITUTE: Final = b"substitute/"
+
+T = TypeVar("T")
+
+
+class Status(StrEnum):
+    """A client's status, as 02-client reports it."""
+
+    ACTIVE = "Active"
+    FROZEN = "Frozen"
+    EXPIRED = "Expired"
+    UNKNOWN = "Unknown"
+    UNAUTHORIZED = "Unauthorized"
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """What ``MsgUpdateClient`` did: new consensus heights, or a freeze on misbehaviour."""
+
+    heights: tuple[Height, ...]
+    misbehaviour: bool
+
+
+class ClientKeeper:
+    """The wasm light clients of one host."""
+
+    def __init__(
+        self,
+        store: Storage,
+        codes: WasmCodes,
+        proxy: WasmProxy,
+        authority: str,
+        allowed_clients: Sequence[str] = (CLIENT_TYPE,),
+    ) -> None:
+        self.store, self.codes, self.proxy = store, codes, proxy
+        self.authority = authority
+        self.allowed_clients = tuple(allowed_clients)
+
+    # -- stores and state ---------------------------------------------------------------------
+
+    def client_store(self, client_id: str) -> PrefixStore:
+        return PrefixStore(self.store, _CLIENTS + client_id.encode() + b"/")
+
+    def client_ids(self) -> Iterator[str]:
+        """Every client, in id order."""
+        seen: set[str] = set()
+        for key, _ in self.store.scan(_CLIENTS, _CLIENTS[:-1] + b"0", True):
+            client_id = key[len(_CLIENTS) :].split(b"/", 1)[0].decode()
+            if client_id not in seen:
+                seen.add(client_id)
+                yield client_id
+
+    def client_state(self, client_id: str) -> WasmClientState:
+        store = self.client_store(client_id)
+        if store.get(b"clientState") is None:
+            raise NotFound(f"client not found: {client_id}")
+        return stored_client_state(store)
+
+    def consensus_state(self, client_id: str, height: Height) -> WasmConsensusState:
+        self.client_state(client_id)
+        raw = self.client_store(client_id).get(consensus_key(height))
+        if raw is None:
+            raise NotFound(f"consensus state not found: {client_id} at {height}")
+        try:
+            return decode_consensus_state(raw)
+        except WrapperError as error:
+            raise NotFound(
+                f"consensus state unreadable: {client_id} at {height}: {error}"
+            ) from None
+
+    def latest_height(self, client_id: str) -> Height:
+        return self.client_state(client_id).latest_height
+
+    def _call(self, client_id: str, gas: GasMeter, action: Callable[[ContractClient], T]) -> T:
+        state = self.client_state(client_id)
+        return self.proxy.call(client_id, state.checksum, self.client_store(client_id), gas, action)
+
+    def _call_and_check(
+        self, client_id: str, gas: GasMeter, action: Callable[[ContractClient], T]
+    ) -> T:
+        checksum = self.client_state(client_id).checksum
+        return self.proxy.call_and_check(
+            client_id,
+            checksum,
+            self.client_store(client_id),
+            gas,
+            action,
+            expected_checksum=checksum,
+        )
+
+    def status(self, client_id: str, env: HostEnv, gas: GasMeter) -> Status:
+        """``Unauthorized`` without asking the contract when its code was removed (or the
+        client type is not allowed); ``Unknown`` when the contract cannot answer."""
+        state = self.client_state(client_id)
+        if CLIENT_TYPE not in self.allowed_clients or not self.codes.has(state.checksum):
+            return Status.UNAUTHORIZED
+        try:
+            answer = self._call(client_id, gas, lambda contract: contract.status(env))
+        except (ContractError, ContractFailure):
+            return Status.UNKNOWN
+        try:
+            return Status(answer)
+        except ValueError:
+            return Status.UNKNOWN
+
+    def _require_active(self, client_id: str, env: HostEnv, gas: GasMeter, action: str) -> None:
+        status = self.status(client_id, env, gas)
+        if status != Status.ACTIVE:
+            raise ClientStatusError(f"cannot {action} client ({client_id}) with status {status}")
+
+    # -- MsgCreateClient ----------------------------------------------------------------------
+
+    def create_client(
+        self, client_state: bytes, consensus_state: bytes, env: HostEnv, gas: GasMeter
+    ) -> str:
+        """Instantiate a contract for a new client; its id, ``08-wasm-N``."""
+        if CLIENT_TYPE not in self.allowed_clients:
+            raise InvalidMessage(
+                f"client state type {CLIENT_TYPE} is not registered in the allowlist"
+            )
+        try:
+            wrapped_client = decode_client_state(client_state)
+            wrapped_consensus = decode_consensus_state(consensus_state)
+        except WrapperError as error:
+            raise InvalidMessage(f"invalid client or consensus state: {error}") from None
+        self.codes.require(wrapped_client.checksum)
+        client_id = self._next_client_id()
+        self.proxy.call_and_check(
+            client_id,
+            wrapped_client.checksum,
+            self.client_store(client_id),
+            gas,
+            lambda contract: contract.instantiate(
+                wrapped_client.data, wrapped_consensus.data, wrapped_client.checksum, env
+            ),
+            expected_checksum=wrapped_client.checksum,
+        )
+        self._require_active(client_id, env, gas, "create")
+        return client_id
+
+    def _next_client_id(self) -> str:
+        raw = self.store.get(_NEXT_SEQUENCE)
+        sequence = int.from_bytes(raw, "big") if raw is not None else 0
+        self.store.set(_NEXT_SEQUENCE, (sequence + 1).to_bytes(8, "big"))
+        return f"{CLIENT_TYPE}-{sequence}"
+
+    # -- MsgUpdateClient ----------------------------------------------------------------------
+
+    def update_client(
+        self, client_id: str, client_message: bytes, env: HostEnv, gas: GasMeter
+    ) -> UpdateOutcome:
+        """Verify, check for misbehaviour, then update the client or freeze it."""
+        self._require_active(client_id, env, gas, "update")
+        self._call(client_id, gas, lambda c: c.verify_client_message(client_message, env))
+        try:
+            found = self._call(
+                client_id, gas, lambda c: c.check_for_misbehaviour(client_message, env)
+            )
+        except ContractError:
+            found = False  # 08-wasm: an error counts as no misbehaviour found
+        if found:
+            self._call_and_check(
+                client_id, gas, lambda c: c.update_state_on_misbehaviour(client_message, env)
+            )
+            return UpdateOutcome((), misbehaviour=True)
+        heights = self._call_and_check(
+            client_id, gas, lambda c: c.update_state(client_message, env)
+        )
+        return UpdateOutcome(tuple(heights), misbehaviour=False)
+
+    # -- MsgUpgradeClient ---------------------------------------------------------------------
+
+    def upgrade_client(
+        self,
+        client_id: str,
+        upgraded_client: bytes,
+        upgraded_consensus: bytes,
+        proof_client: bytes,
+        proof_consensus: bytes,
+        env: HostEnv,
+        gas: GasMeter,
+    ) -> None:
+        """Move a client to the counterparty's next revision, proven by its upgrade key."""
+        current = self.client_state(client_id)
+        self._require_active(client_id, env, gas, "upgrade")
+        try:
+            new_client = decode_client_state(upgraded_client)
+            new_consensus = decode_consensus_state(upgraded_consensus)
+        except WrapperError as error:
+            raise InvalidMessage(f"invalid upgraded client or consensus state: {error}") from None
+        if not new_client.latest_height > current.latest_height:
+            raise InvalidMessage(
+                f"upgraded client height {new_client.latest_height} must be greater than "
+                f"current client height {current.latest_height}"
+            )
+        self._call_and_check(
+            client_id,
+            gas,
+            lambda c: c.verify_upgrade_and_update_state(
+                new_client.data, new_consensus.data, proof_client, proof_consensus, env
+            ),
+        )
+
+    # -- MsgRecoverClient ---------------------------------------------------------------------
+
+    def recover_client(
+        self, signer: str, subject: str, substitute: str, env: HostEnv, gas: GasMeter
+    ) -> None:
+        """Governance moves a frozen or expired client onto a healthy substitute's state."""
+        if signer != self.authority:
+            raise Unauthorized(f"expected {self.authority} as signer, got {signer}")
+        if subject == substitute:
+            raise InvalidMessage("subject and substitute client identifiers must not be equal")
+        subject_state = self._existing(subject, "subject")
+        if self.status(subject, env, gas) == Status.ACTIVE:
+            raise ClientStatusError(f"cannot recover Active subject client {subject}")
+        substitute_state = self._existing(substitute, "substitute")
+        if subject_state.latest_height >= substitute_state.latest_height:
+            raise InvalidMessage(
+                "subject client state latest height is greater or equal to substitute client "
+                f"state latest height ({subject_state.latest_height} >= "
+                f"{substitute_state.latest_height})"
+            )
+        substitute_status = self.status(substitute, env, gas)
+        if substitute_status != Status.ACTIVE:
+            raise ClientStatusError(
+                f"substitute client is not Active, status is {substitute_status}"
+            )
+        if subject_state.checksum != substitute_state.checksum:
+            raise InvalidMessage(
+                "expected checksums to be equal: expected "
+                f"{subject_state.checksum.hex()}, got {substitute_state.checksum.hex()}"
+            )
+        recovery = RecoveryStore(self.client_store(subject), self.client_store(substitute))
+        self.proxy.call(
+            subject,
+            subject_state.checksum,
+            recovery,
+            gas,
+            lambda c: c.migrate_client_store(env),
+        )
+        after = stored_client_state(self.client_store(subject))
+        if after.checksum != subject_state.checksum:
+            raise ContractFailure("the contract changed the subject's checksum during recovery")
+
+    def _existing(self, client_id: str, role: str) -> WasmClientState:
+        try:
+            return self.client_state(client_id)
+        except NotFound:
+            raise NotFound(f"{role} client state not found: {client_id}") from None
+
+    # -- MsgMigrateContract (08-wasm) ---------------------------------------------------------
+
+    def migrate_contract(
+        self,
+        signer: str,
+        client_id: str,
+        checksum: bytes,
+        msg: bytes,
+        env: HostEnv,
+        gas: GasMeter,
+    ) -> None:
+        """Move a client to other stored code: ``migrate`` runs under the new code, then the
+        client state records the new checksum. No host binary changes."""
+        if signer != self.authority:
+            raise Unauthorized(f"expected {self.authority} as signer, got {signer}")
+        if not msg:
+            raise InvalidMessage("migrate message cannot be empty")
+        current = self.client_state(client_id)
+        self.codes.require(checksum)
+        if current.checksum == checksum:
+            raise AlreadyExists(f"new checksum ({checksum.hex()}) is the same as current checksum")
+        store = self.client_store(client_id)
+        self.proxy.call_and_check(
+            client_id, checksum, store, gas, lambda c: c.migrate(env, msg), expected_checksum=None
+        )
+        migrated = stored_client_state(store)
+        store.set(
+            b"clientState",
+            WasmClientState(migrated.data, checksum, migrated.latest_height).encode(),
+        )
+
+    # -- proofs -------------------------------------------------------------------------------
+
+    def verify_membership(
+        self,
+        client_id: str,
+        height: Height,
+        proof: bytes,
+        key_path: Sequence[bytes],
+        value: bytes | None,
+        env: HostEnv,
+        gas: GasMeter,
+        delay_time_ns: int = 0,
+        delay_blocks: int = 0,
+    ) -> None:
+        """A counterparty key (``value`` None: its absence) proven at ``height``."""
+        latest = self.latest_height(client_id)
+        if latest < height:
+            raise InvalidMessage(
+                f"client state height < proof height ({latest} < {height}), please ensure the "
+                "client has been updated"
+            )
+        if value is None:
+            self._call(
+                client_id,
+                gas,
+                lambda c: c.verify_non_membership(
+                    height, delay_time_ns, delay_blocks, proof, key_path, env
+                ),
+            )
+        else:
+            self._call(
+                client_id,
+                gas,
+                lambda c: c.verify_membership(
+                    height, delay_time_ns, delay_blocks, proof, key_path, value, env
+                ),
+            )
+
+    # -- genesis ------------------------------------------------------------------------------
+
+    def import_client(self, client_id: str, entries: Sequence[Pair]) -> None:
+        """Put a client's raw store entries in place, as ibc-go's genesis import does."""
+        if self.store.get(_CLIENTS + client_id.encode() + b"/clientState") is not None:
+            raise AlreadyExists(f"client already exists: {client_id}")
+        store = self.client_store(client_id)
+        for key, value in entries:
+            store.set(key, value)
+        stored_client_state(store)
+
+
+class RecoveryStore:
+    """The store ``migrate_client_store`` sees: ``subject/…`` reaches the subject's store,
+    ``substitute/…`` reads the substitute's; anything else reads as empty and ignores writes,
+    as ibc-go's ``migrateClientWrappedStore``."""
+
+    def __init__(self, subject: Storage, substitute: Storage) -> None:
+        self._subject, self._substitute = subject, substitute
+
+    def _route(self, key: bytes) -> tuple[Storage | None, bytes, bool]:
+        if key.startswith(_SUBJECT):
+            return self._subject, key[len(_SUBJECT) :], True
+        if key.startswith(_SUBSTITUTE):
+            return self._substitute, key[len(_SUBSTITUTE) :], False
+        return None, key, False
+
+    def get(self, key: bytes) -> bytes | None:
+        store, inner, _ = self._route(key)
+        return None if store is None else store.get(inner)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        store, inner, writable = self._route(key)
+        if store is not None and writable:
+            store.set(inner, value)
+
+    def delete(self, key: bytes) -> None:
+        store, inner, writable = self._route(key)
+        if store is not None and writable:
+            store.delete(inner)
+
+    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
+        for prefix, store in ((_SUBJECT, self._subject), (_SUBSTITUTE, self._substitute)):
+            if start is not None and start.startswith(prefix):
+                inner_end = (
+                    end[len(prefix) :] if end is not None and end.startswith(prefix) else None
+                )
+                for key, value in store.scan(start[len(prefix) :], inner_end, ascending):
+                    yield prefix + key, value
+                return

@@ -1,0 +1,77 @@
+"""The transactions' messages the host understands: ibc-go's 02-client and 08-wasm messages,
+with the fields the simulation needs. States travel as their protobuf ``Any`` bytes (the
+08-wasm wrappers), client messages and proofs as the bytes the light client defines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MsgStoreCode:
+    """08-wasm: store light-client code (governance only)."""
+
+    signer: str
+    code: bytes
+
+
+@dataclass(frozen=True)
+class MsgMigrateContract:
+    """08-wasm: move a client to other stored code, calling ``migrate`` with ``msg``."""
+
+    signer: str
+    client_id: str
+    checksum: bytes
+    msg: bytes
+
+
+@dataclass(frozen=True)
+class MsgRemoveChecksum:
+    """08-wasm: forbid a checksum; its clients become ``Unauthorized``."""
+
+    signer: str
+    checksum: bytes
+
+
+@dataclass(frozen=True)
+class MsgCreateClient:
+    signer: str
+    client_state: bytes
+    consensus_state: bytes
+
+
+@dataclass(frozen=True)
+class MsgUpdateClient:
+    signer: str
+    client_id: str
+    client_message: bytes
+
+
+@dataclass(frozen=True)
+class MsgUpgradeClient:
+    signer: str
+    client_id: str
+    client_state: bytes
+    consensus_state: bytes
+    proof_upgrade_client: bytes
+    proof_upgrade_consensus_state: bytes
+
+
+@dataclass(frozen=True)
+class MsgRecoverClient:
+    """Governance: recover a frozen or expired client from an active substitute."""
+
+    signer: str
+    subject_client_id: str
+    substitute_client_id: str
+
+
+Msg = (
+    MsgStoreCode
+    | MsgMigrateContract
+    | MsgRemoveChecksum
+    | MsgCreateClient
+    | MsgUpdateClient
+    | MsgUpgradeClient
+    | MsgRecoverClient
+)

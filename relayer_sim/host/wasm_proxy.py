@@ -1,0 +1,109 @@
+"""The 08-wasm proxy: how the host calls a client's contract, as ibc-go's 08-wasm module does.
+
+Every call pays a fixed setup cost, runs with a VM gas limit of what the transaction has left
+(140 000 CosmWasm gas per SDK gas), pays for the CosmWasm gas it used, and maps the outcome to a
+host error: the contract's own refusal (``ContractError``), a VM failure (``ContractFailure``),
+or running out of the transaction's gas (``OutOfGas``). After a call that may write, the client
+state must still be there, readable, and (except after ``migrate``) on the same checksum.
+
+The proxy does not roll anything back: a transaction runs in a cache store that the host
+discards when any of its messages fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+from relayer_sim.host.contract_api import ContractClient, Dialect, UnexpectedResponse
+from relayer_sim.host.errors import ContractError, ContractFailure, InvalidContractModification
+from relayer_sim.host.store import GasMeter
+from relayer_sim.lightclient.client import ClientError
+from relayer_sim.lightclient.store import CLIENT_STATE_KEY
+from relayer_sim.lightclient.wasm_wrappers import (
+    WasmClientState,
+    WrapperError,
+    decode_client_state,
+)
+from relayer_sim.vm import OutOfGas as VMOutOfGas
+from relayer_sim.vm import Storage, VMError, WasmVM
+
+#: CosmWasm gas per SDK gas (wasmd's default multiplier, used by 08-wasm).
+GAS_MULTIPLIER: Final = 140_000
+#: SDK gas charged before every contract call.
+SETUP_GAS: Final = 2_000
+#: The VM limit when the transaction's meter is unbounded (queries, genesis).
+UNBOUNDED_VM_GAS: Final = 10**15
+
+T = TypeVar("T")
+
+
+class WasmProxy:
+    """Calls into light-client contracts with 08-wasm's gas rules and post-call checks."""
+
+    def __init__(self, vm: WasmVM, dialect: Dialect = Dialect.V10) -> None:
+        self.vm, self.dialect = vm, dialect
+
+    def call(
+        self,
+        client_id: str,
+        checksum: bytes,
+        store: Storage,
+        gas: GasMeter,
+        action: Callable[[ContractClient], T],
+    ) -> T:
+        """Run ``action`` on the client's contract, charging its gas to ``gas``."""
+        gas.consume(SETUP_GAS, "wasm contract setup")
+        remaining = gas.remaining
+        limit = UNBOUNDED_VM_GAS if remaining is None else remaining * GAS_MULTIPLIER
+        contract = ContractClient(
+            self.vm, checksum, store, self.dialect, gas_limit=limit, address=client_id
+        )
+        try:
+            outcome = action(contract)
+        except ClientError as error:
+            gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
+            raise ContractError(str(error)) from None
+        except VMOutOfGas:
+            if remaining is not None:
+                gas.consume(remaining + 1, "wasm contract call")  # raises OutOfGas
+            raise ContractFailure("the contract ran out of VM gas") from None
+        except VMError as error:
+            raise ContractFailure(f"{type(error).__name__}: {error}") from None
+        except UnexpectedResponse as error:
+            gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
+            raise ContractFailure(str(error)) from None
+        gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
+        return outcome
+
+    def call_and_check(
+        self,
+        client_id: str,
+        checksum: bytes,
+        store: Storage,
+        gas: GasMeter,
+        action: Callable[[ContractClient], T],
+        *,
+        expected_checksum: bytes | None,
+    ) -> T:
+        """A call that may write: afterwards the client state must be intact (and on
+        ``expected_checksum`` unless that is None, as after ``migrate``)."""
+        outcome = self.call(client_id, checksum, store, gas, action)
+        state = stored_client_state(store)
+        if expected_checksum is not None and state.checksum != expected_checksum:
+            raise InvalidContractModification(
+                "the contract changed the client state's checksum "
+                f"({expected_checksum.hex()} -> {state.checksum.hex()})"
+            )
+        return outcome
+
+
+def stored_client_state(store: Storage) -> WasmClientState:
+    """The client state 08-wasm reads from a client store, or ``InvalidContractModification``."""
+    raw = store.get(CLIENT_STATE_KEY)
+    if raw is None:
+        raise InvalidContractModification("the client state is missing")
+    try:
+        return decode_client_state(raw)
+    except WrapperError as error:
+        raise InvalidContractModification(f"the client state is unreadable: {error}") from None
