@@ -1,19 +1,27 @@
-"""The host's state machine: one message in, one all-or-nothing transaction out.
+"""The host's state machine: transactions, blocks, governance and durable commits.
 
-Each transaction runs on a cache over the committed store, through a gas-metered view with the
-SDK's storage costs and a gas meter with the transaction's limit. When the message succeeds the
-cache is written through; when anything fails (a rule, the contract, the VM, the gas) the cache
-is dropped, so the committed store is exactly as before.
+A transaction runs one message on a cache over the block's working state, through a
+gas-metered view with the SDK's storage costs and a meter holding the transaction's limit. When
+the message succeeds its cache is written into the block; when anything fails (a rule, the
+contract, the VM, the gas) the cache is dropped, so nothing of it remains. At the end of a block
+governance tallies the proposals whose voting ended and runs the passed ones as the authority,
+each all-or-nothing; ``commit`` then makes the block's writes permanent, appends them to the
+block log when the host has one, and returns the new app hash.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
 from relayer_sim.host.clients import ClientKeeper, UpdateOutcome
+from relayer_sim.host.codec import decode_message, encode_message
 from relayer_sim.host.contract_api import Dialect
-from relayer_sim.host.errors import HostError
+from relayer_sim.host.durability import BlockLog
+from relayer_sim.host.errors import HostError, Unauthorized
+from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
 from relayer_sim.host.messages import (
     Msg,
     MsgCreateClient,
@@ -21,17 +29,32 @@ from relayer_sim.host.messages import (
     MsgRecoverClient,
     MsgRemoveChecksum,
     MsgStoreCode,
+    MsgSubmitProposal,
     MsgUpdateClient,
     MsgUpgradeClient,
+    MsgVote,
 )
-from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore
+from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore, app_hash
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.vm import Storage, WasmVM
+from relayer_sim.vm import MemoryStorage, Storage, WasmVM
 
 IBC_PREFIX: Final = b"ibc/"
 WASM_PREFIX: Final = b"08-wasm/"
+GOV_PREFIX: Final = b"gov/"
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """What a host is: its API dialect, who governs it and who votes."""
+
+    dialect: Dialect = Dialect.V10
+    authority: str = GOV_AUTHORITY
+    allowed_clients: tuple[str, ...] = ("08-wasm",)
+    gov: GovParams = field(default_factory=GovParams)
+    #: Validator address → voting power (governance votes).
+    validators: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,46 +73,76 @@ class Keepers:
 
     codes: WasmCodes
     clients: ClientKeeper
+    gov: Governance[Msg]
 
 
 class HostApp:
-    """Applies messages to a host's committed store."""
+    """Applies messages to a host's state, block by block."""
 
     def __init__(
         self,
         vm: WasmVM,
-        store: Storage,
-        authority: str,
-        dialect: Dialect = Dialect.V10,
-        allowed_clients: tuple[str, ...] = ("08-wasm",),
+        config: HostConfig | None = None,
+        committed: Storage | None = None,
+        log: BlockLog | None = None,
+        height: int = 0,
     ) -> None:
-        self.vm, self.store, self.authority = vm, store, authority
-        self.proxy = WasmProxy(vm, dialect)
-        self.allowed_clients = allowed_clients
+        self.vm = vm
+        self.config = config or HostConfig()
+        self.committed = committed if committed is not None else MemoryStorage()
+        self.log, self.height = log, height
+        self.proxy = WasmProxy(vm, self.config.dialect)
+        #: The block being built: transactions write here until ``commit``.
+        self.state = CacheStore(self.committed)
+
+    @classmethod
+    def restore(cls, vm: WasmVM, directory: Path, config: HostConfig | None = None) -> HostApp:
+        """A host restarted from its block log: every committed block, and its contracts."""
+        log = BlockLog(directory)
+        height, entries = log.load()
+        app = cls(vm, config, MemoryStorage(entries), log, height)
+        app.keepers(app.committed).codes.load_into_vm()
+        return app
+
+    @property
+    def authority(self) -> str:
+        return self.config.authority
 
     def keepers(self, store: Storage) -> Keepers:
         codes = WasmCodes(PrefixStore(store, WASM_PREFIX), self.vm, self.authority)
         clients = ClientKeeper(
-            PrefixStore(store, IBC_PREFIX), codes, self.proxy, self.authority, self.allowed_clients
+            PrefixStore(store, IBC_PREFIX),
+            codes,
+            self.proxy,
+            self.authority,
+            self.config.allowed_clients,
         )
-        return Keepers(codes, clients)
+        gov: Governance[Msg] = Governance(
+            PrefixStore(store, GOV_PREFIX),
+            self.config.gov,
+            lambda: self.config.validators,
+            encode=encode_message,
+            decode=decode_message,
+        )
+        return Keepers(codes, clients, gov)
+
+    def query(self) -> Keepers:
+        """The modules over the block's working state (for reads)."""
+        return self.keepers(self.state)
+
+    # -- transactions -----------------------------------------------------------------------
 
     def deliver(self, msg: Msg, env: HostEnv, gas_limit: int | None) -> TxResult:
         """Run ``msg`` as one transaction with ``gas_limit`` SDK gas (None: unlimited)."""
-        cache = CacheStore(self.store)
+        cache = CacheStore(self.state)
         gas = GasMeter(gas_limit)
-        keepers = self.keepers(GasKV(cache, gas))
         try:
-            result = self._execute(keepers, msg, env, gas)
+            result = self._execute(self.keepers(GasKV(cache, gas)), msg, env, gas)
         except HostError as error:
             cache.discard()
             return TxResult(False, gas.consumed, error=error)
         cache.write()
         return TxResult(True, gas.consumed, result)
-
-    def query(self) -> Keepers:
-        """Read-only access to the committed state (writes through it are not allowed)."""
-        return self.keepers(self.store)
 
     def _execute(self, keepers: Keepers, msg: Msg, env: HostEnv, gas: GasMeter) -> object:
         clients = keepers.clients
@@ -115,3 +168,48 @@ class HostApp:
             case MsgRecoverClient(signer, subject, substitute):
                 clients.recover_client(signer, subject, substitute, env, gas)
                 return None
+            case MsgSubmitProposal(proposer, title, messages):
+                for inner in messages:
+                    self._require_authority_signer(inner)
+                return keepers.gov.submit(proposer, title, messages, env.time_ns)
+            case MsgVote(voter, proposal_id, option):
+                keepers.gov.vote(proposal_id, voter, option, env.time_ns)
+                return None
+
+    def _require_authority_signer(self, msg: Msg) -> None:
+        """As in the SDK, every message of a proposal must be signed by the authority."""
+        signer = getattr(msg, "signer", None)
+        if signer != self.authority:
+            raise Unauthorized(
+                f"expected {self.authority} as the signer of proposal message "
+                f"{type(msg).__name__}, got {signer}"
+            )
+
+    # -- blocks -----------------------------------------------------------------------------
+
+    def end_block(self, env: HostEnv) -> list[ProposalOutcome]:
+        """Conclude the proposals whose voting ended; run the passed ones as the authority,
+        each proposal on its own cache, kept only if every message succeeds."""
+        scopes: list[CacheStore] = []
+
+        def atomically(run: Callable[[], None]) -> None:
+            scopes.append(CacheStore(self.state))
+            try:
+                run()
+            finally:
+                scope = scopes.pop()
+            scope.write()
+
+        def execute(msg: Msg) -> object:
+            return self._execute(self.keepers(scopes[-1]), msg, env, GasMeter(None))
+
+        return self.keepers(self.state).gov.end_block(env.time_ns, execute, atomically)
+
+    def commit(self) -> bytes:
+        """Make the block's writes permanent (and durable, with a log); the app hash."""
+        self.height += 1
+        changes = self.state.changes()
+        self.state.write()
+        if self.log is not None:
+            self.log.append_block(self.height, changes)
+        return app_hash(self.committed)

@@ -66,6 +66,24 @@ class MsgRecoverClient:
     substitute_client_id: str
 
 
+@dataclass(frozen=True)
+class MsgSubmitProposal:
+    """Governance: messages to run as the authority if the validators pass them."""
+
+    proposer: str
+    title: str
+    messages: tuple[Msg, ...]
+
+
+@dataclass(frozen=True)
+class MsgVote:
+    """Governance: a validator's vote (``Yes``, ``No``, ``Abstain``, ``NoWithVeto``)."""
+
+    voter: str
+    proposal_id: int
+    option: str
+
+
 Msg = (
     MsgStoreCode
     | MsgMigrateContract
@@ -74,4 +92,17 @@ Msg = (
     | MsgUpdateClient
     | MsgUpgradeClient
     | MsgRecoverClient
+    | MsgSubmitProposal
+    | MsgVote
+)
+MESSAGE_TYPES: tuple[type[Msg], ...] = (
+    MsgStoreCode,
+    MsgMigrateContract,
+    MsgRemoveChecksum,
+    MsgCreateClient,
+    MsgUpdateClient,
+    MsgUpgradeClient,
+    MsgRecoverClient,
+    MsgSubmitProposal,
+    MsgVote,
 )

@@ -13,7 +13,7 @@ import pytest
 
 from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import CounterpartyChain
-from relayer_sim.host.app import HostApp, TxResult
+from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.clients import Status, UpdateOutcome
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.errors import (
@@ -40,7 +40,7 @@ from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
-from relayer_sim.vm import MemoryStorage, WasmVM
+from relayer_sim.vm import WasmVM
 from tests.lightclient.chains import advance, genesis, make_chain, soon_after
 
 RELAYER = "cosmos1relayer"
@@ -51,7 +51,10 @@ PACKET_PATH = [b"ibc", b"commitments/ports/transfer/channels/channel-0/sequences
 @dataclass
 class Host:
     app: HostApp
-    store: MemoryStorage
+
+    def items(self) -> dict[bytes, bytes]:
+        """The host's state as transactions see it (committed blocks and this block's)."""
+        return dict(self.app.state.scan(None, None, True))
 
     def deliver(self, msg: Msg, chain: CounterpartyChain, gas: int | None = GAS) -> TxResult:
         return self.app.deliver(msg, soon_after(chain), gas)
@@ -60,10 +63,10 @@ class Host:
         self, error: type[HostError], msg: Msg, chain: CounterpartyChain, gas: int | None = GAS
     ) -> str:
         """The message fails with ``error`` and the committed state does not change."""
-        before = self.store.items()
+        before = self.items()
         result = self.deliver(msg, chain, gas)
         assert not result.ok and isinstance(result.error, error), result
-        assert self.store.items() == before
+        assert self.items() == before
         return str(result.error)
 
     def ok(self, msg: Msg, chain: CounterpartyChain) -> object:
@@ -77,8 +80,7 @@ class Host:
 
 
 def make_host(vm: WasmVM, dialect: Dialect = Dialect.V10) -> Host:
-    store = MemoryStorage()
-    return Host(HostApp(vm, store, GOV_AUTHORITY, dialect), store)
+    return Host(HostApp(vm, HostConfig(dialect=dialect)))
 
 
 def stored(host: Host, chain: CounterpartyChain, name: str) -> bytes:
