@@ -48,6 +48,7 @@ pytest: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/vm.py
 	$(PY) benchmarks/lightclient.py
+	$(PY) benchmarks/host_gas.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -42,6 +42,7 @@ from relayer_sim.vm import MemoryStorage, Storage, WasmVM
 
 IBC_PREFIX: Final = b"ibc/"
 WASM_PREFIX: Final = b"08-wasm/"
+CODE_PREFIX: Final = b"wasm-code/"
 GOV_PREFIX: Final = b"gov/"
 
 
@@ -62,7 +63,10 @@ class TxResult:
     """What one transaction did: its message's result, or the error that undid it."""
 
     ok: bool
+    #: SDK gas, everything included.
     gas_used: int
+    #: CosmWasm gas of the contract calls (already part of ``gas_used``, at 140 000 per SDK gas).
+    contract_gas: int = 0
     result: object = None
     error: HostError | None = None
 
@@ -108,8 +112,15 @@ class HostApp:
     def authority(self) -> str:
         return self.config.authority
 
-    def keepers(self, store: Storage) -> Keepers:
-        codes = WasmCodes(PrefixStore(store, WASM_PREFIX), self.vm, self.authority)
+    def keepers(self, store: Storage, unmetered: Storage | None = None) -> Keepers:
+        """The modules over ``store``; contract code goes to ``unmetered`` (the same store
+        without the gas meter) so that its bytes are not charged as state writes."""
+        codes = WasmCodes(
+            PrefixStore(store, WASM_PREFIX),
+            PrefixStore(unmetered if unmetered is not None else store, CODE_PREFIX),
+            self.vm,
+            self.authority,
+        )
         clients = ClientKeeper(
             PrefixStore(store, IBC_PREFIX),
             codes,
@@ -136,13 +147,14 @@ class HostApp:
         """Run ``msg`` as one transaction with ``gas_limit`` SDK gas (None: unlimited)."""
         cache = CacheStore(self.state)
         gas = GasMeter(gas_limit)
+        self.proxy.take_contract_gas()
         try:
-            result = self._execute(self.keepers(GasKV(cache, gas)), msg, env, gas)
+            result = self._execute(self.keepers(GasKV(cache, gas), cache), msg, env, gas)
         except HostError as error:
             cache.discard()
-            return TxResult(False, gas.consumed, error=error)
+            return TxResult(False, gas.consumed, self.proxy.take_contract_gas(), error=error)
         cache.write()
-        return TxResult(True, gas.consumed, result)
+        return TxResult(True, gas.consumed, self.proxy.take_contract_gas(), result)
 
     def _execute(self, keepers: Keepers, msg: Msg, env: HostEnv, gas: GasMeter) -> object:
         clients = keepers.clients

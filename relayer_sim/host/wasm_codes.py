@@ -1,9 +1,9 @@
 """08-wasm's code registry: which light-client contracts the host may run.
 
 Governance alone adds code (``MsgStoreCode``) and removes it (``MsgRemoveChecksum``); a client
-runs on a checksum only while it is in the allowed set. The raw code is kept in the host's own
-store (unlike ibc-go, which leaves it in wasmvm's directory) so that a host restarted from its
-saved state can load every contract again.
+runs on a checksum only while it is in the allowed set. The raw code is kept in a store of its
+own beside the state (ibc-go leaves it in wasmvm's directory): it is saved with the host, so a
+restarted host loads every contract again, but its bytes are not charged as store writes.
 """
 
 from __future__ import annotations
@@ -24,14 +24,13 @@ GZIP_MAGIC: Final = b"\x1f\x8b\x08"
 UNCOMPRESS_GAS_PER_BYTE: Final = (15, 100)
 COMPILE_GAS_PER_BYTE: Final = 3
 _CHECKSUMS: Final = b"checksums/"
-_CODE: Final = b"code/"
 
 
 class WasmCodes:
     """The allowed checksums and their code, in the 08-wasm module's store."""
 
-    def __init__(self, store: Storage, vm: WasmVM, authority: str) -> None:
-        self.store, self.vm, self.authority = store, vm, authority
+    def __init__(self, store: Storage, code_store: Storage, vm: WasmVM, authority: str) -> None:
+        self.store, self.code_store, self.vm, self.authority = store, code_store, vm, authority
 
     def _require_authority(self, signer: str) -> None:
         if signer != self.authority:
@@ -60,7 +59,7 @@ class WasmCodes:
         except CodeRejected as error:
             raise InvalidMessage(f"failed to store contract: {error}") from None
         self.store.set(_CHECKSUMS + checksum, b"")
-        self.store.set(_CODE + checksum, code)
+        self.code_store.set(checksum, code)
         return checksum
 
     def remove(self, signer: str, checksum: bytes) -> None:
@@ -69,7 +68,7 @@ class WasmCodes:
         if not self.has(checksum):
             raise NotFound(f"checksum not found: {checksum.hex()}")
         self.store.delete(_CHECKSUMS + checksum)
-        self.store.delete(_CODE + checksum)
+        self.code_store.delete(checksum)
 
     def has(self, checksum: bytes) -> bool:
         return self.store.get(_CHECKSUMS + checksum) is not None
@@ -87,6 +86,6 @@ class WasmCodes:
         """After a restart: give the VM every allowed code again."""
         for checksum in self.checksums():
             if not self.vm.has_code(checksum):
-                code = self.store.get(_CODE + checksum)
+                code = self.code_store.get(checksum)
                 if code is not None:
                     self.vm.store_code(code)

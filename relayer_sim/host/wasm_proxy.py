@@ -43,6 +43,13 @@ class WasmProxy:
 
     def __init__(self, vm: WasmVM, dialect: Dialect = Dialect.V10) -> None:
         self.vm, self.dialect = vm, dialect
+        self._contract_gas = 0
+
+    def take_contract_gas(self) -> int:
+        """CosmWasm gas the contracts used since the last time it was taken (one
+        transaction's, when the host takes it after each)."""
+        used, self._contract_gas = self._contract_gas, 0
+        return used
 
     def call(
         self,
@@ -61,20 +68,26 @@ class WasmProxy:
         )
         try:
             outcome = action(contract)
-        except ClientError as error:
-            gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
-            raise ContractError(str(error)) from None
         except VMOutOfGas:
+            self._contract_gas += limit
             if remaining is not None:
                 gas.consume(remaining + 1, "wasm contract call")  # raises OutOfGas
             raise ContractFailure("the contract ran out of VM gas") from None
         except VMError as error:
             raise ContractFailure(f"{type(error).__name__}: {error}") from None
+        except ClientError as error:
+            self._charge(contract, gas)
+            raise ContractError(str(error)) from None
         except UnexpectedResponse as error:
-            gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
+            self._charge(contract, gas)
             raise ContractFailure(str(error)) from None
-        gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
+        self._charge(contract, gas)
         return outcome
+
+    def _charge(self, contract: ContractClient, gas: GasMeter) -> None:
+        """Pay for the CosmWasm gas a finished call used, in SDK gas (rounded down)."""
+        self._contract_gas += contract.last_gas
+        gas.consume(contract.last_gas // GAS_MULTIPLIER, "wasm contract call")
 
     def call_and_check(
         self,
