@@ -22,6 +22,7 @@ from relayer_sim.lightclient.headers import (
     Height,
     SignedHeader,
 )
+from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
 from relayer_sim.lightclient.states import (
     DEFAULT_UPGRADE_PATH,
@@ -300,6 +301,10 @@ class CounterpartyChain:
 
     def _last_block_hash(self) -> bytes:
         return NO_BLOCK_HASH if self._latest is None else self._blocks[self._latest].header.hash()
+
+    def send_packet(self, packet: Packet) -> None:
+        """Commit to ``packet`` in the state of the next block (what a relayer then proves)."""
+        self.state.write(merkle_key(packet.commitment_path()), packet.commitment())
 
     # -- queries (what relayers see) --------------------------------------------------------------
 

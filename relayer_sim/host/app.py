@@ -27,6 +27,7 @@ from relayer_sim.host.messages import (
     MsgCreateClient,
     MsgMigrateContract,
     MsgRecoverClient,
+    MsgRecvPacket,
     MsgRemoveChecksum,
     MsgStoreCode,
     MsgSubmitProposal,
@@ -34,6 +35,7 @@ from relayer_sim.host.messages import (
     MsgUpgradeClient,
     MsgVote,
 )
+from relayer_sim.host.packets import PacketKeeper
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore, app_hash
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
@@ -44,6 +46,7 @@ IBC_PREFIX: Final = b"ibc/"
 WASM_PREFIX: Final = b"08-wasm/"
 CODE_PREFIX: Final = b"wasm-code/"
 GOV_PREFIX: Final = b"gov/"
+CHANNEL_PREFIX: Final = b"channels/"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Keepers:
 
     codes: WasmCodes
     clients: ClientKeeper
+    packets: PacketKeeper
     gov: Governance[Msg]
 
 
@@ -135,7 +139,8 @@ class HostApp:
             encode=encode_message,
             decode=decode_message,
         )
-        return Keepers(codes, clients, gov)
+        packets = PacketKeeper(PrefixStore(store, CHANNEL_PREFIX), clients)
+        return Keepers(codes, clients, packets, gov)
 
     def query(self) -> Keepers:
         """The modules over the block's working state (for reads)."""
@@ -180,6 +185,8 @@ class HostApp:
             case MsgRecoverClient(signer, subject, substitute):
                 clients.recover_client(signer, subject, substitute, env, gas)
                 return None
+            case MsgRecvPacket(_, client_id, packet, proof, proof_height):
+                return keepers.packets.recv_packet(client_id, packet, proof, proof_height, env, gas)
             case MsgSubmitProposal(proposer, title, messages):
                 for inner in messages:
                     self._require_authority_signer(inner)

@@ -1,7 +1,9 @@
-"""Messages as bytes: what governance stores inside a proposal and what a block log keeps.
+"""Messages as bytes: what governance stores inside a proposal.
 
-A message is msgpack ``[type name, [field values in declaration order]]``. Only the message
-types of ``messages.py`` are known; anything else is refused with ``InvalidMessage``.
+A message is msgpack ``[type name, [field values in declaration order]]``; a field holding a
+value type (a packet, a height) is a map ``{"type": name, "fields": [...]}``, and a tuple (a
+proposal's messages) a list of encoded messages. Only the types named here are known; anything
+else is refused with ``InvalidMessage``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import msgpack
 
 from relayer_sim.host import messages
 from relayer_sim.host.errors import InvalidMessage
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
 
 _TYPES: Final[dict[str, type[Any]]] = {cls.__name__: cls for cls in messages.MESSAGE_TYPES}
+_VALUE_TYPES: Final[dict[str, type[Any]]] = {cls.__name__: cls for cls in (Packet, Height)}
 
 
 def encode_message(msg: object) -> bytes:
@@ -32,7 +37,7 @@ def decode_message(data: bytes) -> messages.Msg:
         if len(values) != len(dataclasses.fields(cls)):
             raise ValueError(f"{name} needs {len(dataclasses.fields(cls))} fields")
         msg: messages.Msg = cls(*(_decode_field(value) for value in values))
-    except (ValueError, TypeError, KeyError, msgpack.UnpackException) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, msgpack.UnpackException) as error:
         raise InvalidMessage(f"undecodable message: {error}") from None
     return msg
 
@@ -41,10 +46,17 @@ def _encode_field(value: object) -> object:
     """Scalars as they are; a tuple is a proposal's messages, each encoded in turn."""
     if isinstance(value, tuple):
         return [encode_message(item) for item in value]
+    name = type(value).__name__
+    if _VALUE_TYPES.get(name) is type(value):
+        fields = dataclasses.fields(value)  # type: ignore[arg-type]
+        return {"type": name, "fields": [_encode_field(getattr(value, f.name)) for f in fields]}
     return value
 
 
 def _decode_field(value: object) -> object:
     if isinstance(value, list):
         return tuple(decode_message(item) for item in value)
+    if isinstance(value, dict):
+        cls = _VALUE_TYPES[value["type"]]
+        return cls(*(_decode_field(item) for item in value["fields"]))
     return value

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
+
 
 @dataclass(frozen=True)
 class MsgStoreCode:
@@ -67,6 +70,17 @@ class MsgRecoverClient:
 
 
 @dataclass(frozen=True)
+class MsgRecvPacket:
+    """Deliver a packet, proven by the sender's commitment at ``proof_height``."""
+
+    signer: str
+    client_id: str
+    packet: Packet
+    proof: bytes
+    proof_height: Height
+
+
+@dataclass(frozen=True)
 class MsgSubmitProposal:
     """Governance: messages to run as the authority if the validators pass them."""
 
@@ -92,6 +106,7 @@ Msg = (
     | MsgUpdateClient
     | MsgUpgradeClient
     | MsgRecoverClient
+    | MsgRecvPacket
     | MsgSubmitProposal
     | MsgVote
 )
@@ -103,6 +118,7 @@ MESSAGE_TYPES: tuple[type[Msg], ...] = (
     MsgUpdateClient,
     MsgUpgradeClient,
     MsgRecoverClient,
+    MsgRecvPacket,
     MsgSubmitProposal,
     MsgVote,
 )
