@@ -20,6 +20,7 @@ from relayer_sim.host.errors import (
     ClientStatusError,
     ContractError,
     ContractFailure,
+    InvalidContractModification,
     InvalidMessage,
     NotFound,
     Unauthorized,
@@ -286,7 +287,9 @@ class ClientKeeper:
         )
         after = stored_client_state(self.client_store(subject))
         if after.checksum != subject_state.checksum:
-            raise ContractFailure("the contract changed the subject's checksum during recovery")
+            raise InvalidContractModification(
+                "the contract changed the subject's checksum during recovery"
+            )
 
     def _existing(self, client_id: str, role: str) -> WasmClientState:
         try:

@@ -139,10 +139,12 @@ class ContractClient:
 
     def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]:
         answer = self._sudo("update_state", {"client_message": b64(client_message)}, env)
-        return [
-            Height(h.get("revision_number", 0), h.get("revision_height", 0))
-            for h in answer["heights"]
-        ]
+        if not isinstance(answer, dict):
+            raise UnexpectedResponse("update_state must answer a JSON object")
+        heights = answer.get("heights") or []  # Go leaves a missing list empty
+        if not isinstance(heights, list):
+            raise UnexpectedResponse("update_state's heights must be a list")
+        return [_height(entry) for entry in heights]
 
     def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None:
         self._sudo("update_state_on_misbehaviour", {"client_message": b64(client_message)}, env)
@@ -216,6 +218,16 @@ class ContractClient:
         self._finish(
             self.vm.migrate(self.checksum, self._env(env), msg, self.storage, self.gas_limit)
         )
+
+
+def _height(entry: object) -> Height:
+    """A height as a contract writes it (a missing field is zero, as Go decodes it)."""
+    if not isinstance(entry, dict):
+        raise UnexpectedResponse(f"a height must be a JSON object, got {entry!r}")
+    numbers = [entry.get(name, 0) for name in ("revision_number", "revision_height")]
+    if not all(type(n) is int and 0 <= n < 2**64 for n in numbers):
+        raise UnexpectedResponse(f"a height needs unsigned 64-bit numbers, got {entry!r}")
+    return Height(*numbers)
 
 
 def _json_data(data: bytes | None) -> Any:

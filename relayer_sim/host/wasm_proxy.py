@@ -114,7 +114,7 @@ class WasmProxy:
 def stored_client_state(store: Storage) -> WasmClientState:
     """The client state 08-wasm reads from a client store, or ``InvalidContractModification``."""
     raw = store.get(CLIENT_STATE_KEY)
-    if raw is None:
+    if not raw:  # ibc-go treats an empty value as no value
         raise InvalidContractModification("the client state is missing")
     try:
         return decode_client_state(raw)
