@@ -1,0 +1,105 @@
+"""The host chain's blocks: a mempool, and blocks that run its transactions in arrival order.
+
+A block at height H and time T runs every pending transaction (each all-or-nothing, with its
+own gas limit), then governance's end of block, then commits; its record keeps every
+transaction's result and an event per transaction for the trace. The host's IBC height is
+(revision from its chain id, H), as ibc-go derives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from relayer_sim.host.app import HostApp, TxResult
+from relayer_sim.host.errors import InvalidMessage
+from relayer_sim.host.governance import ProposalOutcome
+from relayer_sim.host.messages import Msg
+from relayer_sim.lightclient.store import HostEnv
+
+#: The most gas one transaction may ask for (a block's gas limit in many Cosmos chains).
+MAX_TX_GAS: Final = 100_000_000
+
+
+@dataclass(frozen=True)
+class Tx:
+    """A message with the gas its sender is willing to spend."""
+
+    msg: Msg
+    gas_limit: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, for the trace: a kind and its attributes."""
+
+    kind: str
+    attributes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TxRecord:
+    tx: Tx
+    result: TxResult
+
+    @property
+    def event(self) -> Event:
+        """``tx`` with the message type, ok or the error kind and text, and the gas."""
+        attributes: dict[str, object] = {
+            "message": type(self.tx.msg).__name__,
+            "ok": self.result.ok,
+            "gas_used": self.result.gas_used,
+            "contract_gas": self.result.contract_gas,
+        }
+        if self.result.error is not None:
+            attributes["error"] = type(self.result.error).__name__
+            attributes["reason"] = str(self.result.error)
+        return Event("tx", attributes)
+
+
+@dataclass(frozen=True)
+class BlockRecord:
+    height: int
+    time_ns: int
+    app_hash: bytes
+    txs: tuple[TxRecord, ...]
+    proposals: tuple[ProposalOutcome, ...]
+
+
+class HostChain:
+    """A host producing blocks over a ``HostApp``."""
+
+    def __init__(self, app: HostApp, chain_id: str) -> None:
+        self.app, self.chain_id = app, chain_id
+        self.mempool: list[Tx] = []
+        self.time_ns = 0
+
+    @property
+    def height(self) -> int:
+        return self.app.height
+
+    def env(self, height: int | None = None, time_ns: int | None = None) -> HostEnv:
+        """The host as a block (by default the last committed one) sees itself."""
+        return HostEnv(
+            self.height if height is None else height,
+            self.time_ns if time_ns is None else time_ns,
+            self.chain_id,
+        )
+
+    def submit(self, tx: Tx) -> None:
+        """Queue ``tx`` for the next block; refuse an impossible gas limit at once."""
+        if not 0 < tx.gas_limit <= MAX_TX_GAS:
+            raise InvalidMessage(f"gas limit must be in (0, {MAX_TX_GAS}], got {tx.gas_limit}")
+        self.mempool.append(tx)
+
+    def produce_block(self, time_ns: int) -> BlockRecord:
+        """Run the mempool as the next block at ``time_ns`` and commit it."""
+        if time_ns <= self.time_ns and self.height > 0:
+            raise InvalidMessage(f"block time {time_ns} is not after {self.time_ns}")
+        env = self.env(self.height + 1, time_ns)
+        pending, self.mempool = self.mempool, []
+        records = tuple(TxRecord(tx, self.app.deliver(tx.msg, env, tx.gas_limit)) for tx in pending)
+        proposals = tuple(self.app.end_block(env))
+        app_hash = self.app.commit()
+        self.time_ns = time_ns
+        return BlockRecord(env.height, time_ns, app_hash, records, proposals)
