@@ -369,13 +369,26 @@ class ClientKeeper:
     # -- genesis ------------------------------------------------------------------------------
 
     def import_client(self, client_id: str, entries: Sequence[Pair]) -> None:
-        """Put a client's raw store entries in place, as ibc-go's genesis import does."""
-        if self.store.get(_CLIENTS + client_id.encode() + b"/clientState") is not None:
+        """Put a client's raw store entries in place, as ibc-go's genesis import does; later
+        clients get ids after it."""
+        prefix = f"{CLIENT_TYPE}-"
+        sequence = client_id.removeprefix(prefix)
+        if not (client_id.startswith(prefix) and sequence.isdigit()):
+            raise InvalidMessage(f"not a {CLIENT_TYPE} client id: {client_id}")
+        if self.client_store(client_id).get(b"clientState") is not None:
             raise AlreadyExists(f"client already exists: {client_id}")
         store = self.client_store(client_id)
         for key, value in entries:
             store.set(key, value)
         stored_client_state(store)
+        raw = self.store.get(_NEXT_SEQUENCE)
+        if int(sequence) >= (int.from_bytes(raw, "big") if raw is not None else 0):
+            self.store.set(_NEXT_SEQUENCE, (int(sequence) + 1).to_bytes(8, "big"))
+
+    def export_client(self, client_id: str) -> list[Pair]:
+        """A client's raw store entries, for another host's genesis."""
+        self.client_state(client_id)
+        return list(self.client_store(client_id).scan(None, None, True))
 
 
 class RecoveryStore:
