@@ -37,6 +37,7 @@ from relayer_sim.host.messages import (
     MsgUpdateClient,
 )
 from relayer_sim.host.store import GasMeter
+from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
@@ -165,6 +166,10 @@ def test_create_update_and_prove(vm: WasmVM, chain: CounterpartyChain, dialect: 
     assert outcome == UpdateOutcome((Height(1, 4),), misbehaviour=False)
     clients = host.app.query().clients
     assert clients.latest_height(client_id) == Height(1, 4)
+    consensus = clients.consensus_state(client_id, Height(1, 4))
+    assert decode.consensus_state(consensus.data).root == chain.block(Height(1, 4)).header.app_hash
+    with pytest.raises(NotFound):
+        clients.consensus_state(client_id, Height(1, 3))
     proof = chain.prove(merkle_key(PACKET_PATH), Height(1, 4))
     env = soon_after(chain)
     clients.verify_membership(

@@ -33,6 +33,7 @@ def test_a_block_runs_its_transactions_each_on_its_own(vm: WasmVM) -> None:
     ]
     assert block.txs[1].result.gas_used == 1_000
     assert chain.mempool == []
+    assert chain.next_block_time() == 10 * SECOND
     empty = chain.produce_block(6 * SECOND)
     assert empty.app_hash == block.app_hash and empty.height == 2
     assert chain.env().self_height.revision_number == 1

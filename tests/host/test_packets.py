@@ -33,6 +33,8 @@ def test_a_proven_packet_is_received_once(vm: WasmVM) -> None:
     chain.send_packet(PACKET)
     late = replace(PACKET, sequence=2, timeout_timestamp_ns=chain.latest_time_ns)
     chain.send_packet(late)
+    low = replace(PACKET, sequence=3, timeout_height=Height(1, 100))  # the host is at 1-100
+    chain.send_packet(low)
     advance(chain, 2)
     host = make_host(vm)
     client_id = create_client(host, chain, stored(host, chain, "sim-tendermint-v1"))
@@ -50,8 +52,9 @@ def test_a_proven_packet_is_received_once(vm: WasmVM) -> None:
     assert host.ok(recv(PACKET), chain) == RecvOutcome(received=True)
     assert host.app.query().packets.received(PACKET)
     assert host.ok(recv(PACKET), chain) == RecvOutcome(received=False)  # a duplicate: no-op
-    assert "timed out" in host.expect(InvalidMessage, recv(late), chain)
-    assert not host.app.query().packets.received(late)
+    for expired in (late, low):
+        assert "timed out" in host.expect(InvalidMessage, recv(expired), chain)
+        assert not host.app.query().packets.received(expired)
 
 
 @pytest.mark.parametrize(
