@@ -87,15 +87,6 @@ class ClientKeeper:
     def client_store(self, client_id: str) -> PrefixStore:
         return PrefixStore(self.store, _CLIENTS + client_id.encode() + b"/")
 
-    def client_ids(self) -> Iterator[str]:
-        """Every client, in id order."""
-        seen: set[str] = set()
-        for key, _ in self.store.scan(_CLIENTS, _CLIENTS[:-1] + b"0", True):
-            client_id = key[len(_CLIENTS) :].split(b"/", 1)[0].decode()
-            if client_id not in seen:
-                seen.add(client_id)
-                yield client_id
-
     def client_state(self, client_id: str) -> WasmClientState:
         store = self.client_store(client_id)
         if store.get(b"clientState") is None:

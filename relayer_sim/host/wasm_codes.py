@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from relayer_sim.host.errors import AlreadyExists, InvalidMessage, NotFound, Unauthorized
-from relayer_sim.host.store import GasMeter
+from relayer_sim.host.store import GasMeter, prefix_end
 from relayer_sim.vm import CodeRejected, Storage, WasmVM
 from relayer_sim.vm.machine import decompress_code
 from relayer_sim.vm.static_checks import MAX_CODE_SIZE
@@ -79,7 +79,7 @@ class WasmCodes:
             raise NotFound(f"checksum not found: {checksum.hex()}")
 
     def checksums(self) -> Iterator[bytes]:
-        for key, _ in self.store.scan(_CHECKSUMS, _CHECKSUMS[:-1] + b"0", True):
+        for key, _ in self.store.scan(_CHECKSUMS, prefix_end(_CHECKSUMS), True):
             yield key[len(_CHECKSUMS) :]
 
     def load_into_vm(self) -> None:
