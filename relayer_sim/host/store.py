@@ -19,7 +19,7 @@ from typing import Final
 
 from relayer_sim.host.errors import OutOfGas
 from relayer_sim.lightclient.merkle import MerkleTree
-from relayer_sim.vm.storage import Pair, Storage
+from relayer_sim.vm.storage import Pair, Storage, WriteBuffer
 
 #: A change as a block records it: a new value, or ``None`` for a deletion.
 Change = tuple[bytes, bytes | None]
@@ -68,82 +68,17 @@ class PrefixStore:
 # -- caches ---------------------------------------------------------------------------------------
 
 
-class CacheStore:
-    """A write overlay over ``parent``: reads see the overlay first, ``write()`` applies it.
+class CacheStore(WriteBuffer):
+    """A write overlay over a parent store: reads see the overlay first, ``write()`` applies it.
 
     Caches nest as the SDK's CacheMultiStore does: a transaction's cache over the block's cache
     over the committed store. A failed transaction discards its cache and the block never sees
-    its writes.
+    its writes. (The VM's own all-or-nothing buffer is the same overlay.)
     """
-
-    def __init__(self, parent: Storage) -> None:
-        self._parent = parent
-        self._overlay: dict[bytes, bytes | None] = {}
-
-    def get(self, key: bytes) -> bytes | None:
-        if key in self._overlay:
-            return self._overlay[key]
-        return self._parent.get(key)
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self._overlay[key] = value
-
-    def delete(self, key: bytes) -> None:
-        self._overlay[key] = None
-
-    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
-        """The parent's pairs with the overlay laid over them, in order; deletions hide keys."""
-        changes = sorted(
-            (
-                (key, value)
-                for key, value in self._overlay.items()
-                if (start is None or key >= start) and (end is None or key < end)
-            ),
-            reverse=not ascending,
-        )
-        return _lay_over(changes, self._parent.scan(start, end, ascending), ascending)
-
-    def changes(self) -> list[Change]:
-        """The overlay's sets and deletes in key order: what committing this cache changes."""
-        return sorted(self._overlay.items())
 
     def write(self) -> None:
         """Apply the overlay to the parent (in key order, as the SDK does) and clear it."""
-        for key, value in self.changes():
-            if value is None:
-                self._parent.delete(key)
-            else:
-                self._parent.set(key, value)
-        self._overlay.clear()
-
-    def discard(self) -> None:
-        """Drop every change; the parent never sees them."""
-        self._overlay.clear()
-
-
-def _lay_over(changes: list[Change], base: Iterator[Pair], ascending: bool) -> Iterator[Pair]:
-    """Merge ``base`` with ``changes`` (both in scan order); a change replaces the base's pair."""
-
-    def comes_first(left: bytes, right: bytes) -> bool:
-        return left < right if ascending else left > right
-
-    position = 0
-    for key, value in base:
-        while position < len(changes) and comes_first(changes[position][0], key):
-            changed_key, changed_value = changes[position]
-            position += 1
-            if changed_value is not None:
-                yield changed_key, changed_value
-        if position < len(changes) and changes[position][0] == key:
-            changed_value = changes[position][1]
-            position += 1
-            if changed_value is not None:
-                yield key, changed_value
-            continue
-        yield key, value
-    for changed_key, changed_value in changes[position:]:
-        if changed_value is not None:
-            yield changed_key, changed_value
+        self.apply()
 
 
 # -- gas ------------------------------------------------------------------------------------------

@@ -109,11 +109,19 @@ class WriteBuffer:
             if value is not None:
                 yield key, value
 
+    def changes(self) -> list[tuple[bytes, bytes | None]]:
+        """The pending sets and deletes (``None``) in key order."""
+        return sorted(self._pending.items())
+
     def apply(self) -> None:
         """Write every pending change through to the base storage, in key order."""
-        for key, value in sorted(self._pending.items()):
+        for key, value in self.changes():
             if value is None:
                 self._base.delete(key)
             else:
                 self._base.set(key, value)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        """Drop every pending change; the base never sees them."""
         self._pending.clear()
