@@ -27,6 +27,8 @@ class _Wakeup:
     rank: int
     order: int
     event: trio.Event = field(compare=False)
+    #: Replaced by an earlier wake-up (``wake_by``): skipped when it comes up.
+    superseded: bool = field(default=False, compare=False)
 
 
 class SimClock:
@@ -38,6 +40,7 @@ class SimClock:
         self._orders = 0
         self._turn_over = trio.Event()
         self._ranks: dict[str, int] = {}
+        self._sleeping: dict[str, _Wakeup] = {}
 
     def rank_of(self, actor: str) -> int:
         """An actor's place among those waking at one instant: its order of registration."""
@@ -45,11 +48,24 @@ class SimClock:
 
     async def sleep_until(self, actor: str, time_ns: int) -> None:
         """Give up the turn until ``time_ns`` (at least now): the next actor may run."""
-        self._orders += 1
-        wakeup = _Wakeup(max(time_ns, self.now_ns), self.rank_of(actor), self._orders, trio.Event())
-        heapq.heappush(self._pending, wakeup)
+        wakeup = self._push(actor, time_ns, trio.Event())
         self._turn_over.set()
         await wakeup.event.wait()
+
+    def wake_by(self, actor: str, time_ns: int) -> None:
+        """Make a sleeping ``actor`` wake no later than ``time_ns`` (something it waits for
+        became due sooner, e.g. a timeline entry triggered by another's event)."""
+        current = self._sleeping.get(actor)
+        if current is not None and not current.event.is_set() and time_ns < current.time_ns:
+            current.superseded = True
+            self._push(actor, time_ns, current.event)
+
+    def _push(self, actor: str, time_ns: int, event: trio.Event) -> _Wakeup:
+        self._orders += 1
+        wakeup = _Wakeup(max(time_ns, self.now_ns), self.rank_of(actor), self._orders, event)
+        heapq.heappush(self._pending, wakeup)
+        self._sleeping[actor] = wakeup
+        return wakeup
 
     async def sleep(self, actor: str, duration_ns: int) -> None:
         await self.sleep_until(actor, self.now_ns + duration_ns)
@@ -63,6 +79,8 @@ class SimClock:
         the actors still waiting are the caller's to cancel."""
         while self._pending and self._pending[0].time_ns <= until_ns:
             wakeup = heapq.heappop(self._pending)
+            if wakeup.superseded:
+                continue
             if wakeup.time_ns > self.now_ns:
                 await trio.sleep_until(wakeup.time_ns / NS_PER_SECOND)
                 self.now_ns = wakeup.time_ns

@@ -57,3 +57,38 @@ def test_days_pass_at_once_and_the_run_stops_at_its_end() -> None:
     day = 86_400 * 10**9
     seen = _simulate({"a": [day, 2 * day, 3 * day]}, until_ns=2 * day)
     assert seen == [(day, "a"), (2 * day, "a")]
+
+
+def test_a_sleeper_can_be_woken_sooner() -> None:
+    async def main() -> list[tuple[int, str]]:
+        clock = SimClock()
+        seen: list[tuple[int, str]] = []
+        clock.rank_of("timeline")
+        clock.rank_of("chain")
+
+        async def timeline() -> None:
+            try:
+                await clock.sleep_until("timeline", 100)
+                seen.append((clock.now_ns, "timeline"))
+            finally:
+                clock.end_turn()
+
+        async def chain() -> None:
+            try:
+                await clock.sleep_until("chain", 10)
+                clock.wake_by("timeline", 30)  # something the timeline waits for happened
+                clock.wake_by("timeline", 50)  # later than already asked: no change
+                await clock.sleep_until("chain", 200)
+            finally:
+                clock.end_turn()
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(timeline)
+            nursery.start_soon(chain)
+            await trio.testing.wait_all_tasks_blocked()
+            await clock.run(1_000)
+            nursery.cancel_scope.cancel()
+        return seen
+
+    seen = trio.run(main, clock=trio.testing.MockClock(autojump_threshold=0))
+    assert seen == [(30, "timeline")]
