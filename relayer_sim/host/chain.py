@@ -69,12 +69,19 @@ class BlockRecord:
 class HostChain:
     """A host producing blocks over a ``HostApp``."""
 
-    def __init__(self, app: HostApp, chain_id: str, block_time_ns: int = 5 * 10**9) -> None:
+    def __init__(
+        self,
+        app: HostApp,
+        chain_id: str,
+        block_time_ns: int = 5 * 10**9,
+        genesis_time_ns: int = 0,
+    ) -> None:
         if block_time_ns <= 0:
             raise InvalidMessage(f"block time must be positive, got {block_time_ns}")
         self.app, self.chain_id, self.block_time_ns = app, chain_id, block_time_ns
         self.mempool: list[Tx] = []
-        self.time_ns = 0
+        #: The last block's time (the genesis time before the first block).
+        self.time_ns = genesis_time_ns
 
     def next_block_time(self) -> int:
         """When the next block is due: one block time after the last."""

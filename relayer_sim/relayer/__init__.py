@@ -1,0 +1,1 @@
+"""Relayers and the misbehaviour monitor: the off-chain actors that move headers and packets."""

@@ -1,0 +1,156 @@
+"""A relayer: keeps a host client following the counterparty and delivers its packets.
+
+On each wake-up it compares the counterparty's latest height with the client's, decides by its
+update policy whether to send ``MsgUpdateClient`` (trusting the client's latest height), and
+sends ``MsgRecvPacket`` for every packet it has not seen delivered whose commitment the client
+can prove. It learns only from the chains' public state, so a crash or a lost transaction costs
+nothing but time: the next wake-up sees what is still missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from relayer_sim.host.chain import Tx
+from relayer_sim.host.clients import Status
+from relayer_sim.host.errors import HostError
+from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
+from relayer_sim.host.store import GasMeter
+from relayer_sim.lightclient import decode
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.paths import merkle_key
+from relayer_sim.sim.world import World
+
+
+class UpdatePolicy(StrEnum):
+    EVERY_BLOCK = "every_block"
+    INTERVAL = "interval"
+    LAG = "lag"
+    BEFORE_EXPIRY = "before_expiry"
+
+
+@dataclass(frozen=True)
+class RelayerConfig:
+    name: str
+    client: str
+    policy: UpdatePolicy = UpdatePolicy.EVERY_BLOCK
+    #: ``interval``: time between updates; others: how often the relayer looks.
+    poll_ns: int = 5 * 10**9
+    #: ``lag``: update once the client is this many blocks behind.
+    lag_blocks: int = 1
+    #: ``before_expiry``: update when the client's latest state is this close to expiring.
+    margin_ns: int = 3600 * 10**9
+    packets: bool = True
+    #: How long to wait for a sent transaction's effect before sending it again.
+    retry_ns: int = 15 * 10**9
+    gas_limit: int = 20_000_000
+    address: str = "cosmos1relayer"
+
+
+class Relayer:
+    def __init__(self, world: World, config: RelayerConfig) -> None:
+        self.world, self.config = world, config
+        self._last_update_ns: int | None = None
+        self._in_flight: dict[tuple[str, ...], int] = {}
+
+    async def run(self) -> None:
+        clock, name = self.world.clock, self.config.name
+        while True:
+            await clock.sleep(name, self.config.poll_ns)
+            self.step()
+
+    def step(self) -> None:
+        """One look at both chains, and the transactions it calls for."""
+        client_id = self.world.clients.get(self.config.client)
+        target = self.world.counterparty.latest_height
+        if client_id is None or target is None:
+            return
+        clients = self.world.host.app.query().clients
+        env = self.world.host_env()
+        try:
+            if clients.status(client_id, env, GasMeter(None)) != Status.ACTIVE:
+                return
+            trusted = clients.latest_height(client_id)
+        except HostError:
+            return
+        proven = trusted
+        fresh = target.revision_number == trusted.revision_number and target > trusted
+        if (
+            fresh
+            and not self._waiting(("update", str(target)))
+            and self._wants_update(trusted, target)
+        ):
+            self._submit_update(client_id, trusted, target)
+            proven = target
+        if self.config.packets:
+            self._relay_packets(client_id, proven)
+
+    def _waiting(self, key: tuple[str, ...]) -> bool:
+        """Whether ``key`` was sent recently enough that its result may still be coming (it
+        is sent again after ``retry_ns``: a lost or failed transaction is retried)."""
+        sent = self._in_flight.get(key)
+        now = self.world.clock.now_ns
+        if sent is not None and now - sent < self.config.retry_ns:
+            return True
+        self._in_flight[key] = now
+        return False
+
+    def _wants_update(self, trusted: Height, target: Height) -> bool:
+        now = self.world.clock.now_ns
+        match self.config.policy:
+            case UpdatePolicy.EVERY_BLOCK:
+                return True
+            case UpdatePolicy.INTERVAL:
+                return (
+                    self._last_update_ns is None
+                    or now - self._last_update_ns >= self.config.poll_ns
+                )
+            case UpdatePolicy.LAG:
+                return target.revision_height - trusted.revision_height >= self.config.lag_blocks
+            case UpdatePolicy.BEFORE_EXPIRY:
+                return self._close_to_expiry(trusted)
+
+    def _close_to_expiry(self, trusted: Height) -> bool:
+        block = self.world.counterparty.block(trusted)
+        trusting = self._trusting_period()
+        return block.header.time_ns + trusting - self.config.margin_ns <= self.world.now_ns
+
+    def _trusting_period(self) -> int:
+        client_id = self.world.clients[self.config.client]
+        state = self.world.host.app.query().clients.client_state(client_id)
+        return decode.client_state(state.data).trusting_period_ns
+
+    def _submit_update(self, client_id: str, trusted: Height, target: Height) -> None:
+        message = self.world.counterparty.header_message(target, trusted).to_bytes()
+        self._submit(MsgUpdateClient(self.config.address, client_id, message))
+        self._last_update_ns = self.world.clock.now_ns
+        self.world.record(
+            self.config.name,
+            "update_sent",
+            client=client_id,
+            trusted=str(trusted),
+            height=str(target),
+        )
+
+    def _relay_packets(self, client_id: str, proof_height: Height) -> None:
+        packets = self.world.host.app.query().packets
+        for sent in self.world.sent:
+            if (
+                sent.height > proof_height
+                or sent.height.revision_number != proof_height.revision_number
+            ):
+                continue
+            packet = sent.packet
+            if packets.received(packet) or self._waiting(
+                ("recv", packet.destination_port, packet.destination_channel, str(packet.sequence))
+            ):
+                continue
+            key = merkle_key(sent.packet.commitment_path())
+            proof = self.world.counterparty.prove(key, proof_height)
+            self._submit(
+                MsgRecvPacket(self.config.address, client_id, sent.packet, proof, proof_height)
+            )
+
+    def _submit(self, msg: MsgUpdateClient | MsgRecvPacket) -> None:
+        self.world.host.submit(Tx(msg, self.config.gas_limit))

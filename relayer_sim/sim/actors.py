@@ -1,0 +1,97 @@
+"""The chains as actors: the counterparty and the host produce blocks on their block times, and
+the counterparty's users send packets. Each actor is a trio task that acts only during its turn
+of the ``SimClock``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from relayer_sim.counterparty.chain import Stalled
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
+from relayer_sim.sim.world import SentPacket, World
+
+Actor = Callable[[World], Awaitable[None]]
+
+
+async def run_actor(world: World, name: str, body: Callable[[], Awaitable[None]]) -> None:
+    """Run ``body`` as the actor ``name``; whatever happens, hand the turn back at the end."""
+    try:
+        await body()
+    finally:
+        world.clock.end_turn()
+
+
+async def counterparty_blocks(world: World, name: str = "counterparty") -> None:
+    """Blocks at the counterparty's block time (with its jitter); when too little power is
+    online the chain stalls and tries again a block time later."""
+    chain = world.counterparty
+    while True:
+        due = max(chain.next_block_time(), world.now_ns + 1)
+        await world.clock.sleep_until(name, due - world.epoch_ns)
+        if chain.halted:
+            world.record(name, "halted", chain_id=chain.chain_id)
+            await world.clock.sleep(name, chain.config.block_time_ns)
+            continue
+        produced = chain.produce_block(world.now_ns)
+        if isinstance(produced, Stalled):
+            world.record(name, "stalled", height=str(produced.height), reason=str(produced))
+            await world.clock.sleep(name, chain.config.block_time_ns)
+            continue
+        header = produced.header
+        world.record(
+            name,
+            "block",
+            height=header.height,
+            revision=header.revision,
+            chain_id=header.chain_id,
+            version=header.version.name,
+            app_hash=header.app_hash,
+        )
+
+
+async def host_blocks(world: World, name: str = "host") -> None:
+    """Host blocks at the host's block time; the trace is flushed after each."""
+    host = world.host
+    while True:
+        await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
+        block = host.produce_block(world.now_ns)
+        world.record(
+            name,
+            "block",
+            height=block.height,
+            app_hash=block.app_hash,
+            txs=[record.event.attributes for record in block.txs],
+            proposals=[
+                {"id": outcome.proposal_id, "status": str(outcome.status), "error": outcome.error}
+                for outcome in block.proposals
+            ],
+        )
+        world.trace.flush()
+
+
+def next_height(world: World) -> Height:
+    """The height whose state will hold what the counterparty writes now."""
+    latest = world.counterparty.latest_height
+    if latest is None or latest.revision_number != world.counterparty.revision:
+        return Height(world.counterparty.revision, 1)
+    return Height(latest.revision_number, latest.revision_height + 1)
+
+
+async def packet_traffic(
+    world: World,
+    every_ns: int,
+    port: str,
+    channel: str,
+    size: int,
+    name: str = "traffic",
+) -> None:
+    """A packet every ``every_ns`` from the counterparty's ``port``/``channel`` to the host's."""
+    sequence = 0
+    while True:
+        await world.clock.sleep(name, every_ns)
+        sequence += 1
+        packet = Packet(sequence, port, channel, port, channel, world.random.randbytes(size))
+        world.counterparty.send_packet(packet)
+        world.sent.append(SentPacket(packet, next_height(world)))
+        world.record(name, "packet_sent", sequence=sequence, commitment=packet.commitment())

@@ -1,0 +1,57 @@
+"""Everything the actors of a run share: the chains, the clock, the trace and the seeded
+randomness. Actors change the world only during their own turn of the ``SimClock``."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from relayer_sim.counterparty import CounterpartyChain
+from relayer_sim.host.chain import HostChain
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
+from relayer_sim.lightclient.store import HostEnv
+from relayer_sim.sim.clock import SimClock
+
+
+class TraceSink(Protocol):
+    """Where events go (``relayer_sim.sim.trace.TraceRecorder``)."""
+
+    def record(self, t_ns: int, actor: str, kind: str, **data: object) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SentPacket:
+    """A packet the counterparty committed to, and the first height whose state holds it."""
+
+    packet: Packet
+    height: Height
+
+
+@dataclass
+class World:
+    clock: SimClock
+    counterparty: CounterpartyChain
+    host: HostChain
+    trace: TraceSink
+    random: random.Random
+    #: Absolute time (ns) of simulated time 0: the counterparty's genesis.
+    epoch_ns: int
+    #: Scenario client name → host client id, once created.
+    clients: dict[str, str] = field(default_factory=dict)
+    sent: list[SentPacket] = field(default_factory=list)
+
+    @property
+    def now_ns(self) -> int:
+        """Absolute time now (what chains put in their blocks)."""
+        return self.epoch_ns + self.clock.now_ns
+
+    def host_env(self) -> HostEnv:
+        """The host as a query made now sees it: its last block's height, the time now."""
+        return HostEnv(self.host.height, self.now_ns, self.host.chain_id)
+
+    def record(self, actor: str, kind: str, **data: object) -> None:
+        self.trace.record(self.clock.now_ns, actor, kind, **data)
