@@ -11,8 +11,6 @@ from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.sim.world import SentPacket, World
 
-Actor = Callable[[World], Awaitable[None]]
-
 
 async def run_actor(world: World, name: str, body: Callable[[], Awaitable[None]]) -> None:
     """Run ``body`` as the actor ``name``; whatever happens, hand the turn back at the end."""
@@ -56,6 +54,7 @@ async def host_blocks(world: World, name: str = "host") -> None:
     while True:
         await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
         block = host.produce_block(world.now_ns)
+        world.last_block = block
         world.record(
             name,
             "block",

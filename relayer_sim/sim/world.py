@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from relayer_sim.counterparty import CounterpartyChain
-from relayer_sim.host.chain import HostChain
+from relayer_sim.host.app import TxResult
+from relayer_sim.host.chain import BlockRecord, HostChain, Tx
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
@@ -43,6 +44,8 @@ class World:
     #: Scenario client name → host client id, once created.
     clients: dict[str, str] = field(default_factory=dict)
     sent: list[SentPacket] = field(default_factory=list)
+    #: The host's last block (actors read their transactions' results from it).
+    last_block: BlockRecord | None = None
 
     @property
     def now_ns(self) -> int:
@@ -52,6 +55,14 @@ class World:
     def host_env(self) -> HostEnv:
         """The host as a query made now sees it: its last block's height, the time now."""
         return HostEnv(self.host.height, self.now_ns, self.host.chain_id)
+
+    def outcome(self, tx: Tx) -> TxResult | None:
+        """The result of ``tx`` if the host's last block ran it."""
+        if self.last_block is not None:
+            for record in self.last_block.txs:
+                if record.tx is tx:
+                    return record.result
+        return None
 
     def record(self, actor: str, kind: str, **data: object) -> None:
         self.trace.record(self.clock.now_ns, actor, kind, **data)

@@ -1,0 +1,51 @@
+"""Governance as the scenario drives it: proposals for the timeline's governance actions, and
+the host's validators voting Yes as soon as a proposal exists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from relayer_sim.host.chain import Tx
+from relayer_sim.host.messages import Msg, MsgSubmitProposal, MsgVote
+from relayer_sim.sim.world import World
+
+PROPOSER = "cosmos1governance"
+
+
+class GovernanceActor:
+    """Submits proposals and has every validator vote Yes in the next block."""
+
+    def __init__(self, world: World, voters: Mapping[str, int], gas_limit: int) -> None:
+        self.world, self.voters, self.gas_limit = world, dict(voters), gas_limit
+        self._submitted: list[tuple[Tx, str]] = []
+        self.name = "governance"
+
+    def propose(self, title: str, messages: tuple[Msg, ...]) -> None:
+        tx = Tx(MsgSubmitProposal(PROPOSER, title, messages), self.gas_limit)
+        self.world.host.submit(tx)
+        self._submitted.append((tx, title))
+        self.world.record(self.name, "proposal_sent", title=title)
+
+    async def run(self) -> None:
+        while True:
+            await self.world.clock.sleep_until(
+                self.name, self.world.host.next_block_time() - self.world.epoch_ns
+            )
+            self._vote_on_new_proposals()
+
+    def _vote_on_new_proposals(self) -> None:
+        still_waiting = []
+        for tx, title in self._submitted:
+            result = self.world.outcome(tx)
+            if result is None:
+                still_waiting.append((tx, title))
+                continue
+            if not result.ok or not isinstance(result.result, int):
+                self.world.record(
+                    self.name, "proposal_refused", title=title, error=str(result.error)
+                )
+                continue
+            self.world.record(self.name, "proposal_open", title=title, proposal=result.result)
+            for voter in sorted(self.voters):
+                self.world.host.submit(Tx(MsgVote(voter, result.result, "Yes"), self.gas_limit))
+        self._submitted = still_waiting
