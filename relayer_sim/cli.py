@@ -10,10 +10,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from relayer_sim import __version__
+
+if TYPE_CHECKING:
+    from relayer_sim.sim.trace import Trace
 
 EXIT_OK = 0
 EXIT_VERDICT = 1
@@ -42,6 +47,73 @@ def _demo(args: argparse.Namespace, console: Console) -> int:
 
     render_demo(console, run_vm_demo())
     return EXIT_OK
+
+
+def _trace_show(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.report.trace import render_events
+
+    trace = _read_trace(args, console)
+    if trace is None:
+        return EXIT_BAD_INPUT
+    kinds: list[str] | None = args.kind
+    actors: list[str] | None = args.actor
+    matching = [
+        event
+        for event in trace.events
+        if (kinds is None or event.kind in kinds) and (actors is None or event.actor in actors)
+    ]
+    shown = matching if args.limit is None else matching[: args.limit]
+    render_events(console, trace, shown, len(matching))
+    return EXIT_OK
+
+
+def _trace_export(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.sim.trace import events_to_json
+
+    trace = _read_trace(args, console)
+    if trace is None:
+        return EXIT_BAD_INPUT
+    if trace.torn_tail_at is not None:
+        Console(stderr=True).print(
+            f"[yellow]warning:[/] left out the cut-short record at byte {trace.torn_tail_at}",
+            soft_wrap=True,
+        )
+    text = events_to_json(trace)
+    output: Path | None = args.output
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        message = f"[red]error:[/] cannot write {escape(str(output))}: {error.strerror or error}"
+        console.print(message, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    console.print(f"wrote {len(trace.events)} events to {escape(str(output))}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
+    """The trace ``args`` name, or ``None`` once the reason it cannot be read is printed."""
+    from relayer_sim.sim.trace import TraceError, TruncatedTrace, read_trace
+
+    try:
+        return read_trace(args.trace, allow_torn_tail=args.allow_torn_tail)
+    except TraceError as error:
+        hint = "; --allow-torn-tail reads the records before it"
+        message = escape(str(error)) + (hint if isinstance(error, TruncatedTrace) else "")
+        console.print(f"[red]error:[/] {message}", soft_wrap=True)
+        return None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +156,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
     check.set_defaults(handler=_contract_check)
+
+    trace = commands.add_parser(
+        "trace",
+        help="look into the trace of a run",
+        description="Show or export the events a run recorded in its msgpack trace.",
+    )
+    trace_commands = trace.add_subparsers(dest="trace_command", metavar="ACTION")
+    trace_commands.required = True
+    show = trace_commands.add_parser(
+        "show",
+        help="list a trace's events as a table",
+        description=(
+            "List the events of a trace in order: the simulated time since the start of the run "
+            "(1d 02:03:04.500), the actor, the kind and a short summary of the data. Exits 2 "
+            "when the file is not a readable trace."
+        ),
+    )
+    show.add_argument(
+        "--kind", action="append", metavar="K", help="only events of kind K (repeatable)"
+    )
+    show.add_argument(
+        "--actor", action="append", metavar="A", help="only events of actor A (repeatable)"
+    )
+    show.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="show the first N matching events"
+    )
+    show.set_defaults(handler=_trace_show)
+    export = trace_commands.add_parser(
+        "export",
+        help="write a trace's events as JSON lines",
+        description=(
+            "Write the trace as JSON lines: first the header, then one event per line, keys "
+            "sorted, bytes as hex. The same trace always gives the same text. Exits 2 when the "
+            "file is not a readable trace or the output cannot be written."
+        ),
+    )
+    export.add_argument(
+        "--json", action="store_true", required=True, help="JSON lines (the one format)"
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE, not stdout"
+    )
+    export.set_defaults(handler=_trace_export)
+    for action in (show, export):
+        action.add_argument(
+            "trace", type=Path, metavar="TRACE", help="a trace file written by a run"
+        )
+        action.add_argument(
+            "--allow-torn-tail",
+            action="store_true",
+            help="read a trace whose last record a crashed run cut short (it is left out)",
+        )
     return parser
 
 
