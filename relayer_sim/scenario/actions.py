@@ -1,0 +1,173 @@
+"""What a timeline entry does, one model per ``action``.
+
+``store_code``, ``migrate``, ``remove_checksum`` and ``recover`` are governance actions: each
+becomes a proposal that the host's validators vote through.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from relayer_sim.scenario.base import TaggedBy
+from relayer_sim.scenario.fields import (
+    Contract,
+    Duration,
+    Entries,
+    Name,
+    NonNegativeInt,
+    OneLine,
+    PositiveInt,
+)
+from relayer_sim.scenario.timeline import TimelineEntry
+
+
+class ConsensusSwitch(TimelineEntry):
+    """The counterparty changes consensus version, which breaks clients that do not know it."""
+
+    action: Literal["consensus_switch"] = "consensus_switch"
+    """The action's kind."""
+    version: Literal["tm-ed25519", "tm-secp256k1"]
+    """The consensus version from the next block on."""
+
+
+class StoreCode(TimelineEntry):
+    """Governance stores a contract's code on the host."""
+
+    action: Literal["store_code"] = "store_code"
+    """The action's kind."""
+    contract: Contract
+    """The contract to store."""
+
+
+class Migrate(TimelineEntry):
+    """Governance moves a client to another contract's code (``MsgMigrateContract``)."""
+
+    action: Literal["migrate"] = "migrate"
+    """The action's kind."""
+    client: str
+    """The client to migrate."""
+    contract: Contract
+    """The contract to migrate it to; its code must be stored by then."""
+
+
+class RemoveChecksum(TimelineEntry):
+    """Governance removes a contract's checksum; clients on it become ``Unauthorized``."""
+
+    action: Literal["remove_checksum"] = "remove_checksum"
+    """The action's kind."""
+    contract: Contract
+    """The contract whose checksum is removed."""
+
+
+class Recover(TimelineEntry):
+    """Governance replaces a frozen or expired client's state by an active substitute's."""
+
+    action: Literal["recover"] = "recover"
+    """The action's kind."""
+    subject: str
+    """The client to recover."""
+    substitute: str
+    """The client whose state replaces the subject's; another client."""
+
+
+class CreateClient(TimelineEntry):
+    """A client is created now rather than at the start."""
+
+    action: Literal["create_client"] = "create_client"
+    """The action's kind."""
+    client: str
+    """The client to create: one with ``create_at = "never"``."""
+
+
+class PlannedUpgrade(TimelineEntry):
+    """The counterparty schedules an upgrade: it halts at ``height`` and publishes the new client
+    state under the upgrade key for relayers to carry over."""
+
+    action: Literal["planned_upgrade"] = "planned_upgrade"
+    """The action's kind."""
+    upgrade_name: OneLine
+    """The upgrade plan's name."""
+    height: PositiveInt
+    """The counterparty height the chain halts at."""
+
+
+class Fork(TimelineEntry):
+    """A coalition of counterparty validators signs a conflicting header, which a byzantine
+    relayer submits to the host."""
+
+    action: Literal["fork"] = "fork"
+    """The action's kind."""
+    kind: Literal["equivocation", "lunatic", "backdated"]
+    """``equivocation``: a second header at a height; ``lunatic``: a header from the coalition's
+    own invented validator set; ``backdated``: a header whose time is not after an earlier one."""
+    coalition: Entries[str] = Field(min_length=1)
+    """The counterparty validators that sign the fork."""
+    relayer: str
+    """The byzantine relayer that submits it."""
+    height: PositiveInt | None = None
+    """The counterparty height of the forged header; by default the latest."""
+
+
+class Garbage(TimelineEntry):
+    """A byzantine relayer submits random bytes as a client message."""
+
+    action: Literal["garbage"] = "garbage"
+    """The action's kind."""
+    relayer: str
+    """The byzantine relayer that submits them."""
+    bytes: PositiveInt = 200
+    """How many bytes."""
+
+
+class RelayerOffline(TimelineEntry):
+    """A relayer stops for a while, then resumes."""
+
+    action: Literal["relayer_offline"] = "relayer_offline"
+    """The action's kind."""
+    relayer: str
+    """The relayer that stops."""
+    duration: Duration = Field(alias="for")
+    """How long it stays offline (written ``for``)."""
+
+
+class ValidatorChange(TimelineEntry):
+    """A counterparty validator's power changes: 0 removes it, a new name joins the set."""
+
+    action: Literal["validator_change"] = "validator_change"
+    """The action's kind."""
+    validator: Name
+    """The validator."""
+    power: NonNegativeInt
+    """Its new voting power; 0 makes it leave."""
+
+
+class ValidatorsOffline(TimelineEntry):
+    """Counterparty validators stop signing for a while; without more than 2/3 of the power
+    online, the chain stalls."""
+
+    action: Literal["validators_offline"] = "validators_offline"
+    """The action's kind."""
+    validators: Entries[str] = Field(min_length=1)
+    """The validators that stop."""
+    duration: Duration = Field(alias="for")
+    """How long they stay offline (written ``for``)."""
+
+
+#: A timeline entry, chosen by its ``action``.
+Action = Annotated[
+    ConsensusSwitch
+    | StoreCode
+    | Migrate
+    | RemoveChecksum
+    | Recover
+    | CreateClient
+    | PlannedUpgrade
+    | Fork
+    | Garbage
+    | RelayerOffline
+    | ValidatorChange
+    | ValidatorsOffline,
+    TaggedBy("action"),
+]

@@ -1,0 +1,25 @@
+"""The light clients a scenario creates on the host, each on a shipped contract."""
+
+from __future__ import annotations
+
+from relayer_sim.scenario.base import Model
+from relayer_sim.scenario.durations import DAY, SECOND
+from relayer_sim.scenario.fields import Contract, CreateAt, Duration, Name, TrustLevel
+
+
+class ClientSpec(Model):
+    """An 08-wasm client of the counterparty; its host client id is assigned when it is created."""
+
+    name: Name
+    """The client's name in the scenario, by which relayers, monitors and actions refer to it."""
+    contract: Contract
+    """The light-client contract it runs on (a shipped ``.wasm``: ``sim-tendermint-v1``…)."""
+    trusting_period: Duration = 14 * DAY
+    """How long a consensus state can be trusted; without updates the client expires after it."""
+    max_clock_drift: Duration = 10 * SECOND
+    """How far a header's time may be ahead of the host's clock."""
+    trust_level: TrustLevel = (1, 3)
+    """The share of a trusted validator set that must sign a skipped-to header, ``"n/d"``."""
+    create_at: CreateAt = 0
+    """When the client is created, since the start; ``"never"`` leaves it to a ``create_client``
+    action."""

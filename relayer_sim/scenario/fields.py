@@ -1,0 +1,155 @@
+"""The kinds of value scenario fields hold, each read and checked the one way the file format
+defines: names, one-line texts, durations, fractions, probabilities and contract names.
+
+Each check says what it expected, so a refused value gets a message a user can act on. A file
+writes durations and fractions as text (a bare ``5`` could be seconds or nanoseconds); a model
+built in Python may also give them as they are kept: integer nanoseconds, ``Fraction`` or
+``(numerator, denominator)``.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import cache
+from typing import Annotated, Final, TypeVar
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from relayer_sim.contracts import contract_names
+from relayer_sim.scenario.base import from_file, mismatch
+from relayer_sim.scenario.durations import EXAMPLES, DurationError, parse_duration
+from relayer_sim.scenario.errors import show
+
+T = TypeVar("T")
+
+#: A TOML array, kept as a tuple so that the model stays immutable.
+Entries = Annotated[tuple[T, ...], Field(strict=False)]
+
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+_NAME = re.compile(r"[a-z0-9-]+")
+_FRACTION = re.compile(r"(\d+)/(\d+)")
+#: Shipped contracts that exist to test the VM and the host, not to be light clients.
+TEST_CONTRACTS: Final = frozenset({"probe", "rogue"})
+
+
+def _name(text: str) -> str:
+    if not _NAME.fullmatch(text):
+        raise mismatch("a name of lowercase letters, digits and dashes")
+    return text
+
+
+def _one_line(text: str) -> str:
+    if not text.strip() or "\n" in text:
+        raise mismatch("one line of text")
+    return text
+
+
+def _nanoseconds(value: object, info: ValidationInfo) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and not from_file(info):
+        if value < 0:
+            raise mismatch("a duration that is not negative")
+        return value
+    if not isinstance(value, str):
+        raise mismatch(f"a duration like {EXAMPLES}")
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise mismatch(error.expected) from None
+
+
+def _duration(value: object, info: ValidationInfo) -> int:
+    nanoseconds = _nanoseconds(value, info)
+    if nanoseconds == 0:
+        raise mismatch("a duration longer than 0s")
+    return nanoseconds
+
+
+def _create_at(value: object, info: ValidationInfo) -> int | None:
+    if value == "never" or (value is None and not from_file(info)):
+        return None
+    try:
+        return _nanoseconds(value, info)
+    except PydanticCustomError:
+        raise mismatch(f'a duration like {EXAMPLES}, or "never"') from None
+
+
+def _ratio(value: object, expected: str, info: ValidationInfo) -> tuple[int, int]:
+    """``(numerator, denominator)`` as written in ``"n/d"`` (or, from Python, in a ``Fraction``
+    or such a pair)."""
+    if not from_file(info):
+        if isinstance(value, Fraction):
+            return value.numerator, value.denominator
+        if isinstance(value, tuple) and len(value) == 2:
+            value = f"{value[0]}/{value[1]}"
+    match = _FRACTION.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match[2]) == 0:
+        raise mismatch(expected)
+    return int(match[1]), int(match[2])
+
+
+def _trust_level(value: object, info: ValidationInfo) -> tuple[int, int]:
+    expected = 'a fraction "n/d" from 1/3 to 1'
+    written = _ratio(value, expected, info)
+    if not Fraction(1, 3) <= Fraction(*written) <= 1:
+        raise mismatch(expected)
+    return written
+
+
+def _quorum(value: object, info: ValidationInfo) -> Fraction:
+    expected = 'a fraction "n/d" from 0 to 1'
+    share = Fraction(*_ratio(value, expected, info))
+    if share > 1:
+        raise mismatch(expected)
+    return share
+
+
+def _threshold(value: object, info: ValidationInfo) -> Fraction:
+    expected = 'a fraction "n/d" above 0, at most 1'
+    share = Fraction(*_ratio(value, expected, info))
+    if not 0 < share <= 1:
+        raise mismatch(expected)
+    return share
+
+
+def _probability(value: float) -> float:
+    if not 0 <= value < 1:
+        raise mismatch("a probability from 0 up to, not including, 1")
+    return value
+
+
+@cache
+def scenario_contracts() -> tuple[str, ...]:
+    """The shipped light-client contracts a scenario may name (every ``.wasm`` but the tests')."""
+    return tuple(name for name in contract_names() if name not in TEST_CONTRACTS)
+
+
+def _contract(name: str) -> str:
+    known = scenario_contracts()
+    if name not in known:
+        got = f"{show(name)}, a test contract" if name in TEST_CONTRACTS else None
+        raise mismatch(f"one of {', '.join(known)}", got=got)
+    return name
+
+
+#: A scenario name for a chain, validator, client, relayer, monitor or timeline entry.
+Name = Annotated[str, AfterValidator(_name)]
+OneLine = Annotated[str, AfterValidator(_one_line)]
+#: Nanoseconds, written like ``"6s"``; more than zero.
+Duration = Annotated[int, BeforeValidator(_duration)]
+#: Nanoseconds, written like ``"6s"``; zero (``"0s"``) allowed.
+DurationOrZero = Annotated[int, BeforeValidator(_nanoseconds)]
+#: Nanoseconds since the start, or ``None`` for ``"never"``.
+CreateAt = Annotated[int | None, BeforeValidator(_create_at)]
+#: ``(numerator, denominator)`` as written (``"1/3"`` → ``(1, 3)``), in [1/3, 1].
+TrustLevel = Annotated[tuple[int, int], BeforeValidator(_trust_level)]
+#: A share of voting power written ``"n/d"``, in [0, 1].
+Quorum = Annotated[Fraction, BeforeValidator(_quorum)]
+#: A share of voting power written ``"n/d"``, in (0, 1].
+Threshold = Annotated[Fraction, BeforeValidator(_threshold)]
+Probability = Annotated[float, AfterValidator(_probability)]
+#: The name of a shipped light-client contract (the ``.wasm`` file's stem).
+Contract = Annotated[str, AfterValidator(_contract)]

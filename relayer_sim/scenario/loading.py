@@ -1,0 +1,75 @@
+"""Reading a scenario file: bytes, then UTF-8, then TOML, then the schema, then the references.
+
+Each stage refuses with one ``ScenarioError`` for the first fault it finds, so a broken file
+gets one line that says where to look and what belongs there.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from relayer_sim.scenario.base import FROM_FILE
+from relayer_sim.scenario.errors import Invalid, ScenarioError
+from relayer_sim.scenario.references import check_references
+from relayer_sim.scenario.schema import Scenario
+from relayer_sim.scenario.validation import first_invalid
+
+_TOML_PLACE = re.compile(r"(?P<reason>.*) \(at (?P<place>line \d+, column \d+|end of document)\)")
+
+
+def load_scenario(path: Path) -> Scenario:
+    """The scenario in the file at ``path``; ``ScenarioError`` names the path when it is not one."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "an existing file", "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "", "a file", "a directory") from None
+    except OSError as error:
+        raise ScenarioError(source, "", "a readable file", error.strerror) from error
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        got = f"the byte 0x{raw[error.start]:02x}"
+        raise ScenarioError(source, _place(raw, error.start), "UTF-8 text", got) from None
+    return parse_scenario(text, source)
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """The scenario in ``text``; ``source`` names it in errors (a file name, usually)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _toml_error(source, error) from None
+    try:
+        scenario = Scenario.model_validate(data, context=FROM_FILE)
+        check_references(scenario)
+    except ValidationError as error:
+        raise first_invalid(error, data).located(source) from None
+    except Invalid as invalid:
+        raise invalid.located(source) from None
+    return scenario
+
+
+def _toml_error(source: str, error: tomllib.TOMLDecodeError) -> ScenarioError:
+    # tomllib puts the place at the end of its message: "Invalid value (at line 3, column 7)".
+    message = str(error)
+    match = _TOML_PLACE.fullmatch(message)
+    reason, place = (match["reason"], match["place"]) if match else (message, "")
+    if reason.startswith("Expected "):
+        return ScenarioError(source, place, reason.removeprefix("Expected "))
+    return ScenarioError(source, place, "valid TOML", reason[:1].lower() + reason[1:])
+
+
+def _place(raw: bytes, offset: int) -> str:
+    """``line L, column C`` of the byte at ``offset``, counted from 1 as an editor counts them
+    (everything before ``offset`` is valid UTF-8)."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8")) + 1
+    return f"line {line}, column {column}"

@@ -1,0 +1,153 @@
+"""The checks that need the whole scenario: names are unique, every name used refers to something
+that exists, times fall within the run, and ``after`` triggers do not wait on each other in a
+circle. They run once every field is valid, in the file's order, so one file gets one answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from relayer_sim.scenario.actions import (
+    Action,
+    CreateClient,
+    Fork,
+    Garbage,
+    Migrate,
+    Recover,
+    RelayerOffline,
+    ValidatorChange,
+    ValidatorsOffline,
+)
+from relayer_sim.scenario.durations import format_duration
+from relayer_sim.scenario.errors import Invalid, show
+from relayer_sim.scenario.expectations import (
+    ExpectClientHeightAtLeast,
+    ExpectClientStatus,
+    ExpectMaxClientLag,
+    ExpectMisbehaviourDetected,
+)
+from relayer_sim.scenario.schema import Scenario
+
+_ABOUT_A_CLIENT = (
+    ExpectClientStatus,
+    ExpectMaxClientLag,
+    ExpectMisbehaviourDetected,
+    ExpectClientHeightAtLeast,
+)
+
+
+def check_references(scenario: Scenario) -> None:
+    """Raise ``Invalid`` at the first name, time or trigger in ``scenario`` that cannot be."""
+    _unique("counterparty.validators", [v.name for v in scenario.counterparty.validators])
+    _unique("host.validators", [v.name for v in scenario.host.validators])
+    clients = _unique("clients", [client.name for client in scenario.clients])
+    for index, client in enumerate(scenario.clients):
+        if client.create_at is not None:
+            _within(f"clients[{index}].create_at", client.create_at, scenario.duration)
+    relayers = _unique("relayers", [relayer.name for relayer in scenario.relayers])
+    for index, relayer in enumerate(scenario.relayers):
+        _known(f"relayers[{index}].client", relayer.client, clients, "clients")
+    _unique("monitors", [monitor.name for monitor in scenario.monitors])
+    for index, monitor in enumerate(scenario.monitors):
+        _known(f"monitors[{index}].client", monitor.client, clients, "clients")
+    _check_timeline(scenario, clients, relayers)
+    for index, expectation in enumerate(scenario.expect):
+        if isinstance(expectation, _ABOUT_A_CLIENT):
+            _known(f"expect[{index}].client", expectation.client, clients, "clients")
+
+
+def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str]) -> None:
+    entries = scenario.timeline
+    names = _unique("timeline", [entry.name for entry in entries])
+    validators = _validators(scenario)
+    byzantine = [relayer.name for relayer in scenario.relayers if relayer.byzantine]
+    created_later = [client.name for client in scenario.clients if client.create_at is None]
+    creations: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        at = f"timeline[{index}]"
+        if entry.at is not None:
+            _within(f"{at}.at", entry.at, scenario.duration)
+        if entry.after is not None:
+            _known(f"{at}.after", entry.after, names, "named timeline entries")
+        match entry:
+            case Migrate():
+                _known(f"{at}.client", entry.client, clients, "clients")
+            case Recover():
+                _known(f"{at}.subject", entry.subject, clients, "clients")
+                others = [name for name in clients if name != entry.subject]
+                _known(f"{at}.substitute", entry.substitute, others, "other clients")
+            case CreateClient():
+                what = 'clients with create_at = "never"'
+                _known(f"{at}.client", entry.client, created_later, what)
+                if entry.client in creations:
+                    expected = f"a client not created by timeline[{creations[entry.client]}]"
+                    raise Invalid(f"{at}.client", expected, show(entry.client))
+                creations[entry.client] = index
+            case Fork():
+                _known_each(f"{at}.coalition", entry.coalition, validators, "validators")
+                _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
+            case Garbage():
+                _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
+            case RelayerOffline():
+                _known(f"{at}.relayer", entry.relayer, relayers, "relayers")
+            case ValidatorChange() if entry.power == 0:
+                _known(f"{at}.validator", entry.validator, validators, "validators")
+            case ValidatorsOffline():
+                _known_each(f"{at}.validators", entry.validators, validators, "validators")
+    _check_no_cycle(entries)
+
+
+def _validators(scenario: Scenario) -> list[str]:
+    """Every counterparty validator the run can have: at genesis, or joined by the timeline."""
+    names = [validator.name for validator in scenario.counterparty.validators]
+    for entry in scenario.timeline:
+        if isinstance(entry, ValidatorChange) and entry.power > 0 and entry.validator not in names:
+            names.append(entry.validator)
+    return names
+
+
+def _check_no_cycle(entries: Sequence[Action]) -> None:
+    waits_on = {entry.name: entry.after for entry in entries if entry.name and entry.after}
+    for index, entry in enumerate(entries):
+        if entry.name is None:
+            continue
+        circle = [entry.name]
+        step = waits_on.get(entry.name)
+        while step is not None and step not in circle:
+            circle.append(step)
+            step = waits_on.get(step)
+        if step == entry.name:
+            cycle = " -> ".join([*circle, entry.name])
+            raise Invalid(f"timeline[{index}].after", "after triggers without a cycle", cycle)
+
+
+def _unique(section: str, names: Sequence[str | None]) -> list[str]:
+    """The names of ``section``'s entries (``None``: unnamed), refusing one used twice."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name is None:
+            continue
+        if name in first:
+            expected = f"a name not taken by {section}[{first[name]}]"
+            raise Invalid(f"{section}[{index}].name", expected, show(name))
+        first[name] = index
+    return list(first)
+
+
+def _known(path: str, name: str, known: Sequence[str], what: str) -> None:
+    if name not in known:
+        listed = f": {', '.join(known)}" if known else ", but there are none"
+        raise Invalid(path, f"one of the {what}{listed}", show(name))
+
+
+def _known_each(path: str, names: Sequence[str], known: Sequence[str], what: str) -> None:
+    for index, name in enumerate(names):
+        _known(f"{path}[{index}]", name, known, what)
+        if name in names[:index]:
+            raise Invalid(f"{path}[{index}]", f"{what} listed once each", show(name))
+
+
+def _within(path: str, time: int, duration: int) -> None:
+    if time > duration:
+        expected = f"a time within the scenario's duration ({format_duration(duration)})"
+        raise Invalid(path, expected, format_duration(time))
