@@ -11,10 +11,13 @@ block log when the host has one, and returns the new app hash.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+
+import msgpack
 
 from relayer_sim.host.clients import ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
@@ -36,7 +39,7 @@ from relayer_sim.host.messages import (
     MsgVote,
 )
 from relayer_sim.host.packets import PacketKeeper
-from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore, app_hash
+from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.store import HostEnv
@@ -47,6 +50,7 @@ WASM_PREFIX: Final = b"08-wasm/"
 CODE_PREFIX: Final = b"wasm-code/"
 GOV_PREFIX: Final = b"gov/"
 CHANNEL_PREFIX: Final = b"channels/"
+APP_HASH_KEY: Final = b"appHash"
 
 
 @dataclass(frozen=True)
@@ -230,10 +234,25 @@ class HostApp:
             self.log.compact()
 
     def commit(self) -> bytes:
-        """Make the block's writes permanent (and durable, with a log); the app hash."""
+        """Make the block's writes permanent (and durable, with a log); the app hash.
+
+        The app hash chains each block's changes onto the previous hash, sha256(previous ‖
+        msgpack(sorted changes)), so committing costs what the block changed, not the size of
+        the state; a block without changes keeps the hash. It is kept in the state itself
+        (``APP_HASH_KEY``), so a restarted host carries on from it.
+        """
         self.height += 1
         changes = self.state.changes()
+        if changes:
+            previous = self.state.get(APP_HASH_KEY) or b""
+            self.state.set(APP_HASH_KEY, hashlib.sha256(previous + msgpack.packb(changes)).digest())
+            changes = self.state.changes()
         self.state.write()
         if self.log is not None:
             self.log.append_block(self.height, changes)
-        return app_hash(self.committed)
+        return self.app_hash
+
+    @property
+    def app_hash(self) -> bytes:
+        """The last committed block's app hash (empty before the first change)."""
+        return self.committed.get(APP_HASH_KEY) or b""
