@@ -106,6 +106,59 @@ def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
         return None
 
 
+def _run(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.report.run_summary import render_run_summary
+    from relayer_sim.scenario import ScenarioError, load_scenario
+    from relayer_sim.sim.runtime import run_scenario
+    from relayer_sim.sim.timeline import UnsupportedAction
+
+    try:
+        scenario = load_scenario(args.file)
+    except ScenarioError as error:
+        console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
+        return EXIT_BAD_INPUT
+    out = args.out or Path("out") / scenario.name
+    try:
+        result = run_scenario(scenario, out, seed=args.seed, realtime=args.realtime)
+    except UnsupportedAction as error:
+        console.print(f"[red]error:[/] {args.file}: {escape(str(error))}", soft_wrap=True)
+        return EXIT_BAD_INPUT
+    render_run_summary(console, scenario.name, result)
+    return EXIT_OK if result.ok else EXIT_VERDICT
+
+
+def _scenarios(args: argparse.Namespace, console: Console) -> int:
+    from rich.table import Table
+
+    from relayer_sim.scenario import ScenarioError, load_scenario
+    from relayer_sim.scenario.shipped import shipped_scenarios
+
+    table = Table(title="shipped scenarios", title_justify="left")
+    table.add_column("file")
+    table.add_column("description")
+    for path in shipped_scenarios():
+        try:
+            description = load_scenario(path).description
+        except ScenarioError as error:
+            description = f"[red]invalid:[/] {escape(str(error))}"
+        table.add_row(
+            str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path),
+            description,
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -156,6 +209,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
     check.set_defaults(handler=_contract_check)
+
+    from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
+
+    run = commands.add_parser(
+        "run",
+        help="run a scenario file",
+        description=(
+            "Run a scenario: the counterparty, the host, relayers, monitors and governance over "
+            "simulated time, deterministically. Writes the trace to DIR/trace.msgpack and prints "
+            "each expectation met or not. Exits 1 when an expectation is not met, 2 when the "
+            "file is not a valid scenario."
+        ),
+    )
+    run.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        metavar="FILE",
+        help=f"scenario file (default: {DEFAULT_SCENARIO.name})",
+    )
+    run.add_argument("--seed", type=int, metavar="N", help="use seed N instead of the file's")
+    run.add_argument(
+        "--out", type=Path, metavar="DIR", help="where the trace goes (default: out/NAME)"
+    )
+    run.add_argument(
+        "--realtime",
+        type=_positive_float,
+        metavar="X",
+        help="let simulated time pass at X times real time (default: as fast as possible)",
+    )
+    run.set_defaults(handler=_run)
+
+    scenarios = commands.add_parser(
+        "scenarios",
+        help="list the shipped scenarios",
+        description="List the scenario files that ship with relayer-sim, with their descriptions.",
+    )
+    scenarios.set_defaults(handler=_scenarios)
 
     trace = commands.add_parser(
         "trace",

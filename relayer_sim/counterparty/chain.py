@@ -159,7 +159,13 @@ class CounterpartyChain:
         return self.roster.validator_set(height, self.version_at(height).scheme)
 
     def _check_schedulable(self, at: Height, what: str) -> None:
-        """A block commits to its successor's validators, so changes must come in time."""
+        earliest = self.earliest_change_height()
+        if at < earliest:
+            raise ChainError(f"too late to schedule {what} at {at}: the earliest is {earliest}")
+
+    def earliest_change_height(self) -> Height:
+        """The first height a change of validators or consensus can take effect at: a block
+        commits to its successor's validators, so a change must skip the next block."""
         if self._latest is None:
             earliest = Height(self.revision, 1)
         else:
@@ -171,8 +177,7 @@ class CounterpartyChain:
             and self._latest.revision_height >= (plan.height - 1)
         ):
             earliest = max(earliest, Height(self.revision + 1, 2))
-        if at < earliest:
-            raise ChainError(f"too late to schedule {what} at {at}: the earliest is {earliest}")
+        return earliest
 
     def schedule_consensus_switch(self, at: Height, version: str) -> None:
         """From the block at ``at`` on, sign with consensus ``version`` (light-client breaking)."""

@@ -4,7 +4,7 @@ of the ``SimClock``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from relayer_sim.counterparty.chain import Stalled
 from relayer_sim.lightclient.headers import Height
@@ -12,17 +12,12 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.sim.world import SentPacket, World
 
 
-async def run_actor(world: World, name: str, body: Callable[[], Awaitable[None]]) -> None:
-    """Run ``body`` as the actor ``name``; whatever happens, hand the turn back at the end."""
-    try:
-        await body()
-    finally:
-        world.clock.end_turn()
-
-
-async def counterparty_blocks(world: World, name: str = "counterparty") -> None:
+async def counterparty_blocks(
+    world: World, on_height: Callable[[int], None], name: str = "counterparty"
+) -> None:
     """Blocks at the counterparty's block time (with its jitter); when too little power is
-    online the chain stalls and tries again a block time later."""
+    online the chain stalls and tries again a block time later. ``on_height`` hears of every
+    new height (the timeline's height triggers)."""
     chain = world.counterparty
     while True:
         due = max(chain.next_block_time(), world.now_ns + 1)
@@ -46,6 +41,7 @@ async def counterparty_blocks(world: World, name: str = "counterparty") -> None:
             version=header.version.name,
             app_hash=header.app_hash,
         )
+        on_height(header.height)
 
 
 async def host_blocks(world: World, name: str = "host") -> None:

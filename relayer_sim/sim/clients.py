@@ -33,9 +33,11 @@ class ClientCreator:
         self.world, self.plan, self.gas_limit = world, plan, gas_limit
         self.name = f"create:{plan.name}"
 
-    async def run(self) -> None:
-        """Wait for a counterparty block, send the creation, retry until the host has it."""
+    async def run(self, start_ns: int) -> None:
+        """From ``start_ns`` (or sooner, when the timeline wakes it), once the counterparty
+        has a block: send the creation, and retry until the host has it."""
         clock = self.world.clock
+        await clock.sleep_until(self.name, start_ns)
         while self.world.counterparty.latest_height is None:
             await clock.sleep(self.name, self.world.counterparty.config.block_time_ns)
         while self.plan.name not in self.world.clients:

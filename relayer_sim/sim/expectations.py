@@ -1,0 +1,87 @@
+"""The scenario's expectations, checked against the world at the end of a run: each one met or
+not, with the measured value, so a failed run says which one and by how much."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relayer_sim.host.errors import HostError
+from relayer_sim.host.store import GasMeter
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.scenario import (
+    Expectation,
+    ExpectClientHeightAtLeast,
+    ExpectClientStatus,
+    ExpectMaxClientLag,
+    ExpectPacketsDelivered,
+    ExpectProposalsPassed,
+)
+from relayer_sim.sim.metrics import Metrics
+from relayer_sim.sim.world import World
+
+SUPPORTED_EXPECTATIONS = (
+    ExpectClientStatus,
+    ExpectPacketsDelivered,
+    ExpectMaxClientLag,
+    ExpectClientHeightAtLeast,
+    ExpectProposalsPassed,
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    met: bool
+    detail: str
+
+
+def check_expectations(
+    expectations: Sequence[Expectation], world: World, metrics: Metrics
+) -> list[Outcome]:
+    return [_check(expectation, world, metrics) for expectation in expectations]
+
+
+def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
+    clients = world.host.app.query().clients
+    match expectation:
+        case ExpectClientStatus(client=client, status=status):
+            actual = "not created"
+            if client in world.clients:
+                actual = str(
+                    clients.status(world.clients[client], world.host_env(), GasMeter(None))
+                )
+            return Outcome(f"client {client} is {status}", actual == status, f"it is {actual}")
+        case ExpectPacketsDelivered(min=minimum):
+            packets = world.host.app.query().packets
+            delivered = sum(packets.received(sent.packet) for sent in world.sent)
+            return Outcome(
+                f"at least {minimum} packets delivered",
+                delivered >= minimum,
+                f"{delivered} of {len(world.sent)} sent were delivered",
+            )
+        case ExpectMaxClientLag(client=client, blocks=blocks):
+            lag = metrics.max_lag.get(client, 0)
+            return Outcome(
+                f"client {client} lags at most {blocks} blocks",
+                client in world.clients and lag <= blocks,
+                f"largest lag {lag} blocks",
+            )
+        case ExpectClientHeightAtLeast(client=client, revision=revision, height=height):
+            wanted = Height(revision, height)
+            try:
+                actual_height: Height | None = clients.latest_height(world.clients[client])
+            except (KeyError, HostError):
+                actual_height = None
+            return Outcome(
+                f"client {client} reaches {wanted}",
+                actual_height is not None and actual_height >= wanted,
+                f"it is at {actual_height}",
+            )
+        case ExpectProposalsPassed(count=count):
+            return Outcome(
+                f"{count} proposals passed",
+                metrics.proposals_passed == count,
+                f"{metrics.proposals_passed} passed",
+            )
+    return Outcome(f"{expectation.kind}", False, "not supported by this runtime yet")

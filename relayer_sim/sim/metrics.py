@@ -1,0 +1,49 @@
+"""What a run measures as it goes, sampled after every host block: how far each client lags
+behind the counterparty, and how many proposals passed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from relayer_sim.host.errors import HostError
+from relayer_sim.host.governance import ProposalStatus
+from relayer_sim.sim.world import World
+
+
+class Metrics:
+    """Samples taken right after each host block (the actor ranks after the host)."""
+
+    name = "metrics"
+
+    def __init__(self, world: World, clients: Sequence[str]) -> None:
+        self.world = world
+        self.max_lag: dict[str, int] = {client: 0 for client in clients}
+        self.proposals_passed = 0
+
+    async def run(self) -> None:
+        world = self.world
+        while True:
+            await world.clock.sleep_until(self.name, world.host.next_block_time() - world.epoch_ns)
+            self.sample()
+
+    def sample(self) -> None:
+        world = self.world
+        if world.last_block is not None:
+            self.proposals_passed += sum(
+                outcome.status is ProposalStatus.PASSED for outcome in world.last_block.proposals
+            )
+        latest = world.counterparty.latest_height
+        if latest is None:
+            return
+        clients = world.host.app.query().clients
+        for name in self.max_lag:
+            client_id = world.clients.get(name)
+            if client_id is None:
+                continue
+            try:
+                height = clients.latest_height(client_id)
+            except HostError:
+                continue
+            if height.revision_number == latest.revision_number:
+                lag = latest.revision_height - height.revision_height
+                self.max_lag[name] = max(self.max_lag[name], lag)

@@ -1,0 +1,234 @@
+"""Running a scenario: the world built from the file, every actor a trio task in one nursery on
+the shared ``SimClock``, a trace written as it goes, and the expectations checked at the end.
+
+Simulated time passes at once under ``trio.testing.MockClock`` with autojump, or at ``realtime``
+times real time. Everything random comes from the scenario's seed, and actors take turns in a
+fixed order, so a scenario and a seed always give the same trace, byte for byte.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import trio
+import trio.testing
+
+from relayer_sim.contracts import load_contract
+from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSpec
+from relayer_sim.host.app import HostApp, HostConfig
+from relayer_sim.host.chain import HostChain
+from relayer_sim.host.contract_api import Dialect
+from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
+from relayer_sim.host.messages import MsgStoreCode
+from relayer_sim.lightclient.client import PROFILES
+from relayer_sim.lightclient.states import TrustLevel
+from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
+from relayer_sim.scenario import RelayerSpec, Scenario
+from relayer_sim.scenario.relayers import (
+    UpdateBeforeExpiry,
+    UpdateEveryBlock,
+    UpdateOnInterval,
+    UpdateOnLag,
+)
+from relayer_sim.sim.actors import counterparty_blocks, host_blocks, packet_traffic
+from relayer_sim.sim.clients import ClientCreator, ClientPlan
+from relayer_sim.sim.clock import SimClock
+from relayer_sim.sim.expectations import Outcome, check_expectations
+from relayer_sim.sim.governance import GovernanceActor
+from relayer_sim.sim.metrics import Metrics
+from relayer_sim.sim.timeline import Timeline, checksum_of
+from relayer_sim.sim.trace import TraceRecorder
+from relayer_sim.sim.world import World
+from relayer_sim.vm import WasmVM
+
+NEVER = 2**62
+
+
+@dataclass
+class RunResult:
+    """What a run left: its trace, its metrics and the verdict on each expectation."""
+
+    trace_path: Path
+    metrics: Metrics
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(outcome.met for outcome in self.outcomes)
+
+
+def run_scenario(
+    scenario: Scenario,
+    out_dir: Path,
+    seed: int | None = None,
+    realtime: float | None = None,
+    vm: WasmVM | None = None,
+) -> RunResult:
+    """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clock = (
+        trio.testing.MockClock(autojump_threshold=0)
+        if realtime is None
+        else trio.testing.MockClock(rate=realtime)
+    )
+    run = _Run(scenario, scenario.seed if seed is None else seed, out_dir, vm or WasmVM())
+    return trio.run(run.main, clock=clock)
+
+
+class _Run:
+    def __init__(self, scenario: Scenario, seed: int, out_dir: Path, vm: WasmVM) -> None:
+        self.scenario, self.seed, self.out_dir, self.vm = scenario, seed, out_dir, vm
+
+    async def main(self) -> RunResult:
+        scenario = self.scenario
+        trace_path = self.out_dir / "trace.msgpack"
+        with TraceRecorder(trace_path) as trace:
+            world = self._world(trace)
+            trace.header(scenario=scenario.name, seed=self.seed, started_ns=world.epoch_ns)
+            metrics = Metrics(world, [client.name for client in scenario.clients])
+            actors = self._actors(world, metrics)
+            for name, _ in actors:
+                world.clock.rank_of(name)
+            async with trio.open_nursery() as nursery:
+                for name, body in actors:
+                    nursery.start_soon(self._actor, world, name, body)
+                await trio.testing.wait_all_tasks_blocked()
+                await world.clock.run(scenario.duration)
+                nursery.cancel_scope.cancel()
+            outcomes = check_expectations(scenario.expect, world, metrics)
+            for outcome in outcomes:
+                world.record(
+                    "expect",
+                    "outcome",
+                    expectation=outcome.name,
+                    met=outcome.met,
+                    detail=outcome.detail,
+                )
+        return RunResult(trace_path, metrics, outcomes)
+
+    @staticmethod
+    async def _actor(world: World, name: str, body: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await body()
+        finally:
+            world.clock.end_turn()
+
+    def _world(self, trace: TraceRecorder) -> World:
+        scenario, seed = self.scenario, self.seed
+        spec = scenario.counterparty
+        counterparty = CounterpartyChain(
+            ChainConfig(
+                name=spec.name,
+                validators=tuple(ValidatorSpec(v.name, v.power) for v in spec.validators),
+                seed=f"{scenario.name}/{seed}".encode(),
+                consensus=spec.consensus,
+                block_time_ns=spec.block_time,
+                block_jitter_ns=spec.block_jitter,
+            )
+        )
+        host_spec = scenario.host
+        config = HostConfig(
+            dialect=Dialect(host_spec.dialect),
+            gov=GovParams(
+                voting_period_ns=host_spec.voting_period,
+                quorum=host_spec.quorum,
+                threshold=host_spec.threshold,
+            ),
+            validators={v.name: v.power for v in host_spec.validators},
+        )
+        epoch = counterparty.latest_time_ns
+        host = HostChain(HostApp(self.vm, config), host_spec.chain_id, host_spec.block_time, epoch)
+        world = World(SimClock(), counterparty, host, trace, random.Random(seed), epoch)
+        self._genesis(world)
+        return world
+
+    def _genesis(self, world: World) -> None:
+        """The host starts with the code of the clients it will create (its genesis state)."""
+        env = world.host_env()
+        for contract in sorted({client.contract for client in self.scenario.clients}):
+            result = world.host.app.deliver(
+                MsgStoreCode(GOV_AUTHORITY, load_contract(contract)), env, None
+            )
+            if not result.ok:
+                raise RuntimeError(f"genesis could not store {contract}: {result.error}")
+        world.host.app.commit()
+
+    def _actors(
+        self, world: World, metrics: Metrics
+    ) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        scenario = self.scenario
+        gas = scenario.host.tx_gas_limit
+        governance = GovernanceActor(
+            world, {v.name: v.power for v in scenario.host.validators}, gas
+        )
+        creators = {client.name: self._creator(world, client.name) for client in scenario.clients}
+        timeline = Timeline(
+            world,
+            scenario.timeline,
+            governance,
+            lambda name: world.clock.wake_by(creators[name].name, world.clock.now_ns),
+        )
+        actors: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("counterparty", lambda: counterparty_blocks(world, on_height=timeline.on_height)),
+            ("host", lambda: host_blocks(world)),
+            ("metrics", metrics.run),
+            (governance.name, governance.run),
+            (timeline.name, lambda: timeline.run(scenario.duration)),
+        ]
+        for client in scenario.clients:
+            creator = creators[client.name]
+            start = NEVER if client.create_at is None else client.create_at
+            actors.append((creator.name, functools.partial(creator.run, start)))
+        for relayer in scenario.relayers:
+            if relayer.byzantine:
+                continue
+            actors.append((relayer.name, Relayer(world, self._relayer_config(relayer)).run))
+        traffic = scenario.traffic
+        if traffic is not None:
+            actors.append(
+                (
+                    "traffic",
+                    lambda: packet_traffic(
+                        world, traffic.every, traffic.port, traffic.channel, traffic.size
+                    ),
+                )
+            )
+        return actors
+
+    def _creator(self, world: World, name: str) -> ClientCreator:
+        spec = next(client for client in self.scenario.clients if client.name == name)
+        plan = ClientPlan(
+            name=spec.name,
+            checksum=checksum_of(spec.contract),
+            state_format=PROFILES[spec.contract].format,
+            trusting_period_ns=spec.trusting_period,
+            max_clock_drift_ns=spec.max_clock_drift,
+            trust_level=TrustLevel(*spec.trust_level),
+        )
+        return ClientCreator(world, plan, self.scenario.host.tx_gas_limit)
+
+    def _relayer_config(self, spec: RelayerSpec) -> RelayerConfig:
+        block_time = self.scenario.host.block_time
+        base = RelayerConfig(
+            name=spec.name,
+            client=spec.client,
+            poll_ns=block_time,
+            packets=spec.packets,
+            retry_ns=max(spec.retry_backoff, 3 * block_time),
+            gas_limit=self.scenario.host.tx_gas_limit,
+        )
+        policy = spec.update
+        match policy:
+            case UpdateEveryBlock():
+                return base
+            case UpdateOnInterval(every=every):
+                return replace(base, policy=UpdatePolicy.INTERVAL, poll_ns=every)
+            case UpdateOnLag(blocks=blocks):
+                return replace(base, policy=UpdatePolicy.LAG, lag_blocks=blocks)
+            case UpdateBeforeExpiry(margin=margin):
+                return replace(base, policy=UpdatePolicy.BEFORE_EXPIRY, margin_ns=margin)
+        raise AssertionError(f"unknown update policy {policy!r}")

@@ -1,0 +1,132 @@
+"""The scenario's timeline as an actor: each entry fires at its time, when the counterparty
+reaches its height, or a delay after another entry fired, and carries out its action."""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Callable, Sequence
+
+from relayer_sim.contracts import load_contract
+from relayer_sim.host.governance import GOV_AUTHORITY
+from relayer_sim.host.messages import (
+    MsgMigrateContract,
+    MsgRecoverClient,
+    MsgRemoveChecksum,
+    MsgStoreCode,
+)
+from relayer_sim.scenario import (
+    Action,
+    ConsensusSwitch,
+    CreateClient,
+    Migrate,
+    Recover,
+    RemoveChecksum,
+    StoreCode,
+)
+from relayer_sim.scenario.timeline import After, AtHeight, AtTime
+from relayer_sim.sim.governance import GovernanceActor
+from relayer_sim.sim.world import World
+
+#: The actions this runtime carries out (the others are refused before a run starts).
+SUPPORTED_ACTIONS = (ConsensusSwitch, StoreCode, Migrate, RemoveChecksum, Recover, CreateClient)
+
+
+class UnsupportedAction(Exception):
+    """A scenario asks for an action the runtime cannot carry out yet."""
+
+
+def checksum_of(contract: str) -> bytes:
+    return hashlib.sha256(load_contract(contract)).digest()
+
+
+class Timeline:
+    """Fires the timeline's entries in order of due time, then of their place in the file."""
+
+    name = "timeline"
+
+    def __init__(
+        self,
+        world: World,
+        entries: Sequence[Action],
+        governance: GovernanceActor,
+        start_client: Callable[[str], None],
+    ) -> None:
+        for entry in entries:
+            if not isinstance(entry, SUPPORTED_ACTIONS):
+                raise UnsupportedAction(
+                    f"timeline action {entry.action!r} is not supported by this runtime yet"
+                )
+        self.world, self.entries = world, tuple(entries)
+        self.governance, self.start_client = governance, start_client
+        self._due: list[tuple[int, int]] = [
+            (entry.trigger.time, index)
+            for index, entry in enumerate(self.entries)
+            if isinstance(entry.trigger, AtTime)
+        ]
+        heapq.heapify(self._due)
+        self._fired: set[int] = set()
+
+    async def run(self, end_ns: int) -> None:
+        clock = self.world.clock
+        while True:
+            await clock.sleep_until(self.name, self._due[0][0] if self._due else end_ns + 1)
+            while self._due and self._due[0][0] <= clock.now_ns:
+                _, index = heapq.heappop(self._due)
+                self._fire(index)
+
+    def on_height(self, height: int) -> None:
+        """The counterparty reached ``height``: entries waiting for it are due now."""
+        for index, entry in enumerate(self.entries):
+            trigger = entry.trigger
+            if (
+                isinstance(trigger, AtHeight)
+                and trigger.height <= height
+                and index not in self._fired
+            ):
+                self._schedule(index, self.world.clock.now_ns)
+
+    def _schedule(self, index: int, time_ns: int) -> None:
+        if any(queued == index for _, queued in self._due):
+            return
+        heapq.heappush(self._due, (time_ns, index))
+        self.world.clock.wake_by(self.name, time_ns)
+
+    def _fire(self, index: int) -> None:
+        if index in self._fired:
+            return
+        self._fired.add(index)
+        entry = self.entries[index]
+        self.world.record(self.name, "action", action=entry.action, entry=entry.name)
+        self._carry_out(entry)
+        for other, candidate in enumerate(self.entries):
+            trigger = candidate.trigger
+            if isinstance(trigger, After) and trigger.entry == entry.name:
+                self._schedule(other, self.world.clock.now_ns + trigger.delay)
+
+    def _carry_out(self, entry: Action) -> None:
+        world = self.world
+        match entry:
+            case ConsensusSwitch(version=version):
+                chain = world.counterparty
+                chain.schedule_consensus_switch(chain.earliest_change_height(), version)
+            case StoreCode(contract=contract):
+                message = MsgStoreCode(GOV_AUTHORITY, load_contract(contract))
+                self.governance.propose(f"store {contract}", (message,))
+            case Migrate(client=client, contract=contract):
+                migrate = MsgMigrateContract(
+                    GOV_AUTHORITY, world.clients.get(client, client), checksum_of(contract), b"{}"
+                )
+                self.governance.propose(f"migrate {client} to {contract}", (migrate,))
+            case RemoveChecksum(contract=contract):
+                remove = MsgRemoveChecksum(GOV_AUTHORITY, checksum_of(contract))
+                self.governance.propose(f"remove {contract}", (remove,))
+            case Recover(subject=subject, substitute=substitute):
+                recover = MsgRecoverClient(
+                    GOV_AUTHORITY,
+                    world.clients.get(subject, subject),
+                    world.clients.get(substitute, substitute),
+                )
+                self.governance.propose(f"recover {subject} from {substitute}", (recover,))
+            case CreateClient(client=client):
+                self.start_client(client)
