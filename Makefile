@@ -18,9 +18,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-## run: install the project and run the default demo
+## run: install the project and run the default scenario
 run: $(VENV)/.installed
-	$(BIN)/relayer-sim demo
+	$(BIN)/relayer-sim run
 
 ## test: lint, type-check, check the contracts rebuild to the committed bytes, run every test
 test: $(VENV)/.installed-dev lint typecheck contracts-test contracts-check pytest

@@ -501,7 +501,7 @@ def test_every_shipped_scenario_loads(path: Path) -> None:
 
 def test_the_default_scenario_is_shipped() -> None:
     scenario = load_scenario(SCENARIOS / "quick-start.toml")
-    assert scenario.duration == D
+    assert scenario.duration == 6 * H
     assert [client.contract for client in scenario.clients] == ["sim-tendermint-v1"]
     assert [relayer.update for relayer in scenario.relayers] == [UpdateEveryBlock()]
     assert scenario.traffic is not None and scenario.traffic.every == 30 * S
