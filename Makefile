@@ -49,6 +49,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/vm.py
 	$(PY) benchmarks/lightclient.py
 	$(PY) benchmarks/host_gas.py
+	$(PY) benchmarks/scenarios.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
