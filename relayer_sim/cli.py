@@ -110,7 +110,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from relayer_sim.report.run_summary import render_run_summary
     from relayer_sim.scenario import ScenarioError, load_scenario
     from relayer_sim.sim.runtime import run_scenario
-    from relayer_sim.sim.timeline import UnsupportedAction
+    from relayer_sim.sim.support import Unsupported
 
     try:
         scenario = load_scenario(args.file)
@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     out = args.out or Path("out") / scenario.name
     try:
         result = run_scenario(scenario, out, seed=args.seed, realtime=args.realtime)
-    except UnsupportedAction as error:
+    except Unsupported as error:
         console.print(f"[red]error:[/] {args.file}: {escape(str(error))}", soft_wrap=True)
         return EXIT_BAD_INPUT
     render_run_summary(console, scenario.name, result)

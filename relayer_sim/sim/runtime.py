@@ -40,6 +40,7 @@ from relayer_sim.sim.clock import SimClock
 from relayer_sim.sim.expectations import Outcome, check_expectations
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
+from relayer_sim.sim.support import require_supported
 from relayer_sim.sim.timeline import Timeline, checksum_of
 from relayer_sim.sim.trace import TraceRecorder
 from relayer_sim.sim.world import World
@@ -68,7 +69,9 @@ def run_scenario(
     realtime: float | None = None,
     vm: WasmVM | None = None,
 ) -> RunResult:
-    """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``."""
+    """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``.
+    A scenario asking for what the runtime cannot do yet raises ``Unsupported`` first."""
+    require_supported(scenario)
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = (
         trio.testing.MockClock(autojump_threshold=0)
@@ -184,8 +187,6 @@ class _Run:
             start = NEVER if client.create_at is None else client.create_at
             actors.append((creator.name, functools.partial(creator.run, start)))
         for relayer in scenario.relayers:
-            if relayer.byzantine:
-                continue
             actors.append((relayer.name, Relayer(world, self._relayer_config(relayer)).run))
         traffic = scenario.traffic
         if traffic is not None:

@@ -28,13 +28,6 @@ from relayer_sim.scenario.timeline import After, AtHeight, AtTime
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.world import World
 
-#: The actions this runtime carries out (the others are refused before a run starts).
-SUPPORTED_ACTIONS = (ConsensusSwitch, StoreCode, Migrate, RemoveChecksum, Recover, CreateClient)
-
-
-class UnsupportedAction(Exception):
-    """A scenario asks for an action the runtime cannot carry out yet."""
-
 
 def checksum_of(contract: str) -> bytes:
     return hashlib.sha256(load_contract(contract)).digest()
@@ -52,11 +45,6 @@ class Timeline:
         governance: GovernanceActor,
         start_client: Callable[[str], None],
     ) -> None:
-        for entry in entries:
-            if not isinstance(entry, SUPPORTED_ACTIONS):
-                raise UnsupportedAction(
-                    f"timeline action {entry.action!r} is not supported by this runtime yet"
-                )
         self.world, self.entries = world, tuple(entries)
         self.governance, self.start_client = governance, start_client
         self._due: list[tuple[int, int]] = [

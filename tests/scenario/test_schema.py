@@ -505,7 +505,7 @@ def test_the_default_scenario_is_shipped() -> None:
     assert [client.contract for client in scenario.clients] == ["sim-tendermint-v1"]
     assert [relayer.update for relayer in scenario.relayers] == [UpdateEveryBlock()]
     assert scenario.traffic is not None and scenario.traffic.every == 30 * S
-    assert len(scenario.monitors) == 1
+    assert scenario.monitors == ()
     assert [type(expectation) for expectation in scenario.expect] == [
         ExpectClientStatus,
         ExpectPacketsDelivered,

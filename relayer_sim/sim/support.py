@@ -1,0 +1,53 @@
+"""What this runtime can carry out. A scenario that asks for more is refused before the run
+starts, with a line saying what, rather than run without it."""
+
+from __future__ import annotations
+
+from relayer_sim.scenario import (
+    ConsensusSwitch,
+    CreateClient,
+    ExpectClientHeightAtLeast,
+    ExpectClientStatus,
+    ExpectMaxClientLag,
+    ExpectPacketsDelivered,
+    ExpectProposalsPassed,
+    Migrate,
+    Recover,
+    RemoveChecksum,
+    Scenario,
+    StoreCode,
+)
+
+SUPPORTED_ACTIONS = (ConsensusSwitch, StoreCode, Migrate, RemoveChecksum, Recover, CreateClient)
+SUPPORTED_EXPECTATIONS = (
+    ExpectClientStatus,
+    ExpectPacketsDelivered,
+    ExpectMaxClientLag,
+    ExpectClientHeightAtLeast,
+    ExpectProposalsPassed,
+)
+
+
+class Unsupported(Exception):
+    """A valid scenario asks for something the runtime cannot do yet."""
+
+
+def require_supported(scenario: Scenario) -> None:
+    """Refuse monitors, byzantine relayers, relayer faults, and actions and expectations the
+    runtime does not carry out yet."""
+    problems: list[str] = []
+    if scenario.monitors:
+        problems.append("misbehaviour monitors")
+    for relayer in scenario.relayers:
+        if relayer.byzantine:
+            problems.append(f"byzantine relayer {relayer.name!r}")
+        if relayer.latency or relayer.drop or relayer.duplicate:
+            problems.append(f"faults of relayer {relayer.name!r} (latency, drop, duplicate)")
+    for entry in scenario.timeline:
+        if not isinstance(entry, SUPPORTED_ACTIONS):
+            problems.append(f"timeline action {entry.action!r}")
+    for expectation in scenario.expect:
+        if not isinstance(expectation, SUPPORTED_EXPECTATIONS):
+            problems.append(f"expectation {expectation.kind!r}")
+    if problems:
+        raise Unsupported(f"not supported by this runtime yet: {', '.join(problems)}")
