@@ -51,6 +51,7 @@ async def host_blocks(world: World, name: str = "host") -> None:
         await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
         block = host.produce_block(world.now_ns)
         world.last_block = block
+        world.recent_blocks.append(block)
         world.record(
             name,
             "block",

@@ -14,6 +14,7 @@ from relayer_sim.scenario import (
     ExpectClientHeightAtLeast,
     ExpectClientStatus,
     ExpectMaxClientLag,
+    ExpectMisbehaviourDetected,
     ExpectPacketsDelivered,
     ExpectProposalsPassed,
 )
@@ -69,6 +70,17 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
                 f"client {client} reaches {wanted}",
                 actual_height is not None and actual_height >= wanted,
                 f"it is at {actual_height}",
+            )
+        case ExpectMisbehaviourDetected(client=client, within=within):
+            forked, frozen = world.forks.get(client), metrics.frozen_at.get(client)
+            if forked is None or frozen is None:
+                detail = "no fork was sent" if forked is None else "the client never froze"
+                return Outcome(f"misbehaviour on {client} detected", False, detail)
+            latency = frozen - forked
+            return Outcome(
+                f"misbehaviour on {client} detected within {within / 10**9:g} s",
+                latency <= within,
+                f"frozen {latency / 10**9:g} s after the fork was sent",
             )
         case ExpectProposalsPassed(count=count):
             return Outcome(

@@ -1,12 +1,14 @@
 """What a run measures as it goes, sampled after every host block: how far each client lags
-behind the counterparty, and how many proposals passed."""
+behind the counterparty, how many proposals passed, and when an attacked client froze."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.governance import ProposalStatus
+from relayer_sim.host.store import GasMeter
 from relayer_sim.sim.world import World
 
 
@@ -19,6 +21,9 @@ class Metrics:
         self.world = world
         self.max_lag: dict[str, int] = {client: 0 for client in clients}
         self.proposals_passed = 0
+        #: Client name → when it was first seen frozen (ns since start), for clients that a
+        #: byzantine relayer attacked.
+        self.frozen_at: dict[str, int] = {}
 
     async def run(self) -> None:
         world = self.world
@@ -32,10 +37,17 @@ class Metrics:
             self.proposals_passed += sum(
                 outcome.status is ProposalStatus.PASSED for outcome in world.last_block.proposals
             )
+        clients = world.host.app.query().clients
+        for name in world.forks:
+            client_id = world.clients.get(name)
+            if client_id is None or name in self.frozen_at:
+                continue
+            if clients.status(client_id, world.host_env(), GasMeter(None)) == Status.FROZEN:
+                self.frozen_at[name] = world.clock.now_ns
+                world.record(self.name, "client_frozen", client=client_id)
         latest = world.counterparty.latest_height
         if latest is None:
             return
-        clients = world.host.app.query().clients
         for name in self.max_lag:
             client_id = world.clients.get(name)
             if client_id is None:

@@ -26,6 +26,8 @@ from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
 from relayer_sim.host.messages import MsgStoreCode
 from relayer_sim.lightclient.client import PROFILES
 from relayer_sim.lightclient.states import TrustLevel
+from relayer_sim.relayer.byzantine import ByzantineRelayer
+from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
 from relayer_sim.scenario import RelayerSpec, Scenario
 from relayer_sim.scenario.relayers import (
@@ -169,11 +171,17 @@ class _Run:
             world, {v.name: v.power for v in scenario.host.validators}, gas
         )
         creators = {client.name: self._creator(world, client.name) for client in scenario.clients}
+        byzantine = {
+            spec.name: ByzantineRelayer(world, spec.name, spec.client, gas)
+            for spec in scenario.relayers
+            if spec.byzantine
+        }
         timeline = Timeline(
             world,
             scenario.timeline,
             governance,
             lambda name: world.clock.wake_by(creators[name].name, world.clock.now_ns),
+            byzantine,
         )
         actors: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             ("counterparty", lambda: counterparty_blocks(world, on_height=timeline.on_height)),
@@ -187,7 +195,13 @@ class _Run:
             start = NEVER if client.create_at is None else client.create_at
             actors.append((creator.name, functools.partial(creator.run, start)))
         for relayer in scenario.relayers:
-            actors.append((relayer.name, Relayer(world, self._relayer_config(relayer)).run))
+            if relayer.byzantine:
+                actors.append((relayer.name, byzantine[relayer.name].run))
+            else:
+                actors.append((relayer.name, Relayer(world, self._relayer_config(relayer)).run))
+        for spec in scenario.monitors:
+            monitor = Monitor(world, spec.name, spec.client, spec.poll, gas)
+            actors.append((spec.name, monitor.run))
         traffic = scenario.traffic
         if traffic is not None:
             actors.append(

@@ -9,8 +9,10 @@ from relayer_sim.scenario import (
     ExpectClientHeightAtLeast,
     ExpectClientStatus,
     ExpectMaxClientLag,
+    ExpectMisbehaviourDetected,
     ExpectPacketsDelivered,
     ExpectProposalsPassed,
+    Fork,
     Migrate,
     Recover,
     RemoveChecksum,
@@ -18,13 +20,23 @@ from relayer_sim.scenario import (
     StoreCode,
 )
 
-SUPPORTED_ACTIONS = (ConsensusSwitch, StoreCode, Migrate, RemoveChecksum, Recover, CreateClient)
+SUPPORTED_ACTIONS = (
+    ConsensusSwitch,
+    StoreCode,
+    Migrate,
+    RemoveChecksum,
+    Recover,
+    CreateClient,
+    Fork,
+)
+SUPPORTED_FORKS = ("equivocation", "lunatic")
 SUPPORTED_EXPECTATIONS = (
     ExpectClientStatus,
     ExpectPacketsDelivered,
     ExpectMaxClientLag,
     ExpectClientHeightAtLeast,
     ExpectProposalsPassed,
+    ExpectMisbehaviourDetected,
 )
 
 
@@ -33,19 +45,16 @@ class Unsupported(Exception):
 
 
 def require_supported(scenario: Scenario) -> None:
-    """Refuse monitors, byzantine relayers, relayer faults, and actions and expectations the
-    runtime does not carry out yet."""
+    """Refuse relayer faults, and actions and expectations the runtime does not carry out yet."""
     problems: list[str] = []
-    if scenario.monitors:
-        problems.append("misbehaviour monitors")
     for relayer in scenario.relayers:
-        if relayer.byzantine:
-            problems.append(f"byzantine relayer {relayer.name!r}")
         if relayer.latency or relayer.drop or relayer.duplicate:
             problems.append(f"faults of relayer {relayer.name!r} (latency, drop, duplicate)")
     for entry in scenario.timeline:
         if not isinstance(entry, SUPPORTED_ACTIONS):
             problems.append(f"timeline action {entry.action!r}")
+        elif isinstance(entry, Fork) and entry.kind not in SUPPORTED_FORKS:
+            problems.append(f"{entry.kind} forks")
     for expectation in scenario.expect:
         if not isinstance(expectation, SUPPORTED_EXPECTATIONS):
             problems.append(f"expectation {expectation.kind!r}")

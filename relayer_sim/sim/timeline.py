@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from relayer_sim.contracts import load_contract
 from relayer_sim.host.governance import GOV_AUTHORITY
@@ -15,10 +15,12 @@ from relayer_sim.host.messages import (
     MsgRemoveChecksum,
     MsgStoreCode,
 )
+from relayer_sim.relayer.byzantine import ByzantineRelayer
 from relayer_sim.scenario import (
     Action,
     ConsensusSwitch,
     CreateClient,
+    Fork,
     Migrate,
     Recover,
     RemoveChecksum,
@@ -44,9 +46,11 @@ class Timeline:
         entries: Sequence[Action],
         governance: GovernanceActor,
         start_client: Callable[[str], None],
+        byzantine: Mapping[str, ByzantineRelayer],
     ) -> None:
         self.world, self.entries = world, tuple(entries)
         self.governance, self.start_client = governance, start_client
+        self.byzantine = byzantine
         self._due: list[tuple[int, int]] = [
             (entry.trigger.time, index)
             for index, entry in enumerate(self.entries)
@@ -118,3 +122,5 @@ class Timeline:
                 self.governance.propose(f"recover {subject} from {substitute}", (recover,))
             case CreateClient(client=client):
                 self.start_client(client)
+            case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
+                self.byzantine[relayer].send_fork(kind, coalition, height)

@@ -4,6 +4,7 @@ randomness. Actors change the world only during their own turn of the ``SimClock
 from __future__ import annotations
 
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -46,6 +47,10 @@ class World:
     sent: list[SentPacket] = field(default_factory=list)
     #: The host's last block (actors read their transactions' results from it).
     last_block: BlockRecord | None = None
+    #: The host's latest blocks, for actors that read what the host ran (monitors).
+    recent_blocks: deque[BlockRecord] = field(default_factory=lambda: deque(maxlen=1024))
+    #: Client name → when a byzantine relayer first sent it a forged header (ns since start).
+    forks: dict[str, int] = field(default_factory=dict)
 
     @property
     def now_ns(self) -> int:
