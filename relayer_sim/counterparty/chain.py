@@ -109,6 +109,8 @@ class CounterpartyChain:
         self.revision = config.revision
         self.halted = False
         self.upgrade_plan: UpgradePlan | None = None
+        #: Revision → its last height, for revisions ended by a planned upgrade.
+        self.last_heights: dict[int, Height] = {}
         self._initial_version = CONSENSUS_VERSIONS[config.consensus]
         self._version_switches: dict[Height, ConsensusVersion] = {}
         self._offline: set[str] = set()
@@ -235,6 +237,7 @@ class CounterpartyChain:
         """Come back from the upgrade halt as the next revision (chain id ``name-(N+1)``)."""
         if not self.halted or self.upgrade_plan is None:
             raise ChainError("the chain is not halted for an upgrade")
+        self.last_heights[self.revision] = Height(self.revision, self.upgrade_plan.height)
         self.revision += 1
         self.upgrade_plan = None
         self.halted = False

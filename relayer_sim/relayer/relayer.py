@@ -1,5 +1,9 @@
 """A relayer: keeps a host client following the counterparty and delivers its packets.
 
+When the counterparty comes back from a planned upgrade as a new revision, the relayer updates
+the client to the old revision's last height and sends ``MsgUpgradeClient`` with the states the
+chain published under its upgrade key; then it carries on with the new revision.
+
 On each wake-up it compares the counterparty's latest height with the client's, decides by its
 update policy whether to send ``MsgUpdateClient`` (trusting the client's latest height), and
 sends ``MsgRecvPacket`` for every packet it has not seen delivered whose commitment the client
@@ -15,11 +19,13 @@ from enum import StrEnum
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
-from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
+from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient, MsgUpgradeClient
 from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.paths import merkle_key
+from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
+from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
+from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.sim.world import World
 
 
@@ -74,6 +80,9 @@ class Relayer:
             trusted = clients.latest_height(client_id)
         except HostError:
             return
+        if target.revision_number > trusted.revision_number:
+            self._follow_upgrade(client_id, trusted)
+            return
         proven = trusted
         fresh = target.revision_number == trusted.revision_number and target > trusted
         if (
@@ -95,6 +104,42 @@ class Relayer:
             return True
         self._in_flight[key] = now
         return False
+
+    def _follow_upgrade(self, client_id: str, trusted: Height) -> None:
+        """The counterparty restarted as a new revision: bring the client to the old
+        revision's last height, then upgrade it with the states the chain published under its
+        upgrade key, proven at that height."""
+        chain = self.world.counterparty
+        last = chain.last_heights.get(trusted.revision_number)
+        if last is None:
+            return
+        if trusted < last:
+            if not self._waiting(("update", str(last))):
+                self._submit_update(client_id, trusted, last)
+            return
+        if self._waiting(("upgrade", str(last))):
+            return
+        client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, last.revision_height)
+        client_key, consensus_key = merkle_key(client_path), merkle_key(consensus_path)
+        upgraded_client = chain.value(client_key, last)
+        upgraded_consensus = chain.value(consensus_key, last)
+        if upgraded_client is None or upgraded_consensus is None:
+            return
+        checksum = self.world.host.app.query().clients.client_state(client_id).checksum
+        new_height = decode.client_state(upgraded_client).latest_height
+        self._submit(
+            MsgUpgradeClient(
+                self.config.address,
+                client_id,
+                WasmClientState(upgraded_client, checksum, new_height).encode(),
+                WasmConsensusState(upgraded_consensus).encode(),
+                chain.prove(client_key, last),
+                chain.prove(consensus_key, last),
+            )
+        )
+        self.world.record(
+            self.config.name, "upgrade_sent", client=client_id, at=str(last), to=str(new_height)
+        )
 
     def _wants_update(self, trusted: Height, target: Height) -> bool:
         now = self.world.clock.now_ns
@@ -152,5 +197,5 @@ class Relayer:
                 MsgRecvPacket(self.config.address, client_id, sent.packet, proof, proof_height)
             )
 
-    def _submit(self, msg: MsgUpdateClient | MsgRecvPacket) -> None:
+    def _submit(self, msg: MsgUpdateClient | MsgRecvPacket | MsgUpgradeClient) -> None:
         self.world.host.submit(Tx(msg, self.config.gas_limit))

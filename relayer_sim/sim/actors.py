@@ -23,8 +23,11 @@ async def counterparty_blocks(
         due = max(chain.next_block_time(), world.now_ns + 1)
         await world.clock.sleep_until(name, due - world.epoch_ns)
         if chain.halted:
+            # The validators install the upgrade and restart one block time after the halt.
             world.record(name, "halted", chain_id=chain.chain_id)
             await world.clock.sleep(name, chain.config.block_time_ns)
+            chain.restart_after_upgrade()
+            world.record(name, "restarted", chain_id=chain.chain_id)
             continue
         produced = chain.produce_block(world.now_ns)
         if isinstance(produced, Stalled):

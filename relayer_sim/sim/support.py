@@ -14,6 +14,7 @@ from relayer_sim.scenario import (
     ExpectProposalsPassed,
     Fork,
     Migrate,
+    PlannedUpgrade,
     Recover,
     RemoveChecksum,
     Scenario,
@@ -28,6 +29,7 @@ SUPPORTED_ACTIONS = (
     Recover,
     CreateClient,
     Fork,
+    PlannedUpgrade,
 )
 SUPPORTED_FORKS = ("equivocation", "lunatic")
 SUPPORTED_EXPECTATIONS = (

@@ -8,6 +8,7 @@ import heapq
 from collections.abc import Callable, Mapping, Sequence
 
 from relayer_sim.contracts import load_contract
+from relayer_sim.counterparty import UpgradePlan
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
     MsgMigrateContract,
@@ -22,6 +23,7 @@ from relayer_sim.scenario import (
     CreateClient,
     Fork,
     Migrate,
+    PlannedUpgrade,
     Recover,
     RemoveChecksum,
     StoreCode,
@@ -122,5 +124,7 @@ class Timeline:
                 self.governance.propose(f"recover {subject} from {substitute}", (recover,))
             case CreateClient(client=client):
                 self.start_client(client)
+            case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
+                world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
                 self.byzantine[relayer].send_fork(kind, coalition, height)
