@@ -85,6 +85,8 @@ class Relayer:
             return
         proven = trusted
         fresh = target.revision_number == trusted.revision_number and target > trusted
+        if fresh:
+            target = self._reachable(trusted, target)
         if (
             fresh
             and not self._waiting(("update", str(target)))
@@ -140,6 +142,16 @@ class Relayer:
         self.world.record(
             self.config.name, "upgrade_sent", client=client_id, at=str(last), to=str(new_height)
         )
+
+    def _reachable(self, trusted: Height, target: Height) -> Height:
+        """The height to update to: ``target``, unless a consensus switch lies between — the
+        trusted (old-scheme) validators sign nothing after it, so the client must cross the
+        switch adjacently, from the block before it, before skipping again."""
+        chain = self.world.counterparty
+        following = Height(trusted.revision_number, trusted.revision_height + 1)
+        if chain.version_at(following) != chain.version_at(trusted):
+            return following
+        return target
 
     def _wants_update(self, trusted: Height, target: Height) -> bool:
         now = self.world.clock.now_ns
