@@ -59,6 +59,15 @@ class Relayer:
         self.world, self.config = world, config
         self._last_update_ns: int | None = None
         self._in_flight: dict[tuple[str, ...], int] = {}
+        #: Until when (ns since start) the relayer is down and does nothing.
+        self.offline_until_ns = 0
+
+    def go_offline(self, duration_ns: int) -> None:
+        """The relayer's process stops for ``duration_ns``; it comes back with only what it
+        can read from the chains (it keeps no memory of what it had sent)."""
+        self.offline_until_ns = self.world.clock.now_ns + duration_ns
+        self._in_flight.clear()
+        self.world.record(self.config.name, "offline", until=self.offline_until_ns)
 
     async def run(self) -> None:
         clock, name = self.world.clock, self.config.name
@@ -68,6 +77,8 @@ class Relayer:
 
     def step(self) -> None:
         """One look at both chains, and the transactions it calls for."""
+        if self.world.clock.now_ns < self.offline_until_ns:
+            return
         client_id = self.world.clients.get(self.config.client)
         target = self.world.counterparty.latest_height
         if client_id is None or target is None:

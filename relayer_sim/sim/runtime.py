@@ -176,12 +176,18 @@ class _Run:
             for spec in scenario.relayers
             if spec.byzantine
         }
+        relayers = {
+            spec.name: Relayer(world, self._relayer_config(spec))
+            for spec in scenario.relayers
+            if not spec.byzantine
+        }
         timeline = Timeline(
             world,
             scenario.timeline,
             governance,
             lambda name: world.clock.wake_by(creators[name].name, world.clock.now_ns),
             byzantine,
+            relayers,
         )
         actors: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             ("counterparty", lambda: counterparty_blocks(world, on_height=timeline.on_height)),
@@ -198,7 +204,7 @@ class _Run:
             if relayer.byzantine:
                 actors.append((relayer.name, byzantine[relayer.name].run))
             else:
-                actors.append((relayer.name, Relayer(world, self._relayer_config(relayer)).run))
+                actors.append((relayer.name, relayers[relayer.name].run))
         for spec in scenario.monitors:
             monitor = Monitor(world, spec.name, spec.client, spec.poll, gas)
             actors.append((spec.name, monitor.run))

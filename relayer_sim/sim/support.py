@@ -16,6 +16,7 @@ from relayer_sim.scenario import (
     Migrate,
     PlannedUpgrade,
     Recover,
+    RelayerOffline,
     RemoveChecksum,
     Scenario,
     StoreCode,
@@ -30,6 +31,7 @@ SUPPORTED_ACTIONS = (
     CreateClient,
     Fork,
     PlannedUpgrade,
+    RelayerOffline,
 )
 SUPPORTED_FORKS = ("equivocation", "lunatic")
 SUPPORTED_EXPECTATIONS = (

@@ -17,6 +17,7 @@ from relayer_sim.host.messages import (
     MsgStoreCode,
 )
 from relayer_sim.relayer.byzantine import ByzantineRelayer
+from relayer_sim.relayer.relayer import Relayer
 from relayer_sim.scenario import (
     Action,
     ConsensusSwitch,
@@ -25,6 +26,7 @@ from relayer_sim.scenario import (
     Migrate,
     PlannedUpgrade,
     Recover,
+    RelayerOffline,
     RemoveChecksum,
     StoreCode,
 )
@@ -49,10 +51,11 @@ class Timeline:
         governance: GovernanceActor,
         start_client: Callable[[str], None],
         byzantine: Mapping[str, ByzantineRelayer],
+        relayers: Mapping[str, Relayer],
     ) -> None:
         self.world, self.entries = world, tuple(entries)
         self.governance, self.start_client = governance, start_client
-        self.byzantine = byzantine
+        self.byzantine, self.relayers = byzantine, relayers
         self._due: list[tuple[int, int]] = [
             (entry.trigger.time, index)
             for index, entry in enumerate(self.entries)
@@ -126,5 +129,7 @@ class Timeline:
                 self.start_client(client)
             case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
                 world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
+            case RelayerOffline(relayer=relayer, duration=duration):
+                self.relayers[relayer].go_offline(duration)
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
                 self.byzantine[relayer].send_fork(kind, coalition, height)
