@@ -1,5 +1,5 @@
-"""A byzantine relayer: it sends only what the timeline hands it, such as headers that a
-coalition of counterparty validators signed for a fork the honest chain never made."""
+"""A byzantine relayer: it sends only what the timeline hands it: headers that a coalition of
+counterparty validators signed for a fork the honest chain never made, or plain garbage."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ class ByzantineRelayer:
     async def run(self) -> None:
         """It has nothing to do on its own: it waits for the timeline."""
         await self.world.clock.sleep_until(self.name, 2**62)
+
+    def send_garbage(self, size: int) -> None:
+        """Send ``size`` random bytes as a client message: the client must refuse them and
+        lose nothing."""
+        client_id = self.world.clients.get(self.client)
+        if client_id is None:
+            self.world.record(self.name, "garbage_not_sent", reason="no client yet")
+            return
+        garbage = self.world.random.randbytes(size)
+        self.world.host.submit(
+            Tx(MsgUpdateClient(self.address, client_id, garbage), self.gas_limit)
+        )
+        self.world.record(self.name, "garbage_sent", client=client_id, size=size)
 
     def _latest_acceptable_time(self, client_id: str) -> int:
         """Just inside the client's max clock drift from now."""

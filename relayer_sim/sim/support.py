@@ -13,6 +13,7 @@ from relayer_sim.scenario import (
     ExpectPacketsDelivered,
     ExpectProposalsPassed,
     Fork,
+    Garbage,
     Migrate,
     PlannedUpgrade,
     Recover,
@@ -30,6 +31,7 @@ SUPPORTED_ACTIONS = (
     Recover,
     CreateClient,
     Fork,
+    Garbage,
     PlannedUpgrade,
     RelayerOffline,
 )

@@ -23,6 +23,7 @@ from relayer_sim.scenario import (
     ConsensusSwitch,
     CreateClient,
     Fork,
+    Garbage,
     Migrate,
     PlannedUpgrade,
     Recover,
@@ -129,6 +130,8 @@ class Timeline:
                 self.start_client(client)
             case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
                 world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
+            case Garbage(relayer=relayer, bytes=size):
+                self.byzantine[relayer].send_garbage(size)
             case RelayerOffline(relayer=relayer, duration=duration):
                 self.relayers[relayer].go_offline(duration)
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):

@@ -75,9 +75,9 @@ def test_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "NOT MET" in capsys.readouterr().out
     unsupported = tmp_path / "unsupported.toml"
     unsupported.write_text(
-        SHORT
-        + '\n[[relayers]]\nname = "evil"\nclient = "main"\nbyzantine = true\n'
-        + '\n[[timeline]]\nat = "1m"\naction = "garbage"\nrelayer = "evil"\n'
+        SHORT.replace(
+            'client = "main"\n\n[traffic]', 'client = "main"\nlatency = "1s"\n\n[traffic]'
+        )
     )
     assert main(["run", str(unsupported), "--out", str(tmp_path / "z")]) == 2
     assert "not supported by this runtime yet" in capsys.readouterr().out
