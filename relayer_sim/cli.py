@@ -107,6 +107,7 @@ def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.report.progress import RunProgress
     from relayer_sim.report.run_summary import render_run_summary
     from relayer_sim.scenario import ScenarioError, load_scenario
     from relayer_sim.sim.runtime import run_scenario
@@ -119,7 +120,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return EXIT_BAD_INPUT
     out = args.out or Path("out") / scenario.name
     try:
-        result = run_scenario(scenario, out, seed=args.seed, realtime=args.realtime)
+        with RunProgress(console, scenario.duration) as progress:
+            result = run_scenario(
+                scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
+            )
     except Unsupported as error:
         console.print(f"[red]error:[/] {args.file}: {escape(str(error))}", soft_wrap=True)
         return EXIT_BAD_INPUT

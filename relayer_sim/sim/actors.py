@@ -67,6 +67,8 @@ async def host_blocks(world: World, name: str = "host") -> None:
             ],
         )
         world.trace.flush()
+        for observe in world.observers:
+            observe(world)
 
 
 def next_height(world: World) -> Height:

@@ -70,9 +70,11 @@ def run_scenario(
     seed: int | None = None,
     realtime: float | None = None,
     vm: WasmVM | None = None,
+    observer: Callable[[World], None] | None = None,
 ) -> RunResult:
     """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``.
-    A scenario asking for what the runtime cannot do yet raises ``Unsupported`` first."""
+    ``observer`` sees the world after every host block (it must only look). A scenario asking
+    for what the runtime cannot do yet raises ``Unsupported`` first."""
     require_supported(scenario)
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = (
@@ -81,18 +83,22 @@ def run_scenario(
         else trio.testing.MockClock(rate=realtime)
     )
     run = _Run(scenario, scenario.seed if seed is None else seed, out_dir, vm or WasmVM())
+    run.observer = observer
     return trio.run(run.main, clock=clock)
 
 
 class _Run:
     def __init__(self, scenario: Scenario, seed: int, out_dir: Path, vm: WasmVM) -> None:
         self.scenario, self.seed, self.out_dir, self.vm = scenario, seed, out_dir, vm
+        self.observer: Callable[[World], None] | None = None
 
     async def main(self) -> RunResult:
         scenario = self.scenario
         trace_path = self.out_dir / "trace.msgpack"
         with TraceRecorder(trace_path) as trace:
             world = self._world(trace)
+            if self.observer is not None:
+                world.observers.append(self.observer)
             trace.header(scenario=scenario.name, seed=self.seed, started_ns=world.epoch_ns)
             metrics = Metrics(world, [client.name for client in scenario.clients])
             actors = self._actors(world, metrics)

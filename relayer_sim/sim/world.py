@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -51,6 +52,8 @@ class World:
     recent_blocks: deque[BlockRecord] = field(default_factory=lambda: deque(maxlen=1024))
     #: Client name → when a byzantine relayer first sent it a forged header (ns since start).
     forks: dict[str, int] = field(default_factory=dict)
+    #: Called after every host block with the world; they only look (a live display).
+    observers: list[Callable[[World], None]] = field(default_factory=list)
 
     @property
     def now_ns(self) -> int:

@@ -45,7 +45,11 @@ blocks = 3
 def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path) -> None:
     scenario = parse_scenario(SHORT, "short.toml")
     first = run_scenario(scenario, tmp_path / "a", vm=vm)
-    again = run_scenario(scenario, tmp_path / "b", vm=vm)
+    seen: list[int] = []  # a watching observer (the live display) changes nothing
+    again = run_scenario(
+        scenario, tmp_path / "b", vm=vm, observer=lambda world: seen.append(world.host.height)
+    )
+    assert len(seen) > 100 and seen == list(range(seen[0], seen[0] + len(seen)))
     other = run_scenario(scenario, tmp_path / "c", seed=4, vm=vm)
     assert first.ok and again.ok and other.ok, first.outcomes
     assert first.trace_path.read_bytes() == again.trace_path.read_bytes()

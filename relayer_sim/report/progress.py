@@ -1,0 +1,69 @@
+"""The live display of ``relayer-sim run``: simulated time, both chains' heights, each client's
+height and status, and the packets, refreshed a few times a second of wall time."""
+
+from __future__ import annotations
+
+import time
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from relayer_sim.host.errors import HostError
+from relayer_sim.host.store import GasMeter
+from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.world import World
+
+REFRESH_SECONDS = 0.25
+
+
+class RunProgress:
+    """An observer for ``run_scenario``: it only reads the world."""
+
+    def __init__(self, console: Console, duration_ns: int) -> None:
+        self.duration_ns = duration_ns
+        self.live = Live(console=console, auto_refresh=False, transient=True)
+        self._last = 0.0
+
+    def __enter__(self) -> RunProgress:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.__exit__(None, None, None)
+
+    def __call__(self, world: World) -> None:
+        now = time.monotonic()
+        if now - self._last < REFRESH_SECONDS:
+            return
+        self._last = now
+        self.live.update(self._table(world), refresh=True)
+
+    def _table(self, world: World) -> Table:
+        elapsed = world.clock.now_ns
+        table = Table(
+            title=(
+                f"{format_elapsed(elapsed)} of {format_elapsed(self.duration_ns)} simulated "
+                f"({100 * elapsed // max(self.duration_ns, 1)} %)"
+            ),
+            title_justify="left",
+        )
+        table.add_column("")
+        table.add_column("height")
+        table.add_column("status")
+        chain = world.counterparty
+        state = "halted" if chain.halted else chain.chain_id
+        table.add_row("counterparty", str(chain.latest_height or "-"), state)
+        table.add_row("host", str(world.host.height), world.host.chain_id)
+        clients = world.host.app.query().clients
+        for name, client_id in sorted(world.clients.items()):
+            try:
+                height = str(clients.latest_height(client_id))
+                status = str(clients.status(client_id, world.host_env(), GasMeter(None)))
+            except HostError as error:
+                height, status = "-", str(error)
+            table.add_row(f"client {name} ({client_id})", height, status)
+        packets = world.host.app.query().packets
+        delivered = sum(packets.received(sent.packet) for sent in world.sent[-200:])
+        table.add_row("packets", f"{len(world.sent)} sent", f"{delivered} of the last 200 in")
+        return table
