@@ -100,8 +100,8 @@ class Relayer:
             target = self._reachable(trusted, target)
         if (
             fresh
-            and not self._waiting(("update", str(target)))
             and self._wants_update(trusted, target)
+            and not self._waiting(("update", str(target)))
         ):
             self._submit_update(client_id, trusted, target)
             proven = target
@@ -110,7 +110,8 @@ class Relayer:
 
     def _waiting(self, key: tuple[str, ...]) -> bool:
         """Whether ``key`` was sent recently enough that its result may still be coming (it
-        is sent again after ``retry_ns``: a lost or failed transaction is retried)."""
+        is sent again after ``retry_ns``: a lost or failed transaction is retried). When not,
+        the caller is about to send it: it counts as sent from now."""
         sent = self._in_flight.get(key)
         now = self.world.clock.now_ns
         if sent is not None and now - sent < self.config.retry_ns:
