@@ -39,11 +39,12 @@ from relayer_sim.host.messages import (
     MsgVote,
 )
 from relayer_sim.host.packets import PacketKeeper
-from relayer_sim.host.store import CacheStore, GasKV, GasMeter, PrefixStore
+from relayer_sim.host.store import CacheStore, GasKV, GasMeter
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import MemoryStorage, Storage, WasmVM
+from relayer_sim.vm.storage import PrefixStore
 
 IBC_PREFIX: Final = b"ibc/"
 WASM_PREFIX: Final = b"08-wasm/"

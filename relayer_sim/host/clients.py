@@ -25,7 +25,7 @@ from relayer_sim.host.errors import (
     NotFound,
     Unauthorized,
 )
-from relayer_sim.host.store import GasMeter, PrefixStore
+from relayer_sim.host.store import GasMeter
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy, stored_client_state
 from relayer_sim.lightclient.headers import Height
@@ -38,7 +38,7 @@ from relayer_sim.lightclient.wasm_wrappers import (
     decode_consensus_state,
 )
 from relayer_sim.vm import Storage
-from relayer_sim.vm.storage import Pair
+from relayer_sim.vm.storage import Pair, PrefixStore
 
 CLIENT_TYPE: Final = "08-wasm"
 _CLIENTS: Final = b"clients/"

@@ -34,8 +34,8 @@ from relayer_sim.host.errors import (
     NotFound,
     Unauthorized,
 )
-from relayer_sim.lightclient.store import prefix_end
 from relayer_sim.vm import Storage
+from relayer_sim.vm.storage import prefix_end
 
 #: The gov module account, bech32("cosmos", sha256("gov")[:20]) as the SDK derives it
 #: (``authtypes.NewModuleAddress("gov")``): the signer authority-only messages must carry.

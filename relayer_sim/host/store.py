@@ -25,46 +25,6 @@ from relayer_sim.vm.storage import Pair, Storage, WriteBuffer
 Change = tuple[bytes, bytes | None]
 
 
-# -- prefixes -------------------------------------------------------------------------------------
-
-
-def prefix_end(prefix: bytes) -> bytes | None:
-    """The first key above every key that starts with ``prefix`` (``None``: no such key)."""
-    stripped = prefix.rstrip(b"\xff")
-    if not stripped:
-        return None
-    return stripped[:-1] + bytes([stripped[-1] + 1])
-
-
-class PrefixStore:
-    """The keys of ``parent`` under ``prefix``, seen without it."""
-
-    def __init__(self, parent: Storage, prefix: bytes) -> None:
-        self._parent = parent
-        self._prefix = prefix
-
-    def get(self, key: bytes) -> bytes | None:
-        return self._parent.get(self._prefix + key)
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self._parent.set(self._prefix + key, value)
-
-    def delete(self, key: bytes) -> None:
-        self._parent.delete(self._prefix + key)
-
-    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
-        low = self._prefix if start is None else self._prefix + start
-        high = prefix_end(self._prefix) if end is None else self._prefix + end
-        # Open the parent's scan now, not at the first ``next``: a gas-metered parent charges
-        # for the seek when the iterator is created, as the SDK does.
-        return self._strip(self._parent.scan(low, high, ascending))
-
-    def _strip(self, pairs: Iterator[Pair]) -> Iterator[Pair]:
-        size = len(self._prefix)
-        for key, value in pairs:
-            yield key[size:], value
-
-
 # -- caches ---------------------------------------------------------------------------------------
 
 

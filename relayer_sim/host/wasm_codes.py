@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from typing import Final
 
 from relayer_sim.host.errors import AlreadyExists, InvalidMessage, NotFound, Unauthorized
-from relayer_sim.host.store import GasMeter, prefix_end
+from relayer_sim.host.store import GasMeter
 from relayer_sim.vm import CodeRejected, Storage, WasmVM
 from relayer_sim.vm.machine import decompress_code
 from relayer_sim.vm.static_checks import MAX_CODE_SIZE
+from relayer_sim.vm.storage import prefix_end
 
 GZIP_MAGIC: Final = b"\x1f\x8b\x08"
 #: SDK gas per byte of gzip input to inflate it (wasmd's 15/100) and per byte of raw code to

@@ -27,11 +27,9 @@ from relayer_sim.lightclient.store import (
     CONSENSUS_PREFIX,
     ClientStore,
     HostEnv,
-    PrefixStore,
     Processed,
     consensus_key,
     delete_consensus_entries,
-    prefix_end,
     read_processed,
     stored_heights,
     write_processed,
@@ -50,6 +48,7 @@ from relayer_sim.lightclient.wasm_wrappers import (
     decode_client_state,
     decode_consensus_state,
 )
+from relayer_sim.vm.storage import PrefixStore, prefix_end
 
 FROZEN_AT: Final = Height(0, 1)
 _METADATA_SUFFIXES: Final = (b"/processedTime", b"/processedHeight")

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
 from relayer_sim.lightclient.headers import Height
+from relayer_sim.vm.storage import Storage, prefix_end
 
 CLIENT_STATE_KEY: Final = b"clientState"
 CONSENSUS_PREFIX: Final = b"consensusStates/"
@@ -29,18 +30,8 @@ _CHAIN_ID_REVISION = re.compile(r"[^\n]*[^\n-]-([1-9][0-9]*)")
 _MAX_U64 = 2**64 - 1
 
 
-class ClientStore(Protocol):
-    """A sorted key/value store (``scan`` yields sorted pairs, ``end`` exclusive)."""
-
-    def get(self, key: bytes) -> bytes | None: ...
-
-    def set(self, key: bytes, value: bytes) -> None: ...
-
-    def delete(self, key: bytes) -> None: ...
-
-    def scan(
-        self, start: bytes | None, end: bytes | None, ascending: bool
-    ) -> Iterator[tuple[bytes, bytes]]: ...
+#: A client's store: any sorted key/value store the VM could run a contract on.
+ClientStore = Storage
 
 
 @dataclass(frozen=True)
@@ -83,35 +74,6 @@ def iteration_key(height: Height) -> bytes:
 def _height_of_iteration_key(key: bytes) -> Height:
     suffix = key[len(ITERATION_PREFIX) :]
     return Height(int.from_bytes(suffix[:8], "big"), int.from_bytes(suffix[8:], "big"))
-
-
-def prefix_end(prefix: bytes) -> bytes:
-    """The smallest key above every key starting with ``prefix`` (which never ends in 0xff)."""
-    return prefix[:-1] + bytes([prefix[-1] + 1])
-
-
-class PrefixStore:
-    """The keys of ``store`` under ``prefix``, seen without it (the recovery store's halves)."""
-
-    def __init__(self, store: ClientStore, prefix: bytes) -> None:
-        self._store, self._prefix = store, prefix
-
-    def get(self, key: bytes) -> bytes | None:
-        return self._store.get(self._prefix + key)
-
-    def set(self, key: bytes, value: bytes) -> None:
-        self._store.set(self._prefix + key, value)
-
-    def delete(self, key: bytes) -> None:
-        self._store.delete(self._prefix + key)
-
-    def scan(
-        self, start: bytes | None, end: bytes | None, ascending: bool
-    ) -> Iterator[tuple[bytes, bytes]]:
-        low = self._prefix + (start or b"")
-        high = self._prefix + end if end is not None else prefix_end(self._prefix)
-        for key, value in self._store.scan(low, high, ascending):
-            yield key[len(self._prefix) :], value
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,11 @@ from relayer_sim.host.store import (
     CacheStore,
     GasKV,
     GasMeter,
-    PrefixStore,
     app_hash,
-    prefix_end,
 )
 from relayer_sim.lightclient.merkle import EMPTY_ROOT
 from relayer_sim.vm import MemoryStorage, Storage, WasmVM
+from relayer_sim.vm.storage import PrefixStore, prefix_end
 from tests.conftest import ENV, b64
 
 Model = dict[bytes, bytes]
