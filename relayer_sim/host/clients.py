@@ -23,7 +23,7 @@ from relayer_sim.host.errors import (
     InvalidContractModification,
     InvalidMessage,
     NotFound,
-    Unauthorized,
+    require_authority,
 )
 from relayer_sim.host.store import GasMeter
 from relayer_sim.host.wasm_codes import WasmCodes
@@ -244,8 +244,7 @@ class ClientKeeper:
         self, signer: str, subject: str, substitute: str, env: HostEnv, gas: GasMeter
     ) -> None:
         """Governance moves a frozen or expired client onto a healthy substitute's state."""
-        if signer != self.authority:
-            raise Unauthorized(f"expected {self.authority} as signer, got {signer}")
+        require_authority(signer, self.authority)
         if subject == substitute:
             raise InvalidMessage("subject and substitute client identifiers must not be equal")
         subject_state = self._existing(subject, "subject")
@@ -301,8 +300,7 @@ class ClientKeeper:
     ) -> None:
         """Move a client to other stored code: ``migrate`` runs under the new code, then the
         client state records the new checksum. No host binary changes."""
-        if signer != self.authority:
-            raise Unauthorized(f"expected {self.authority} as signer, got {signer}")
+        require_authority(signer, self.authority)
         if not msg:
             raise InvalidMessage("migrate message cannot be empty")
         current = self.client_state(client_id)

@@ -24,6 +24,12 @@ class Unauthorized(HostError):
     """The signer may not send this message (only the governance authority may)."""
 
 
+def require_authority(signer: str, authority: str) -> None:
+    """Refuse a governance-only message that ``authority`` did not sign."""
+    if signer != authority:
+        raise Unauthorized(f"expected {authority} as signer, got {signer}")
+
+
 class InvalidMessage(HostError):
     """A message that is malformed or breaks a rule before any state is read."""
 

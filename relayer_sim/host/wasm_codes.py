@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Final
 
-from relayer_sim.host.errors import AlreadyExists, InvalidMessage, NotFound, Unauthorized
+from relayer_sim.host.errors import AlreadyExists, InvalidMessage, NotFound, require_authority
 from relayer_sim.host.store import GasMeter
 from relayer_sim.vm import CodeRejected, Storage, WasmVM
 from relayer_sim.vm.machine import decompress_code
@@ -33,13 +33,9 @@ class WasmCodes:
     def __init__(self, store: Storage, code_store: Storage, vm: WasmVM, authority: str) -> None:
         self.store, self.code_store, self.vm, self.authority = store, code_store, vm, authority
 
-    def _require_authority(self, signer: str) -> None:
-        if signer != self.authority:
-            raise Unauthorized(f"expected {self.authority} as signer, got {signer}")
-
     def store_code(self, signer: str, code: bytes, gas: GasMeter) -> bytes:
         """``MsgStoreCode``: check, compile and allow ``code`` (raw or gzip); its checksum."""
-        self._require_authority(signer)
+        require_authority(signer, self.authority)
         if code.startswith(GZIP_MAGIC):
             numerator, denominator = UNCOMPRESS_GAS_PER_BYTE
             gas.consume(len(code) * numerator // denominator, "uncompress gzip bytecode")
@@ -65,7 +61,7 @@ class WasmCodes:
 
     def remove(self, signer: str, checksum: bytes) -> None:
         """``MsgRemoveChecksum``: clients on it become ``Unauthorized``."""
-        self._require_authority(signer)
+        require_authority(signer, self.authority)
         if not self.has(checksum):
             raise NotFound(f"checksum not found: {checksum.hex()}")
         self.store.delete(_CHECKSUMS + checksum)
