@@ -61,12 +61,15 @@ class Relayer:
         self._in_flight: dict[tuple[str, ...], int] = {}
         #: Until when (ns since start) the relayer is down and does nothing.
         self.offline_until_ns = 0
+        #: Every packet before this index of ``world.sent`` is known to be delivered.
+        self._first_undelivered = 0
 
     def go_offline(self, duration_ns: int) -> None:
         """The relayer's process stops for ``duration_ns``; it comes back with only what it
         can read from the chains (it keeps no memory of what it had sent)."""
         self.offline_until_ns = self.world.clock.now_ns + duration_ns
         self._in_flight.clear()
+        self._first_undelivered = 0
         self.world.record(self.config.name, "offline", until=self.offline_until_ns)
 
     async def run(self) -> None:
@@ -204,7 +207,13 @@ class Relayer:
 
     def _relay_packets(self, client_id: str, proof_height: Height) -> None:
         packets = self.world.host.app.query().packets
-        for sent in self.world.sent:
+        sent_packets = self.world.sent
+        # Receipts are never removed: packets before the first undelivered one need no look.
+        while self._first_undelivered < len(sent_packets) and packets.received(
+            sent_packets[self._first_undelivered].packet
+        ):
+            self._first_undelivered += 1
+        for sent in sent_packets[self._first_undelivered :]:
             if (
                 sent.height > proof_height
                 or sent.height.revision_number != proof_height.revision_number
