@@ -32,7 +32,6 @@ from relayer_sim.host.messages import (
     MsgUpdateClient,
 )
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
-from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL, ClientState, ConsensusState
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
@@ -50,11 +49,7 @@ def produce(chain: CounterpartyChain, blocks: int) -> None:
 
 
 def client_states(chain: CounterpartyChain, checksum: bytes) -> MsgCreateClient:
-    header = chain.block(Height(1, 1)).header
-    client = ClientState(
-        chain.chain_id, DEFAULT_TRUST_LEVEL, 48 * 3600 * SECOND, 10 * SECOND, Height(1, 1)
-    )
-    consensus = ConsensusState(header.time_ns, header.app_hash, header.next_validators_hash)
+    client, consensus = chain.client_states(Height(1, 1), 48 * 3600 * SECOND, 10 * SECOND)
     return MsgCreateClient(
         RELAYER,
         WasmClientState(client.encode(), checksum, Height(1, 1)).encode(),

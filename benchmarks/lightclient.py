@@ -30,7 +30,6 @@ from relayer_sim.host.contract_api import ContractClient
 from relayer_sim.lightclient.client import V1, V2, LightClient, Profile
 from relayer_sim.lightclient.headers import HeaderMessage, Height
 from relayer_sim.lightclient.schemes import SCHEMES
-from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL, ClientState, ConsensusState
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import MemoryStorage, WasmVM
 
@@ -53,21 +52,8 @@ def build_chain(size: int, consensus: str) -> CounterpartyChain:
 
 
 def genesis(chain: CounterpartyChain, profile: Profile) -> tuple[bytes, bytes]:
-    header = chain.block(Height(1, 1)).header
-    client = ClientState(
-        chain.chain_id,
-        DEFAULT_TRUST_LEVEL,
-        48 * 3600 * SECOND,
-        10 * SECOND,
-        Height(1, 1),
-        format=profile.format,
-    )
-    consensus = ConsensusState(
-        header.time_ns,
-        header.app_hash,
-        header.next_validators_hash,
-        header_version=header.version.header_version,
-        format=profile.format,
+    client, consensus = chain.client_states(
+        Height(1, 1), 48 * 3600 * SECOND, 10 * SECOND, format=profile.format
     )
     return client.encode(), consensus.encode()
 

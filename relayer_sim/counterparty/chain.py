@@ -25,6 +25,7 @@ from relayer_sim.lightclient.headers import (
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
 from relayer_sim.lightclient.states import (
+    DEFAULT_TRUST_LEVEL,
     DEFAULT_UPGRADE_PATH,
     SENTINEL_ROOT,
     ClientState,
@@ -325,6 +326,34 @@ class CounterpartyChain:
     def header_message(self, height: Height, trusted: Height) -> HeaderMessage:
         """The update a relayer sends to move a client trusting ``trusted`` to ``height``."""
         return HeaderMessage(self.block(height).signed, trusted, self.trusted_validators(trusted))
+
+    def client_states(
+        self,
+        height: Height,
+        trusting_period_ns: int,
+        max_clock_drift_ns: int,
+        trust_level: TrustLevel = DEFAULT_TRUST_LEVEL,
+        format: int = 1,
+    ) -> tuple[ClientState, ConsensusState]:
+        """The states a relayer creates a light client with, trusting the block at ``height``;
+        ``format`` is the state format of the contract the client will run on."""
+        header = self.block(height).header
+        client = ClientState(
+            chain_id=self.chain_id,
+            trust_level=trust_level,
+            trusting_period_ns=trusting_period_ns,
+            max_clock_drift_ns=max_clock_drift_ns,
+            latest_height=height,
+            format=format,
+        )
+        consensus = ConsensusState(
+            header.time_ns,
+            header.app_hash,
+            header.next_validators_hash,
+            header_version=header.version.header_version,
+            format=format,
+        )
+        return client, consensus
 
     def trusted_validators(self, trusted: Height) -> ValidatorSet:
         """The set a client trusting ``trusted`` knows as "next validators"."""

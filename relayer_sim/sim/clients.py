@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import MsgCreateClient
-from relayer_sim.lightclient.states import ClientState, ConsensusState, TrustLevel
+from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.sim.world import World
 
@@ -57,21 +57,12 @@ class ClientCreator:
         chain, plan = self.world.counterparty, self.plan
         height = chain.latest_height
         assert height is not None
-        header = chain.block(height).header
-        client = ClientState(
-            chain_id=chain.chain_id,
-            trust_level=plan.trust_level,
-            trusting_period_ns=plan.trusting_period_ns,
-            max_clock_drift_ns=plan.max_clock_drift_ns,
-            latest_height=height,
-            format=plan.state_format,
-        )
-        consensus = ConsensusState(
-            header.time_ns,
-            header.app_hash,
-            header.next_validators_hash,
-            header_version=header.version.header_version,
-            format=plan.state_format,
+        client, consensus = chain.client_states(
+            height,
+            plan.trusting_period_ns,
+            plan.max_clock_drift_ns,
+            plan.trust_level,
+            plan.state_format,
         )
         tx = Tx(
             MsgCreateClient(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSpec
 from relayer_sim.counterparty.chain import SECOND, Block
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL, ClientState, ConsensusState
+from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL
 from relayer_sim.lightclient.store import HostEnv
 
 HOUR = 3600 * SECOND
@@ -40,21 +40,8 @@ def advance(chain: CounterpartyChain, blocks: int) -> list[Block]:
 
 def genesis(chain: CounterpartyChain, height: Height, format: int = 1) -> tuple[bytes, bytes]:
     """The client and consensus state a relayer creates a client with, trusting ``height``."""
-    header = chain.block(height).header
-    client = ClientState(
-        chain_id=chain.chain_id,
-        trust_level=DEFAULT_TRUST_LEVEL,
-        trusting_period_ns=TRUSTING_PERIOD,
-        max_clock_drift_ns=MAX_CLOCK_DRIFT,
-        latest_height=height,
-        format=format,
-    )
-    consensus = ConsensusState(
-        header.time_ns,
-        header.app_hash,
-        header.next_validators_hash,
-        header_version=header.version.header_version,
-        format=format,
+    client, consensus = chain.client_states(
+        height, TRUSTING_PERIOD, MAX_CLOCK_DRIFT, DEFAULT_TRUST_LEVEL, format
     )
     return client.encode(), consensus.encode()
 
