@@ -29,7 +29,7 @@ from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.relayer.byzantine import ByzantineRelayer
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
-from relayer_sim.scenario import RelayerSpec, Scenario
+from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
 from relayer_sim.scenario.relayers import (
     UpdateBeforeExpiry,
     UpdateEveryBlock,
@@ -82,15 +82,21 @@ def run_scenario(
         if realtime is None
         else trio.testing.MockClock(rate=realtime)
     )
-    run = _Run(scenario, scenario.seed if seed is None else seed, out_dir, vm or WasmVM())
-    run.observer = observer
+    run = _Run(scenario, scenario.seed if seed is None else seed, out_dir, vm or WasmVM(), observer)
     return trio.run(run.main, clock=clock)
 
 
 class _Run:
-    def __init__(self, scenario: Scenario, seed: int, out_dir: Path, vm: WasmVM) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        out_dir: Path,
+        vm: WasmVM,
+        observer: Callable[[World], None] | None,
+    ) -> None:
         self.scenario, self.seed, self.out_dir, self.vm = scenario, seed, out_dir, vm
-        self.observer: Callable[[World], None] | None = None
+        self.observer = observer
 
     async def main(self) -> RunResult:
         scenario = self.scenario
@@ -176,7 +182,7 @@ class _Run:
         governance = GovernanceActor(
             world, {v.name: v.power for v in scenario.host.validators}, gas
         )
-        creators = {client.name: self._creator(world, client.name) for client in scenario.clients}
+        creators = {client.name: self._creator(world, client) for client in scenario.clients}
         byzantine = {
             spec.name: ByzantineRelayer(world, spec.name, spec.client, gas)
             for spec in scenario.relayers
@@ -226,8 +232,7 @@ class _Run:
             )
         return actors
 
-    def _creator(self, world: World, name: str) -> ClientCreator:
-        spec = next(client for client in self.scenario.clients if client.name == name)
+    def _creator(self, world: World, spec: ClientSpec) -> ClientCreator:
         plan = ClientPlan(
             name=spec.name,
             checksum=checksum_of(spec.contract),
