@@ -14,7 +14,8 @@ from typing import Final
 from relayer_sim.host.app import HostApp, TxResult
 from relayer_sim.host.errors import InvalidMessage
 from relayer_sim.host.governance import ProposalOutcome
-from relayer_sim.host.messages import Msg
+from relayer_sim.host.messages import Msg, subject_of
+from relayer_sim.host.packets import RecvOutcome
 from relayer_sim.lightclient.store import HostEnv
 
 #: The most gas one transaction may ask for (a block's gas limit in many Cosmos chains).
@@ -44,13 +45,17 @@ class TxRecord:
 
     @property
     def event(self) -> Event:
-        """``tx`` with the message type, ok or the error kind and text, and the gas."""
+        """``tx`` with the message type and subject, ok or the error kind and text, the gas,
+        and for a packet whether it was new (a repeat is a successful no-op)."""
         attributes: dict[str, object] = {
             "message": type(self.tx.msg).__name__,
+            **subject_of(self.tx.msg),
             "ok": self.result.ok,
             "gas_used": self.result.gas_used,
             "contract_gas": self.result.contract_gas,
         }
+        if isinstance(self.result.result, RecvOutcome):
+            attributes["received"] = self.result.result.received
         if self.result.error is not None:
             attributes["error"] = type(self.result.error).__name__
             attributes["reason"] = str(self.result.error)

@@ -122,3 +122,21 @@ MESSAGE_TYPES: tuple[type[Msg], ...] = (
     MsgSubmitProposal,
     MsgVote,
 )
+
+
+def subject_of(msg: Msg) -> dict[str, object]:
+    """What ``msg`` is about, for its trace event: the client, the packet, the proposal. A
+    trace read later (``relayer-sim report``) tells transactions apart by these."""
+    match msg:
+        case MsgUpdateClient() | MsgUpgradeClient() | MsgMigrateContract():
+            return {"client": msg.client_id}
+        case MsgRecvPacket():
+            return {"client": msg.client_id, "sequence": msg.packet.sequence}
+        case MsgRecoverClient():
+            return {"client": msg.subject_client_id, "substitute": msg.substitute_client_id}
+        case MsgSubmitProposal():
+            return {"title": msg.title}
+        case MsgVote():
+            return {"proposal": msg.proposal_id, "option": msg.option}
+        case MsgStoreCode() | MsgRemoveChecksum() | MsgCreateClient():
+            return {}

@@ -1,5 +1,7 @@
 """What a run measures as it goes, sampled after every host block: how far each client lags
-behind the counterparty, how many proposals passed, and when an attacked client froze."""
+behind the counterparty, how many proposals passed, and when an attacked client froze. Each
+sample also goes to the trace (``clients``: every client's height and status beside the
+counterparty's height), so that a report can be made from the trace alone."""
 
 from __future__ import annotations
 
@@ -46,16 +48,25 @@ class Metrics:
                 self.frozen_at[name] = world.clock.now_ns
                 world.record(self.name, "client_frozen", client=client_id)
         latest = world.counterparty.latest_height
-        if latest is None:
-            return
+        env = world.host_env()
+        seen: dict[str, object] = {}
         for name in self.max_lag:
             client_id = world.clients.get(name)
             if client_id is None:
                 continue
             try:
                 height = clients.latest_height(client_id)
+                status = clients.status(client_id, env, GasMeter(None))
             except HostError:
                 continue
-            if height.revision_number == latest.revision_number:
+            seen[name] = {"id": client_id, "height": str(height), "status": str(status)}
+            if latest is not None and height.revision_number == latest.revision_number:
                 lag = latest.revision_height - height.revision_height
                 self.max_lag[name] = max(self.max_lag[name], lag)
+        # The series that ``relayer-sim report`` reads back: each client next to the chain.
+        world.record(
+            self.name,
+            "clients",
+            counterparty=None if latest is None else str(latest),
+            clients=seen,
+        )
