@@ -111,7 +111,6 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     from relayer_sim.report.run_summary import render_run_summary
     from relayer_sim.scenario import ScenarioError, load_scenario
     from relayer_sim.sim.runtime import run_scenario
-    from relayer_sim.sim.support import Unsupported
 
     try:
         scenario = load_scenario(args.file)
@@ -119,14 +118,10 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
         return EXIT_BAD_INPUT
     out = args.out or Path("out") / scenario.name
-    try:
-        with RunProgress(console, scenario.duration) as progress:
-            result = run_scenario(
-                scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
-            )
-    except Unsupported as error:
-        console.print(f"[red]error:[/] {args.file}: {escape(str(error))}", soft_wrap=True)
-        return EXIT_BAD_INPUT
+    with RunProgress(console, scenario.duration) as progress:
+        result = run_scenario(
+            scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
+        )
     render_run_summary(console, scenario.name, result)
     return EXIT_OK if result.ok else EXIT_VERDICT
 

@@ -51,10 +51,16 @@ class Roster:
         self._keys: dict[tuple[str, str], SigningKey] = {}
 
     def schedule(self, change: RosterChange) -> None:
+        """Add ``change``, refusing one that would leave some height without a validator."""
         if change.power < 0:
             raise RosterError(f"validator {change.name}: power cannot be negative")
+        before = list(self._changes)
         self._changes.append(change)
         self._changes.sort(key=lambda c: c.height)  # stable: same-height changes keep their order
+        affected = {c.height for c in self._changes if c.height >= change.height}
+        if not all(self.powers_at(height) for height in affected):
+            self._changes = before
+            raise RosterError(f"removing {change.name} at {change.height} leaves no validator")
 
     def powers_at(self, height: Height) -> dict[str, int]:
         """Name to power for the block at ``height`` (only validators with power)."""

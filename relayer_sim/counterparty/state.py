@@ -70,6 +70,11 @@ class AppState:
         """An encoded existence or non-existence proof of ``key`` in the state of ``at``."""
         return encode_proof(_tree(self._snapshot(at)).prove(key))
 
+    def forged(self, at: Height, writes: Mapping[bytes, bytes]) -> MerkleTree:
+        """The state of ``at`` with ``writes`` applied, never committed: what a coalition
+        signing a fork can claim as its app hash, and prove against."""
+        return MerkleTree({**self._snapshot(at).items, **writes})
+
     def _snapshot(self, at: Height) -> _Snapshot:
         try:
             return self._snapshots[at]

@@ -132,6 +132,18 @@ def verify_header(
     _tally(message, signed.validator_set, COMMIT_QUORUM, Rejection.INSUFFICIENT_POWER)
 
 
+def trusted_enough(message: HeaderMessage, level: TrustLevel) -> bool:
+    """Whether the trusted validators who signed ``message`` carry more than ``level`` of the
+    trusted power: the skipping check alone, for a relayer choosing how far it can skip."""
+    try:
+        _tally(message, message.trusted_validators, level, Rejection.INSUFFICIENT_TRUST)
+    except VerificationError as error:
+        if error.rejection is Rejection.INSUFFICIENT_TRUST:
+            return False
+        raise
+    return True
+
+
 def is_fork(evidence: Misbehaviour) -> bool:
     """Whether two (separately verified) headers conflict: one height, two blocks, or a
     later header that is not later in time (a BFT-time violation)."""

@@ -8,18 +8,33 @@ from collections.abc import Sequence
 from relayer_sim.counterparty import Coalition
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.errors import HostError
-from relayer_sim.host.messages import MsgUpdateClient
+from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
 from relayer_sim.lightclient import decode
-from relayer_sim.lightclient.headers import HeaderMessage, Height
+from relayer_sim.lightclient.headers import HeaderMessage, Height, SignedHeader
+from relayer_sim.lightclient.merkle import MerkleTree, encode_proof
+from relayer_sim.lightclient.packets import Packet
+from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.sim.world import World
+
+#: Forged packets are numbered from here on, past any honest sequence a run reaches.
+FORGED_SEQUENCES = 1_000_000
 
 
 class ByzantineRelayer:
     """Submits forged headers to its client when told to."""
 
-    def __init__(self, world: World, name: str, client: str, gas_limit: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        client: str,
+        gas_limit: int,
+        route: tuple[str, str] | None = None,
+    ) -> None:
         self.world, self.name, self.client, self.gas_limit = world, name, client, gas_limit
         self.address = f"cosmos1{name}"
+        #: The (port, channel) its forged packets claim to come from: the scenario's traffic.
+        self.route = route
 
     async def run(self) -> None:
         """It has nothing to do on its own: it waits for the timeline."""
@@ -44,7 +59,9 @@ class ByzantineRelayer:
         drift = decode.client_state(state.data).max_clock_drift_ns
         return self.world.now_ns + drift - 10**9
 
-    def send_fork(self, kind: str, coalition: Sequence[str], height: int | None) -> None:
+    def send_fork(
+        self, kind: str, coalition: Sequence[str], height: int | None, forge_packet: bool = False
+    ) -> None:
         """Forge a header of ``kind`` signed by ``coalition`` and send it as an update.
 
         An equivocation re-signs the honest header at ``height`` (default: the latest) with
@@ -53,7 +70,14 @@ class ByzantineRelayer:
         ahead of the chain and skips to it from the client's latest height: more than the trust
         level (1/3) of the trusted power is enough to fool the client. Its time is as late as
         the client's clock drift allows, so that the honest headers relayed meanwhile stay
-        before it and nothing but a monitor can tell.
+        before it and nothing but a monitor can tell. A backdated header is the honest next
+        header above the client's latest, re-signed with the time of that latest consensus
+        state and built on the one before: it verifies (it is later than what it trusts), but
+        time no longer increases with height, and the client must freeze itself.
+
+        With ``forge_packet``, the forged app hash (equivocation, lunatic) is the root of the
+        honest state plus a packet commitment the counterparty never made, and the relayer
+        delivers that packet right after the header, proven against it.
         """
         world, chain = self.world, self.world.counterparty
         client_id = world.clients.get(self.client)
@@ -67,14 +91,26 @@ class ByzantineRelayer:
             world.record(self.name, "fork_not_sent", reason=str(error))
             return
         members = Coalition.of(coalition)
+        packet = self._forged_packet() if forge_packet else None
+        state: MerkleTree | None = None
         if kind == "equivocation":
             at = Height(latest.revision_number, height or latest.revision_height)
             trusted = Height(at.revision_number, at.revision_height - 1)
-            forged = members.equivocation(chain, at)
+            state = self._forged_state(packet, at)
+            forged = members.equivocation(chain, at, app_hash=None if state is None else state.root)
         elif kind == "lunatic":
             ahead = max(height or 0, trusted.revision_height + 2, latest.revision_height + 2)
             at = Height(latest.revision_number, ahead)
-            forged = members.lunatic(chain, at, time_ns=self._latest_acceptable_time(client_id))
+            state = self._forged_state(packet, latest)
+            time_ns = self._latest_acceptable_time(client_id)
+            forged = members.lunatic(
+                chain, at, time_ns, app_hash=None if state is None else state.root
+            )
+        elif kind == "backdated":
+            backdated = self._backdated(members, client_id, trusted)
+            if backdated is None:
+                return
+            forged, at, trusted = backdated
         else:
             raise ValueError(f"unsupported fork kind {kind!r}")
         message = HeaderMessage(forged, trusted, chain.trusted_validators(trusted))
@@ -90,4 +126,59 @@ class ByzantineRelayer:
             height=str(at),
             trusted=str(trusted),
             coalition=list(coalition),
+        )
+        if packet is not None and state is not None:
+            self._deliver_forged(client_id, packet, state, at)
+
+    def _backdated(
+        self, members: Coalition, client_id: str, latest: Height
+    ) -> tuple[SignedHeader, Height, Height] | None:
+        """The forged header, its height and the height it trusts, or None (recorded why)."""
+        world, chain = self.world, self.world.counterparty
+        at = Height(latest.revision_number, latest.revision_height + 1)
+        trusted = Height(latest.revision_number, latest.revision_height - 1)
+        clients = world.host.app.query().clients
+        reason = None
+        if chain.latest_height is None or chain.latest_height < at:
+            reason = f"the counterparty has no block above the client's {latest} yet"
+        else:
+            try:
+                clients.consensus_state(client_id, trusted)
+            except HostError:
+                reason = f"the client holds no consensus state at {trusted}"
+        if reason is not None:
+            world.record(self.name, "fork_not_sent", reason=reason)
+            return None
+        latest_time = decode.consensus_state(clients.consensus_state(client_id, latest).data)
+        return members.backdated(chain, at, latest_time.timestamp_ns), at, trusted
+
+    def _forged_packet(self) -> Packet:
+        """A packet on the traffic's channel, numbered far past the honest ones so that it
+        takes no honest packet's place."""
+        if self.route is None:
+            raise ValueError("forged packets need the scenario's traffic channel")
+        port, channel = self.route
+        sequence = FORGED_SEQUENCES + len(self.world.forged) + 1
+        data = b"forged: 1000000uatom to " + self.address.encode()
+        return Packet(sequence, port, channel, port, channel, data)
+
+    def _forged_state(self, packet: Packet | None, base: Height) -> MerkleTree | None:
+        if packet is None:
+            return None
+        commitment = {merkle_key(packet.commitment_path()): packet.commitment()}
+        return self.world.counterparty.state.forged(base, commitment)
+
+    def _deliver_forged(
+        self, client_id: str, packet: Packet, state: MerkleTree, at: Height
+    ) -> None:
+        proof = encode_proof(state.prove(merkle_key(packet.commitment_path())))
+        message = MsgRecvPacket(self.address, client_id, packet, proof, at)
+        self.world.host.submit(Tx(message, self.gas_limit))
+        self.world.forged.append(packet)
+        self.world.record(
+            self.name,
+            "forged_packet_sent",
+            client=client_id,
+            sequence=packet.sequence,
+            height=str(at),
         )

@@ -4,16 +4,19 @@ When the counterparty comes back from a planned upgrade as a new revision, the r
 the client to the old revision's last height and sends ``MsgUpgradeClient`` with the states the
 chain published under its upgrade key; then it carries on with the new revision.
 
-On each wake-up it compares the counterparty's latest height with the client's, decides by its
+On each wake-up it queries both chains over its ``Link`` (which may delay, lose or duplicate
+what travels), compares the counterparty's latest height with the client's, decides by its
 update policy whether to send ``MsgUpdateClient`` (trusting the client's latest height), and
 sends ``MsgRecvPacket`` for every packet it has not seen delivered whose commitment the client
 can prove. It learns only from the chains' public state, so a crash or a lost transaction costs
-nothing but time: the next wake-up sees what is still missing.
+nothing but time: the next wake-up sees what is still missing. A transaction whose effect does
+not show is sent again after a backoff that doubles with each attempt (up to 8 times the first).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from relayer_sim.host.chain import Tx
@@ -24,9 +27,14 @@ from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
-from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
+from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, ClientState
+from relayer_sim.lightclient.verify import trusted_enough
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
+from relayer_sim.relayer.link import Link, LinkFaults
 from relayer_sim.sim.world import World
+
+#: A transaction retried over and over waits at most this many times ``retry_ns`` in between.
+MAX_BACKOFF_DOUBLINGS = 3
 
 
 class UpdatePolicy(StrEnum):
@@ -48,40 +56,73 @@ class RelayerConfig:
     #: ``before_expiry``: update when the client's latest state is this close to expiring.
     margin_ns: int = 3600 * 10**9
     packets: bool = True
-    #: How long to wait for a sent transaction's effect before sending it again.
+    #: How long to wait for a sent transaction's effect before sending it again (the first
+    #: time; it doubles with each attempt).
     retry_ns: int = 15 * 10**9
     gas_limit: int = 20_000_000
     address: str = "cosmos1relayer"
+    faults: LinkFaults = field(default_factory=LinkFaults)
+    #: The seed of the link's own faults.
+    link_seed: str = ""
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """A transaction decided on, with what to record once it is sent."""
+
+    tx: Tx
+    key: tuple[str, ...]
+    kind: str = ""
+    data: dict[str, object] = field(default_factory=dict)
 
 
 class Relayer:
     def __init__(self, world: World, config: RelayerConfig) -> None:
         self.world, self.config = world, config
+        self.link = Link(world, config.name, config.faults, random.Random(config.link_seed))
         self._last_update_ns: int | None = None
-        self._in_flight: dict[tuple[str, ...], int] = {}
+        #: What was sent and not yet seen to take effect: when last, and how many times.
+        self._attempts: dict[tuple[str, ...], tuple[int, int]] = {}
         #: Until when (ns since start) the relayer is down and does nothing.
         self.offline_until_ns = 0
         #: Every packet before this index of ``world.sent`` is known to be delivered.
         self._first_undelivered = 0
+        self._outgoing: list[_Outgoing] = []
 
     def go_offline(self, duration_ns: int) -> None:
-        """The relayer's process stops for ``duration_ns``; it comes back with only what it
-        can read from the chains (it keeps no memory of what it had sent)."""
+        """The relayer's process stops (a crash) and restarts after ``duration_ns`` with only
+        what it can read from the chains: it keeps no memory of what it had sent."""
         self.offline_until_ns = self.world.clock.now_ns + duration_ns
-        self._in_flight.clear()
+        self._attempts.clear()
         self._first_undelivered = 0
         self.world.record(self.config.name, "offline", until=self.offline_until_ns)
 
+    def _online(self) -> bool:
+        return self.world.clock.now_ns >= self.offline_until_ns
+
     async def run(self) -> None:
-        clock, name = self.world.clock, self.config.name
+        """Poll, query, decide, send: a crash in between loses what was under way."""
+        clock, name, link = self.world.clock, self.config.name, self.link
         while True:
             await clock.sleep(name, self.config.poll_ns)
-            self.step()
+            if not (self._online() and await link.ask() and self._online()):
+                continue
+            outgoing = self.plan()
+            if not (await link.answer() and self._online()):
+                continue
+            for item in outgoing:
+                self._attempted(item.key)
+                if item.kind:
+                    self.world.record(name, item.kind, **item.data)
+            await link.send([item.tx for item in outgoing])
 
-    def step(self) -> None:
-        """One look at both chains, and the transactions it calls for."""
-        if self.world.clock.now_ns < self.offline_until_ns:
-            return
+    def plan(self) -> list[_Outgoing]:
+        """One look at both chains: the transactions it calls for."""
+        self._outgoing = []
+        self._look()
+        return self._outgoing
+
+    def _look(self) -> None:
         client_id = self.world.clients.get(self.config.client)
         target = self.world.counterparty.latest_height
         if client_id is None or target is None:
@@ -97,30 +138,34 @@ class Relayer:
         if target.revision_number > trusted.revision_number:
             self._follow_upgrade(client_id, trusted)
             return
+        if trusted > target:
+            # The client trusts a header above the chain's: a fork's. Nothing the chain has
+            # can be proven against it until the chain gets there.
+            return
         proven = trusted
         fresh = target.revision_number == trusted.revision_number and target > trusted
-        if fresh:
-            target = self._reachable(trusted, target)
-        if (
-            fresh
-            and self._wants_update(trusted, target)
-            and not self._waiting(("update", str(target)))
-        ):
-            self._submit_update(client_id, trusted, target)
-            proven = target
+        if fresh and self._wants_update(trusted, target):
+            step = self._reachable(trusted, target)
+            if self._due(("update", str(step))):
+                self._submit_update(client_id, trusted, step)
+                proven = step
         if self.config.packets:
             self._relay_packets(client_id, proven)
 
-    def _waiting(self, key: tuple[str, ...]) -> bool:
-        """Whether ``key`` was sent recently enough that its result may still be coming (it
-        is sent again after ``retry_ns``: a lost or failed transaction is retried). When not,
-        the caller is about to send it: it counts as sent from now."""
-        sent = self._in_flight.get(key)
-        now = self.world.clock.now_ns
-        if sent is not None and now - sent < self.config.retry_ns:
+    def _due(self, key: tuple[str, ...]) -> bool:
+        """Whether ``key`` may be sent now: never sent, or sent long enough ago that its
+        result should have shown (a lost or failed transaction is retried, each time after
+        twice the wait, up to ``2 ** MAX_BACKOFF_DOUBLINGS`` times ``retry_ns``)."""
+        attempt = self._attempts.get(key)
+        if attempt is None:
             return True
-        self._in_flight[key] = now
-        return False
+        sent_ns, count = attempt
+        backoff = self.config.retry_ns << min(count - 1, MAX_BACKOFF_DOUBLINGS)
+        return self.world.clock.now_ns - sent_ns >= backoff
+
+    def _attempted(self, key: tuple[str, ...]) -> None:
+        _, count = self._attempts.get(key, (0, 0))
+        self._attempts[key] = (self.world.clock.now_ns, count + 1)
 
     def _follow_upgrade(self, client_id: str, trusted: Height) -> None:
         """The counterparty restarted as a new revision: bring the client to the old
@@ -131,10 +176,10 @@ class Relayer:
         if last is None:
             return
         if trusted < last:
-            if not self._waiting(("update", str(last))):
+            if self._due(("update", str(last))):
                 self._submit_update(client_id, trusted, last)
             return
-        if self._waiting(("upgrade", str(last))):
+        if not self._due(("upgrade", str(last))):
             return
         client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, last.revision_height)
         client_key, consensus_key = merkle_key(client_path), merkle_key(consensus_path)
@@ -144,28 +189,40 @@ class Relayer:
             return
         checksum = self.world.host.app.query().clients.client_state(client_id).checksum
         new_height = decode.client_state(upgraded_client).latest_height
-        self._submit(
-            MsgUpgradeClient(
-                self.config.address,
-                client_id,
-                WasmClientState(upgraded_client, checksum, new_height).encode(),
-                WasmConsensusState(upgraded_consensus).encode(),
-                chain.prove(client_key, last),
-                chain.prove(consensus_key, last),
-            )
+        upgrade = MsgUpgradeClient(
+            self.config.address,
+            client_id,
+            WasmClientState(upgraded_client, checksum, new_height).encode(),
+            WasmConsensusState(upgraded_consensus).encode(),
+            chain.prove(client_key, last),
+            chain.prove(consensus_key, last),
         )
-        self.world.record(
-            self.config.name, "upgrade_sent", client=client_id, at=str(last), to=str(new_height)
+        self._submit(
+            upgrade,
+            ("upgrade", str(last)),
+            "upgrade_sent",
+            client=client_id,
+            at=str(last),
+            to=str(new_height),
         )
 
     def _reachable(self, trusted: Height, target: Height) -> Height:
         """The height to update to: ``target``, unless a consensus switch lies between — the
         trusted (old-scheme) validators sign nothing after it, so the client must cross the
-        switch adjacently, from the block before it, before skipping again."""
+        switch adjacently, from the block before it, before skipping again — or too few of the
+        trusted validators signed ``target`` (the validator set changed too much since): then
+        halfway, and halfway again (CometBFT's bisection), down to the next block, which the
+        client verifies adjacently."""
         chain = self.world.counterparty
         following = Height(trusted.revision_number, trusted.revision_height + 1)
         if chain.version_at(following) != chain.version_at(trusted):
             return following
+        level = self._client_state().trust_level
+        while target > following and not trusted_enough(
+            chain.header_message(target, trusted), level
+        ):
+            middle = (trusted.revision_height + target.revision_height) // 2
+            target = Height(trusted.revision_number, max(middle, following.revision_height))
         return target
 
     def _wants_update(self, trusted: Height, target: Height) -> bool:
@@ -185,25 +242,25 @@ class Relayer:
 
     def _close_to_expiry(self, trusted: Height) -> bool:
         block = self.world.counterparty.block(trusted)
-        trusting = self._trusting_period()
+        trusting = self._client_state().trusting_period_ns
         return block.header.time_ns + trusting - self.config.margin_ns <= self.world.now_ns
 
-    def _trusting_period(self) -> int:
+    def _client_state(self) -> ClientState:
         client_id = self.world.clients[self.config.client]
         state = self.world.host.app.query().clients.client_state(client_id)
-        return decode.client_state(state.data).trusting_period_ns
+        return decode.client_state(state.data)
 
     def _submit_update(self, client_id: str, trusted: Height, target: Height) -> None:
         message = self.world.counterparty.header_message(target, trusted).to_bytes()
-        self._submit(MsgUpdateClient(self.config.address, client_id, message))
-        self._last_update_ns = self.world.clock.now_ns
-        self.world.record(
-            self.config.name,
+        self._submit(
+            MsgUpdateClient(self.config.address, client_id, message),
+            ("update", str(target)),
             "update_sent",
             client=client_id,
             trusted=str(trusted),
             height=str(target),
         )
+        self._last_update_ns = self.world.clock.now_ns
 
     def _relay_packets(self, client_id: str, proof_height: Height) -> None:
         packets = self.world.host.app.query().packets
@@ -220,15 +277,24 @@ class Relayer:
             ):
                 continue
             packet = sent.packet
-            if packets.received(packet) or self._waiting(
-                ("recv", packet.destination_port, packet.destination_channel, str(packet.sequence))
-            ):
+            channel, sequence = packet.destination_channel, str(packet.sequence)
+            key = ("recv", packet.destination_port, channel, sequence)
+            if packets.received(packet) or not self._due(key):
                 continue
-            key = merkle_key(sent.packet.commitment_path())
-            proof = self.world.counterparty.prove(key, proof_height)
+            proof = self.world.counterparty.prove(
+                merkle_key(packet.commitment_path()), proof_height
+            )
             self._submit(
-                MsgRecvPacket(self.config.address, client_id, sent.packet, proof, proof_height)
+                MsgRecvPacket(self.config.address, client_id, packet, proof, proof_height), key
             )
 
-    def _submit(self, msg: MsgUpdateClient | MsgRecvPacket | MsgUpgradeClient) -> None:
-        self.world.host.submit(Tx(msg, self.config.gas_limit))
+    def _submit(
+        self,
+        msg: MsgUpdateClient | MsgRecvPacket | MsgUpgradeClient,
+        key: tuple[str, ...],
+        kind: str = "",
+        **data: object,
+    ) -> None:
+        """Queue ``msg`` for this look's sending; ``kind`` and ``data`` go to the trace as it
+        leaves."""
+        self._outgoing.append(_Outgoing(Tx(msg, self.config.gas_limit), key, kind, data))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from relayer_sim.scenario.base import TaggedBy
+from relayer_sim.scenario.base import TaggedBy, mismatch
 from relayer_sim.scenario.fields import (
     Contract,
     Duration,
@@ -108,6 +108,19 @@ class Fork(TimelineEntry):
     """The byzantine relayer that submits it."""
     height: PositiveInt | None = None
     """The counterparty height of the forged header; by default the latest."""
+    forge_packet: bool = False
+    """The forged header's state also commits to a packet the counterparty never sent, on the
+    channel of ``[traffic]``, and the byzantine relayer delivers it with a proof against that
+    state (lunatic and equivocation forks, which choose their app hash)."""
+
+    @model_validator(mode="after")
+    def _forged_packet_needs_a_forged_state(self) -> Fork:
+        if self.forge_packet and self.kind == "backdated":
+            raise mismatch(
+                "no forged packet on a backdated fork (it keeps the honest state)",
+                field="forge_packet",
+            )
+        return self
 
 
 class Garbage(TimelineEntry):

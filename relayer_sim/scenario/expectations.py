@@ -72,12 +72,23 @@ class ExpectProposalsPassed(Model):
     """The number of passed proposals."""
 
 
+class ExpectForgedPacketsReceived(Model):
+    """Exactly this many packets that the counterparty never sent were received on the host
+    (forged by a byzantine relayer and proven against a forked state)."""
+
+    kind: Literal["forged_packets_received"] = "forged_packets_received"
+    """The expectation's kind."""
+    count: NonNegativeInt
+    """The number of forged packets the host took as real."""
+
+
 #: An expectation, chosen by its ``kind``.
 Expectation = Annotated[
     ExpectClientStatus
     | ExpectPacketsDelivered
     | ExpectMaxClientLag
     | ExpectMisbehaviourDetected
+    | ExpectForgedPacketsReceived
     | ExpectClientHeightAtLeast
     | ExpectProposalsPassed,
     TaggedBy("kind"),

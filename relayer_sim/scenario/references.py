@@ -86,10 +86,14 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
             case Fork():
                 _known_each(f"{at}.coalition", entry.coalition, validators, "validators")
                 _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
+                if entry.forge_packet and scenario.traffic is None:
+                    expected = "a [traffic] section (the forged packet rides its channel)"
+                    raise Invalid(f"{at}.forge_packet", expected, "none")
             case Garbage():
                 _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
             case RelayerOffline():
-                _known(f"{at}.relayer", entry.relayer, relayers, "relayers")
+                honest = [name for name in relayers if name not in byzantine]
+                _known(f"{at}.relayer", entry.relayer, honest, "honest relayers")
             case ValidatorChange() if entry.power == 0:
                 _known(f"{at}.validator", entry.validator, validators, "validators")
             case ValidatorsOffline():

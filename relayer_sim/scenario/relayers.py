@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from relayer_sim.scenario.base import Model, TaggedBy
+from pydantic import model_validator
+
+from relayer_sim.scenario.base import Model, TaggedBy, mismatch
 from relayer_sim.scenario.durations import SECOND
 from relayer_sim.scenario.fields import (
     Duration,
@@ -79,6 +81,16 @@ class RelayerSpec(Model):
     """The probability that a message between it and a chain arrives twice, in [0, 1)."""
     retry_backoff: Duration = 2 * SECOND
     """How long it waits before retrying a failed submission."""
+
+    @model_validator(mode="after")
+    def _faults_on_honest_links(self) -> RelayerSpec:
+        """A byzantine relayer submits at once whatever the timeline hands it: its link has no
+        faults to inject, and a file that sets some would expect what never happens."""
+        if self.byzantine:
+            for fault in ("latency", "drop", "duplicate"):
+                if getattr(self, fault):
+                    raise mismatch("no link faults on a byzantine relayer", field=fault)
+        return self
 
 
 class MonitorSpec(Model):

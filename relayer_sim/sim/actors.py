@@ -16,9 +16,11 @@ async def counterparty_blocks(
     world: World, on_height: Callable[[int], None], name: str = "counterparty"
 ) -> None:
     """Blocks at the counterparty's block time (with its jitter); when too little power is
-    online the chain stalls and tries again a block time later. ``on_height`` hears of every
-    new height (the timeline's height triggers)."""
+    online the chain stalls and tries again a block time later (the trace shows when a stall
+    starts and when blocks resume, not every try). ``on_height`` hears of every new height
+    (the timeline's height triggers)."""
     chain = world.counterparty
+    stalled_since: int | None = None
     while True:
         due = max(chain.next_block_time(), world.now_ns + 1)
         await world.clock.sleep_until(name, due - world.epoch_ns)
@@ -31,10 +33,15 @@ async def counterparty_blocks(
             continue
         produced = chain.produce_block(world.now_ns)
         if isinstance(produced, Stalled):
-            world.record(name, "stalled", height=str(produced.height), reason=str(produced))
+            if stalled_since is None:
+                stalled_since = world.clock.now_ns
+                world.record(name, "stalled", height=str(produced.height), reason=str(produced))
             await world.clock.sleep(name, chain.config.block_time_ns)
             continue
         header = produced.header
+        if stalled_since is not None:
+            world.record(name, "resumed", stalled_for=world.clock.now_ns - stalled_since)
+            stalled_since = None
         world.record(
             name,
             "block",

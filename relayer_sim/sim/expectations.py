@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.store import GasMeter
@@ -13,6 +14,7 @@ from relayer_sim.scenario import (
     Expectation,
     ExpectClientHeightAtLeast,
     ExpectClientStatus,
+    ExpectForgedPacketsReceived,
     ExpectMaxClientLag,
     ExpectMisbehaviourDetected,
     ExpectPacketsDelivered,
@@ -88,4 +90,12 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
                 metrics.proposals_passed == count,
                 f"{metrics.proposals_passed} passed",
             )
-    raise AssertionError(f"unchecked expectation {expectation.kind}")  # support.py refuses it
+        case ExpectForgedPacketsReceived(count=count):
+            packets = world.host.app.query().packets
+            received = sum(packets.received(packet) for packet in world.forged)
+            return Outcome(
+                f"{count} forged packets received",
+                received == count,
+                f"{received} of {len(world.forged)} forged were received",
+            )
+    assert_never(expectation)

@@ -27,6 +27,7 @@ from relayer_sim.host.messages import MsgStoreCode
 from relayer_sim.lightclient.client import PROFILES
 from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.relayer.byzantine import ByzantineRelayer
+from relayer_sim.relayer.link import LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
 from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
@@ -42,7 +43,6 @@ from relayer_sim.sim.clock import SimClock
 from relayer_sim.sim.expectations import Outcome, check_expectations
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
-from relayer_sim.sim.support import require_supported
 from relayer_sim.sim.timeline import Timeline, checksum_of
 from relayer_sim.sim.trace import TraceRecorder
 from relayer_sim.sim.world import World
@@ -73,9 +73,7 @@ def run_scenario(
     observer: Callable[[World], None] | None = None,
 ) -> RunResult:
     """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``.
-    ``observer`` sees the world after every host block (it must only look). A scenario asking
-    for what the runtime cannot do yet raises ``Unsupported`` first."""
-    require_supported(scenario)
+    ``observer`` sees the world after every host block (it must only look)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = (
         trio.testing.MockClock(autojump_threshold=0)
@@ -183,8 +181,10 @@ class _Run:
             world, {v.name: v.power for v in scenario.host.validators}, gas
         )
         creators = {client.name: self._creator(world, client) for client in scenario.clients}
+        traffic = scenario.traffic
+        route = None if traffic is None else (traffic.port, traffic.channel)
         byzantine = {
-            spec.name: ByzantineRelayer(world, spec.name, spec.client, gas)
+            spec.name: ByzantineRelayer(world, spec.name, spec.client, gas, route)
             for spec in scenario.relayers
             if spec.byzantine
         }
@@ -250,8 +250,12 @@ class _Run:
             client=spec.client,
             poll_ns=block_time,
             packets=spec.packets,
-            retry_ns=max(spec.retry_backoff, 3 * block_time),
+            # A result shows a block after the transaction reaches the host, and is seen only
+            # after a query's round trip.
+            retry_ns=max(spec.retry_backoff, 3 * block_time + 3 * spec.latency),
             gas_limit=self.scenario.host.tx_gas_limit,
+            faults=LinkFaults(spec.latency, spec.drop, spec.duplicate),
+            link_seed=f"{self.scenario.name}/{self.seed}/{spec.name}",
         )
         policy = spec.update
         match policy:

@@ -1,5 +1,8 @@
 """The scenario's timeline as an actor: each entry fires at its time, when the counterparty
-reaches its height, or a delay after another entry fired, and carries out its action."""
+reaches its height, or a delay after another entry fired, and carries out its action.
+
+An action the chains refuse when it fires (a validator change that would leave no validator, a
+second planned upgrade) is recorded as ``action_failed`` with the reason; the run goes on."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import heapq
 from collections.abc import Callable, Mapping, Sequence
 
 from relayer_sim.contracts import load_contract
-from relayer_sim.counterparty import UpgradePlan
+from relayer_sim.counterparty import ChainError, UpgradePlan
+from relayer_sim.counterparty.roster import RosterChange, RosterError
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
     MsgMigrateContract,
@@ -30,6 +34,8 @@ from relayer_sim.scenario import (
     RelayerOffline,
     RemoveChecksum,
     StoreCode,
+    ValidatorChange,
+    ValidatorsOffline,
 )
 from relayer_sim.scenario.timeline import After, AtHeight, AtTime
 from relayer_sim.sim.governance import GovernanceActor
@@ -64,11 +70,24 @@ class Timeline:
         ]
         heapq.heapify(self._due)
         self._fired: set[int] = set()
+        #: (time, entry index, validators) of offline validators due back online.
+        self._returns: list[tuple[int, int, tuple[str, ...]]] = []
 
     async def run(self, end_ns: int) -> None:
         clock = self.world.clock
         while True:
-            await clock.sleep_until(self.name, self._due[0][0] if self._due else end_ns + 1)
+            heads = [queue[0][0] for queue in (self._due, self._returns) if queue]
+            await clock.sleep_until(self.name, min(heads, default=end_ns + 1))
+            while self._returns and self._returns[0][0] <= clock.now_ns:
+                _, index, validators = heapq.heappop(self._returns)
+                for validator in validators:
+                    self.world.counterparty.set_online(validator, True)
+                self.world.record(
+                    self.name,
+                    "validators_online",
+                    entry=self.entries[index].name,
+                    validators=list(validators),
+                )
             while self._due and self._due[0][0] <= clock.now_ns:
                 _, index = heapq.heappop(self._due)
                 self._fire(index)
@@ -96,13 +115,18 @@ class Timeline:
         self._fired.add(index)
         entry = self.entries[index]
         self.world.record(self.name, "action", action=entry.action, entry=entry.name)
-        self._carry_out(entry)
+        try:
+            self._carry_out(index, entry)
+        except (ChainError, RosterError) as error:
+            self.world.record(
+                self.name, "action_failed", action=entry.action, entry=entry.name, error=str(error)
+            )
         for other, candidate in enumerate(self.entries):
             trigger = candidate.trigger
             if isinstance(trigger, After) and trigger.entry == entry.name:
                 self._schedule(other, self.world.clock.now_ns + trigger.delay)
 
-    def _carry_out(self, entry: Action) -> None:
+    def _carry_out(self, index: int, entry: Action) -> None:
         world = self.world
         match entry:
             case ConsensusSwitch(version=version):
@@ -135,4 +159,14 @@ class Timeline:
             case RelayerOffline(relayer=relayer, duration=duration):
                 self.relayers[relayer].go_offline(duration)
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
-                self.byzantine[relayer].send_fork(kind, coalition, height)
+                self.byzantine[relayer].send_fork(kind, coalition, height, entry.forge_packet)
+            case ValidatorChange(validator=validator, power=power):
+                chain = world.counterparty
+                change = RosterChange(chain.earliest_change_height(), validator, power)
+                chain.schedule_validator_change(change)
+            case ValidatorsOffline(validators=validators, duration=duration):
+                for validator in validators:
+                    world.counterparty.set_online(validator, False)
+                back = (world.clock.now_ns + duration, index, tuple(validators))
+                heapq.heappush(self._returns, back)
+                world.clock.wake_by(self.name, back[0])

@@ -429,8 +429,21 @@ CASES = [
     ),
     pytest.param(
         entry('at = "1m"\naction = "relayer_offline"\nrelayer = "r9"\nfor = "1m"'),
-        'timeline[0].relayer: expected one of the relayers, but there are none (got "r9")',
+        'timeline[0].relayer: expected one of the honest relayers, but there are none (got "r9")',
         id="ref-relayer-offline",
+    ),
+    pytest.param(
+        BASE
+        + RELAYER
+        + BYZANTINE
+        + '[[timeline]]\nat = "1m"\naction = "relayer_offline"\nrelayer = "evil"\nfor = "1m"\n',
+        'timeline[0].relayer: expected one of the honest relayers: r1 (got "evil")',
+        id="ref-relayer-offline-byzantine",
+    ),
+    pytest.param(
+        BASE + BYZANTINE.replace("byzantine = true", 'byzantine = true\nlatency = "2s"'),
+        'relayers[0].latency: expected no link faults on a byzantine relayer (got "2s")',
+        id="byzantine-link-faults",
     ),
     pytest.param(
         entry('at = "1m"\naction = "validator_change"\nvalidator = "erin"\npower = 0'),

@@ -77,11 +77,3 @@ def test_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     unmet.write_text(SHORT.replace("min = 15", "min = 5000"))
     assert main(["run", str(unmet), "--out", str(tmp_path / "y")]) == 1
     assert "NOT MET" in capsys.readouterr().out
-    unsupported = tmp_path / "unsupported.toml"
-    unsupported.write_text(
-        SHORT.replace(
-            'client = "main"\n\n[traffic]', 'client = "main"\nlatency = "1s"\n\n[traffic]'
-        )
-    )
-    assert main(["run", str(unsupported), "--out", str(tmp_path / "z")]) == 2
-    assert "not supported by this runtime yet" in capsys.readouterr().out
