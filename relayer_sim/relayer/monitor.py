@@ -11,7 +11,7 @@ from __future__ import annotations
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import MsgUpdateClient
 from relayer_sim.lightclient import decode
-from relayer_sim.lightclient.headers import HeaderMessage, Misbehaviour
+from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.sim.world import World
 
 
@@ -56,15 +56,15 @@ class Monitor:
     def _send_evidence(self, client_id: str) -> None:
         """For each accepted header the chain has reached: honest, or evidence now."""
         chain = self.world.counterparty
-        latest = chain.latest_height
         waiting = []
         for accepted in self._suspects:
             header = accepted.signed.header
             at = header.ibc_height
-            if latest is None or at > latest or at.revision_number != latest.revision_number:
+            reached = self._reached(at)
+            if reached is None:
                 waiting.append(accepted)
                 continue
-            if chain.block(at).header.hash() == header.hash():
+            if not reached or chain.block(at).header.hash() == header.hash():
                 continue
             honest = chain.header_message(at, accepted.trusted_height)
             evidence = Misbehaviour(accepted, honest).to_bytes()
@@ -73,3 +73,16 @@ class Monitor:
             )
             self.world.record(self.name, "evidence_sent", client=client_id, height=str(at))
         self._suspects = waiting
+
+    def _reached(self, at: Height) -> bool | None:
+        """Whether the chain made a block at ``at`` to compare with: None while it may still
+        (the height is ahead of it), False when it never will (past the end of a revision that
+        a planned upgrade closed: no honest header, so no evidence, can be had)."""
+        chain = self.world.counterparty
+        latest = chain.latest_height
+        if latest is None or at.revision_number > latest.revision_number:
+            return None
+        if at.revision_number == latest.revision_number:
+            return None if at > latest else True
+        last = chain.last_heights.get(at.revision_number)
+        return last is not None and at <= last

@@ -45,7 +45,7 @@ def configure_logging(log_file: Path | None, console: bool, level: int | str = "
         file_handler.setFormatter(
             _formatter(
                 structlog.processors.format_exc_info,
-                structlog.processors.JSONRenderer(sort_keys=True),
+                structlog.processors.JSONRenderer(sort_keys=True, default=_as_json),
             )
         )
         handlers.append(file_handler)
@@ -84,6 +84,13 @@ def _formatter(*rendering: Processor) -> structlog.stdlib.ProcessorFormatter:
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         foreign_pre_chain=_ENRICH,
     )
+
+
+def _as_json(value: object) -> object:
+    """Bytes (hashes, commitments) as hex, as ``trace export`` writes them."""
+    if isinstance(value, bytes):
+        return value.hex()
+    return repr(value)
 
 
 def _level_number(level: int | str) -> int:

@@ -3,11 +3,14 @@ randomness. Actors change the world only during their own turn of the ``SimClock
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
+
+import structlog
 
 from relayer_sim.counterparty import CounterpartyChain
 from relayer_sim.host.app import TxResult
@@ -16,6 +19,14 @@ from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.sim.clock import SimClock
+
+#: Events recorded many times a minute: logged at debug level, so the info log tells the story.
+ROUTINE_KINDS: Final = frozenset(
+    {"block", "clients", "packet_sent", "update_sent", "message_lost", "message_duplicated"}
+)
+_log = structlog.get_logger("relayer_sim.sim")
+#: Asked first, so that an unconfigured run formats no log record at all.
+_stdlib_log = logging.getLogger("relayer_sim.sim")
 
 
 class TraceSink(Protocol):
@@ -75,4 +86,10 @@ class World:
         return None
 
     def record(self, actor: str, kind: str, **data: object) -> None:
-        self.trace.record(self.clock.now_ns, actor, kind, **data)
+        """Write an event to the trace, and to the log when its level is enabled (routine
+        events at debug, the rest at info)."""
+        now = self.clock.now_ns
+        self.trace.record(now, actor, kind, **data)
+        level = logging.DEBUG if kind in ROUTINE_KINDS else logging.INFO
+        if _stdlib_log.isEnabledFor(level):
+            _log.log(level, kind, actor=actor, sim_time=now, **data)

@@ -200,7 +200,8 @@ CASES = [
     pytest.param(
         BASE + '[[expect]]\nkind = "vibes"\n',
         "expect[0].kind: expected one of client_status, packets_delivered, max_client_lag, "
-        'misbehaviour_detected, client_height_at_least, proposal_passed (got "vibes")',
+        "misbehaviour_detected, forged_packets_received, client_height_at_least, "
+        'proposal_passed (got "vibes")',
         id="unknown-expectation",
     ),
     pytest.param(
