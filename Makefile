@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint typecheck contracts contracts-check contracts-test pytest bench clean
+.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ run: $(VENV)/.installed
 	$(BIN)/relayer-sim run
 
 ## test: lint, type-check, check the contracts rebuild to the committed bytes, run every test
-test: $(VENV)/.installed-dev lint typecheck contracts-test contracts-check pytest
+test: $(VENV)/.installed-dev browser lint typecheck contracts-test contracts-check pytest
+
+# The HTML report's test renders the page in a real headless browser (tests/report/browser.py).
+# CI runs `make test` as root on a clean Debian machine, so install Debian's chromium there when
+# it is missing; with it present this does nothing.
+browser:
+	@test -x /usr/bin/chromium || { \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check relayer_sim tests benchmarks contracts

@@ -18,6 +18,7 @@ from rich.markup import escape
 from relayer_sim import __version__
 
 if TYPE_CHECKING:
+    from relayer_sim.scenario import Scenario
     from relayer_sim.sim.trace import Trace
 
 EXIT_OK = 0
@@ -95,10 +96,15 @@ def _trace_export(args: argparse.Namespace, console: Console) -> int:
 
 def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
     """The trace ``args`` name, or ``None`` once the reason it cannot be read is printed."""
+    return _read_trace_file(args.trace, args.allow_torn_tail, console)
+
+
+def _read_trace_file(path: Path, allow_torn_tail: bool, console: Console) -> Trace | None:
+    """The trace in ``path``, or ``None`` once the reason it cannot be read is printed."""
     from relayer_sim.sim.trace import TraceError, TruncatedTrace, read_trace
 
     try:
-        return read_trace(args.trace, allow_torn_tail=args.allow_torn_tail)
+        return read_trace(path, allow_torn_tail=allow_torn_tail)
     except TraceError as error:
         hint = "; --allow-torn-tail reads the records before it"
         message = escape(str(error)) + (hint if isinstance(error, TruncatedTrace) else "")
@@ -106,10 +112,108 @@ def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
         return None
 
 
+def _report(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from relayer_sim.report.metrics import measure, to_json
+    from relayer_sim.report.metrics_table import render_metrics
+
+    trace = _read_trace(args, console)
+    if trace is None:
+        return EXIT_BAD_INPUT
+    metrics = measure(trace)
+    if args.json:
+        sys.stdout.write(json.dumps(to_json(metrics), indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_metrics(console, metrics)
+    if args.html is not None:
+        from relayer_sim.report.html import write_html_report
+
+        write_html_report(metrics, args.html)
+        if not args.json:
+            console.print(f"report: {escape(str(args.html))}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from relayer_sim.report.metrics import measure, to_json
+    from relayer_sim.report.metrics_table import NamedRun, render_comparison
+    from relayer_sim.scenario import Scenario
+    from relayer_sim.sim.runtime import run_scenario
+
+    sources: list[Path] = [args.first, *args.rest]
+    # Every file is checked before anything runs: a typo in the last one costs no run.
+    inputs: list[Scenario | Trace] = []
+    for source in sources:
+        loaded = _compare_input(source, console)
+        if loaded is None:
+            return EXIT_BAD_INPUT
+        inputs.append(loaded)
+    out: Path = args.out or Path("out") / "compare"
+    runs: list[NamedRun] = []
+    run_dirs: set[str] = set()
+    for source, loaded in zip(sources, inputs, strict=True):
+        if isinstance(loaded, Scenario):
+            run_dir = _unique(loaded.name, run_dirs)
+            run_dirs.add(run_dir)
+            trace_path = run_scenario(loaded, out / run_dir, seed=args.seed).trace_path
+            trace = _read_trace_file(trace_path, False, console)
+        else:
+            trace, trace_path = loaded, source
+        if trace is None:
+            return EXIT_BAD_INPUT
+        metrics = measure(trace)
+        label = _unique(metrics.scenario, {run.label for run in runs})
+        runs.append(NamedRun(label, metrics, trace_path))
+    if args.json:
+        document = [
+            {"label": run.label, "trace": str(run.trace_path), "metrics": to_json(run.metrics)}
+            for run in runs
+        ]
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_comparison(console, runs)
+    from relayer_sim.report.plots import plot_comparison
+
+    out.mkdir(parents=True, exist_ok=True)
+    plot = out / "comparison.png"
+    plot.write_bytes(plot_comparison([run.metrics for run in runs], [run.label for run in runs]))
+    if not args.json:
+        console.print(f"plot: {escape(str(plot))}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _compare_input(source: Path, console: Console) -> Scenario | Trace | None:
+    """The scenario in a ``.toml`` file, else the trace in the file; ``None`` once the reason it
+    is neither is printed."""
+    from relayer_sim.scenario import ScenarioError, load_scenario
+
+    if source.suffix != ".toml":
+        return _read_trace_file(source, False, console)
+    try:
+        return load_scenario(source)
+    except ScenarioError as error:
+        console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
+        return None
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name-2``, ``name-3``… when it is taken: the same scenario twice in one
+    comparison gets two directories and two columns."""
+    unique, number = name, 1
+    while unique in taken:
+        number += 1
+        unique = f"{name}-{number}"
+    return unique
+
+
 def _run(args: argparse.Namespace, console: Console) -> int:
     from relayer_sim.report.progress import RunProgress
     from relayer_sim.report.run_summary import render_run_summary
     from relayer_sim.scenario import ScenarioError, load_scenario
+    from relayer_sim.sim.logging import configure_logging
     from relayer_sim.sim.runtime import run_scenario
 
     try:
@@ -118,10 +222,15 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
         return EXIT_BAD_INPUT
     out = args.out or Path("out") / scenario.name
-    with RunProgress(console, scenario.duration) as progress:
-        result = run_scenario(
-            scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
-        )
+    out.mkdir(parents=True, exist_ok=True)
+    configure_logging(out / "run.log", console=args.log_console, level=args.log_level)
+    if args.log_console:
+        result = run_scenario(scenario, out, seed=args.seed, realtime=args.realtime)
+    else:
+        with RunProgress(console, scenario.duration) as progress:
+            result = run_scenario(
+                scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
+            )
     render_run_summary(console, scenario.name, result)
     return EXIT_OK if result.ok else EXIT_VERDICT
 
@@ -216,9 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a scenario file",
         description=(
             "Run a scenario: the counterparty, the host, relayers, monitors and governance over "
-            "simulated time, deterministically. Writes the trace to DIR/trace.msgpack and prints "
-            "each expectation met or not. Exits 1 when an expectation is not met, 2 when the "
-            "file is not a valid scenario."
+            "simulated time, deterministically. Writes the trace to DIR/trace.msgpack and a "
+            "JSON-lines log to DIR/run.log, and prints each expectation met or not. Exits 1 "
+            "when an expectation is not met, 2 when the file is not a valid scenario."
         ),
     )
     run.add_argument(
@@ -239,7 +348,78 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="let simulated time pass at X times real time (default: as fast as possible)",
     )
+    run.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="what goes to DIR/run.log, as JSON lines (default: info, the story of the run; "
+        "debug adds every block, sample and routine update)",
+    )
+    run.add_argument(
+        "--log-console",
+        action="store_true",
+        help="also show the log, readably, on stderr (in place of the live display)",
+    )
     run.set_defaults(handler=_run)
+
+    report = commands.add_parser(
+        "report",
+        help="measure a run from its trace: lag, downtime, recovery, packets, detection, gas",
+        description=(
+            "Compute a run's metrics from its trace alone and show them as tables: each "
+            "client's lag and downtime, the recovery from a consensus switch with its "
+            "governance steps, packet latency, misbehaviour detection latency, host downtime, "
+            "gas per message type and the run's notable events. Exits 2 when the file is not a "
+            "readable trace."
+        ),
+    )
+    report.add_argument("trace", type=Path, metavar="TRACE", help="a trace file written by a run")
+    report.add_argument(
+        "--json", action="store_true", help="print the metrics as JSON (times in ns) instead"
+    )
+    report.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write a self-contained HTML report with plots to FILE",
+    )
+    report.add_argument(
+        "--allow-torn-tail",
+        action="store_true",
+        help="read a trace whose last record a crashed run cut short (it is left out)",
+    )
+    report.set_defaults(handler=_report)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare runs side by side, from traces or by running scenario files",
+        description=(
+            "Measure two or more runs and show their headline metrics in one table, a column "
+            "per run: lag, downtime, recovery from a consensus switch, packets, detection "
+            "latency, host downtime and gas, and plot them (DIR/comparison.png). A scenario "
+            "file (.toml) is run first, quietly; any "
+            "other file is read as a trace. Exits 2 when a file is neither a valid scenario nor "
+            "a readable trace."
+        ),
+    )
+    compare.add_argument(
+        "first", type=Path, metavar="RUN", help="a trace file, or a scenario file (.toml) to run"
+    )
+    compare.add_argument(
+        "rest", type=Path, nargs="+", metavar="RUN", help="more trace or scenario files"
+    )
+    compare.add_argument("--json", action="store_true", help="print the metrics as JSON instead")
+    compare.add_argument(
+        "--seed", type=int, metavar="N", help="run scenario files with seed N instead of theirs"
+    )
+    compare.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where scenario runs write their traces, in DIR/NAME, and the plot, "
+        "DIR/comparison.png (default: out/compare)",
+    )
+    compare.set_defaults(handler=_compare)
 
     scenarios = commands.add_parser(
         "scenarios",

@@ -17,14 +17,14 @@ class GovernanceActor:
 
     def __init__(self, world: World, voters: Mapping[str, int], gas_limit: int) -> None:
         self.world, self.voters, self.gas_limit = world, dict(voters), gas_limit
-        self._submitted: list[tuple[Tx, str]] = []
+        self._submitted: list[Tx] = []
         self.name = "governance"
 
     def propose(self, title: str, messages: tuple[Msg, ...]) -> None:
         tx = Tx(MsgSubmitProposal(PROPOSER, title, messages), self.gas_limit)
         self.world.host.submit(tx)
-        self._submitted.append((tx, title))
-        self.world.record(self.name, "proposal_sent", title=title)
+        self._submitted.append(tx)
+        self.world.record(self.name, "proposal_sent", title=title, messages=_names(messages))
 
     async def run(self) -> None:
         while True:
@@ -35,17 +35,30 @@ class GovernanceActor:
 
     def _vote_on_new_proposals(self) -> None:
         still_waiting = []
-        for tx, title in self._submitted:
+        for tx in self._submitted:
+            assert isinstance(tx.msg, MsgSubmitProposal)
+            title = tx.msg.title
             result = self.world.outcome(tx)
             if result is None:
-                still_waiting.append((tx, title))
+                still_waiting.append(tx)
                 continue
             if not result.ok or not isinstance(result.result, int):
                 self.world.record(
                     self.name, "proposal_refused", title=title, error=str(result.error)
                 )
                 continue
-            self.world.record(self.name, "proposal_open", title=title, proposal=result.result)
+            self.world.record(
+                self.name,
+                "proposal_open",
+                title=title,
+                proposal=result.result,
+                messages=_names(tx.msg.messages),
+            )
             for voter in sorted(self.voters):
                 self.world.host.submit(Tx(MsgVote(voter, result.result, "Yes"), self.gas_limit))
         self._submitted = still_waiting
+
+
+def _names(messages: tuple[Msg, ...]) -> list[str]:
+    """What a proposal executes if it passes, as the trace names messages."""
+    return [type(message).__name__ for message in messages]

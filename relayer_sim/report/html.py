@@ -1,0 +1,372 @@
+"""A run's metrics as one self-contained HTML page: a reader can open, mail or archive the file
+alone, so the CSS is inline, the plots are PNG data URIs, and nothing is fetched or scripted.
+
+Every string that comes from the trace (scenario, client names, reasons, labels) is HTML-escaped
+on the way out: a scenario file is input, and its names end up in the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Final
+
+from relayer_sim.report.metrics import EventMark, Interval, RunMetrics, SwitchRecovery
+from relayer_sim.report.plots import mark_colour, plot_gas, plot_heights, plot_packet_latency
+from relayer_sim.report.timefmt import format_elapsed
+
+#: The page's background colour; the browser test tells page from content by it.
+PAGE_BACKGROUND: Final = "#f5f6f8"
+_NONE: Final = "—"
+_NUMERIC: Final = ' class="num"'
+_STYLE: Final = f"""
+body {{ margin: 0; background: {PAGE_BACKGROUND}; color: #1d2330;
+  font: 15px/1.45 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; }}
+main {{ max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }}
+h1 {{ font-size: 26px; margin: 0 0 4px; overflow-wrap: anywhere; }}
+h2 {{ font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px;
+  border-bottom: 2px solid #d5dae3; }}
+h3 {{ font-size: 16px; margin: 18px 0 6px; }}
+p.subtitle, p.note, figcaption {{ color: #566075; }}
+p.note {{ font-size: 14px; margin: 4px 0 12px; }}
+table {{ border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }}
+th, td {{ padding: 5px 12px; border-bottom: 1px solid #dde1e8; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }}
+thead th {{ background: #e6e9ef; font-weight: 600; }}
+tbody th {{ font-weight: 600; white-space: nowrap; }}
+.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+figure {{ margin: 12px 0 20px; }}
+figure img {{ display: block; max-width: 100%; height: auto; background: #fff; }}
+figcaption {{ font-size: 13px; margin-top: 6px; }}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """A table cell's text (escaped when written), right-aligned if ``numeric``, optionally in
+    one of this module's own colours."""
+
+    text: str
+    numeric: bool = False
+    colour: str | None = None
+
+
+def render_html(metrics: RunMetrics) -> str:
+    """The report page for one run: summary, plots and every metric as a table."""
+    title = f"{metrics.scenario}, seed {metrics.seed}"
+    body = [
+        f"<h1>{escape(metrics.scenario)}</h1>",
+        f'<p class="subtitle">seed {metrics.seed} · '
+        f"{format_elapsed(metrics.duration_ns)} of simulated time</p>",
+        *_summary(metrics),
+        *_clients(metrics),
+        *_switch(metrics),
+        *_packets(metrics),
+        *_detections(metrics),
+        *_host_downtime(metrics),
+        *_gas(metrics),
+        *_events(metrics.marks),
+    ]
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>relayer-sim report: {escape(title)}</title>",
+            f"<style>{_STYLE}</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            *body,
+            "</main>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def write_html_report(metrics: RunMetrics, path: Path) -> None:
+    """Write the report page for ``metrics`` to ``path`` (UTF-8)."""
+    path.write_text(render_html(metrics), encoding="utf-8")
+
+
+# -- sections -------------------------------------------------------------------------------------
+
+
+def _summary(metrics: RunMetrics) -> list[str]:
+    packets, switch = metrics.packets, metrics.switch
+    worst_downtime = max((client.downtime_ns for client in metrics.clients), default=None)
+    frozen = sum(found.frozen_ns is not None for found in metrics.detections)
+    rows = [
+        ("scenario", metrics.scenario),
+        ("seed", str(metrics.seed)),
+        ("simulated time", format_elapsed(metrics.duration_ns)),
+        ("clients", str(len(metrics.clients))),
+        ("worst client downtime", _time(worst_downtime)),
+        ("consensus switch", _NONE if switch is None else _switch_title(switch)),
+        ("switch → first good update", _time(None if switch is None else switch.recovery_ns)),
+        (
+            "packets sent / received / delayed",
+            f"{packets.sent:,} / {packets.received:,} / {packets.delayed:,}",
+        ),
+        ("packet latency p50 / p99", f"{_time(packets.p50_ns)} / {_time(packets.p99_ns)}"),
+        ("clients attacked / frozen", f"{len(metrics.detections)} / {frozen}"),
+        ("host downtime", format_elapsed(metrics.host_downtime_ns)),
+    ]
+    body = "".join(
+        f"<tr><th>{escape(name)}</th><td>{escape(value)}</td></tr>" for name, value in rows
+    )
+    return ["<h2>Summary</h2>", f"<table><tbody>{body}</tbody></table>"]
+
+
+def _clients(metrics: RunMetrics) -> list[str]:
+    section = ["<h2>Clients</h2>"]
+    section += _plot(
+        "plot-heights",
+        plot_heights(metrics),
+        "Counterparty and client heights (top) and each client's lag in blocks (bottom) over "
+        "simulated time; client downtime and host downtime are shaded and the numbered "
+        "vertical lines are the events listed at the end of the report.",
+    )
+    if not metrics.clients:
+        return [*section, '<p class="note">No clients in this run.</p>']
+    section += _table(
+        ("client", "id", "max lag (blocks)", "mean lag (blocks)", "downtime", "down spans"),
+        [
+            (
+                _Cell(client.name),
+                _Cell(client.client_id),
+                _Cell(f"{client.max_lag_blocks:,}", numeric=True),
+                _Cell(f"{client.mean_lag_blocks:,}", numeric=True),
+                _Cell(format_elapsed(client.downtime_ns), numeric=True),
+                _Cell(str(len(client.downtime)), numeric=True),
+            )
+            for client in metrics.clients
+        ],
+    )
+    spans = [(client.name, span) for client in metrics.clients for span in client.downtime]
+    if spans:
+        section += ["<h3>Client downtime</h3>", *_intervals(spans, metrics.duration_ns)]
+    return section
+
+
+def _switch(metrics: RunMetrics) -> list[str]:
+    switch = metrics.switch
+    if switch is None:
+        return ["<h2>Consensus switch</h2>", '<p class="note">No consensus switch.</p>']
+    section = [f"<h2>Consensus switch: {escape(_switch_title(switch))}</h2>"]
+    section += _table(
+        ("client", "past the switch at", "after the switch"),
+        [
+            (
+                _Cell(client.client),
+                _Cell(_time(client.first_good_update_ns), numeric=True),
+                _Cell(_time(client.recovery_ns), numeric=True),
+            )
+            for client in switch.clients
+        ],
+    )
+    section.append(
+        f'<p class="note">Governance steps: {len(switch.steps)} after the switch, '
+        f"{len(switch.steps_before)} before it.</p>"
+    )
+    if switch.steps:
+        section += ["<h3>Governance steps after the switch</h3>", *_marks_table(switch.steps)]
+    return section
+
+
+def _packets(metrics: RunMetrics) -> list[str]:
+    packets = metrics.packets
+    section = ["<h2>Packets</h2>"]
+    if not packets.sent:
+        return [*section, '<p class="note">No packets sent.</p>']
+    section += _table(
+        ("sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"),
+        [
+            (
+                *(_Cell(f"{n:,}", numeric=True) for n in (packets.sent, packets.received)),
+                *(_Cell(f"{n:,}", numeric=True) for n in (packets.lost, packets.delayed)),
+                *(
+                    _Cell(_time(ns), numeric=True)
+                    for ns in (packets.p50_ns, packets.p90_ns, packets.p99_ns, packets.max_ns)
+                ),
+            )
+        ],
+    )
+    if packets.delay_threshold_ns is not None:
+        section.append(
+            '<p class="note">Delayed: received more than '
+            f"{format_elapsed(packets.delay_threshold_ns)} after being sent (a healthy relay: "
+            "one counterparty block, then three host blocks).</p>"
+        )
+    return section + _plot(
+        "plot-latency",
+        plot_packet_latency(metrics),
+        "Latency of each received packet (log scale) against the simulated time it was sent; "
+        "the dashed line is the delay threshold.",
+    )
+
+
+def _detections(metrics: RunMetrics) -> list[str]:
+    section = ["<h2>Misbehaviour detection</h2>"]
+    if not metrics.detections:
+        return [*section, '<p class="note">No fork was sent to a client.</p>']
+    return section + _table(
+        ("client", "id", "fork sent", "evidence sent", "frozen", "fork → frozen"),
+        [
+            (
+                _Cell(found.client),
+                _Cell(found.client_id),
+                *(
+                    _Cell(_time(ns), numeric=True)
+                    for ns in (found.fork_ns, found.evidence_ns, found.frozen_ns, found.latency_ns)
+                ),
+            )
+            for found in metrics.detections
+        ],
+    )
+
+
+def _host_downtime(metrics: RunMetrics) -> list[str]:
+    section = ["<h2>Host downtime</h2>"]
+    if not metrics.host_downtime:
+        return [*section, '<p class="note">The host never halted.</p>']
+    spans = [("host", span) for span in metrics.host_downtime]
+    return section + _intervals(spans, metrics.duration_ns)
+
+
+def _gas(metrics: RunMetrics) -> list[str]:
+    section = ["<h2>Gas by message type</h2>"]
+    if not metrics.gas:
+        return [*section, '<p class="note">No transactions.</p>']
+    section += _table(
+        ("message", "txs", "ok", "SDK gas", "mean", "contract gas", "mean"),
+        [
+            (
+                _Cell(gas.message),
+                *(
+                    _Cell(f"{n:,}", numeric=True)
+                    for n in (
+                        gas.count,
+                        gas.ok,
+                        gas.sdk_gas_total,
+                        gas.sdk_gas_mean,
+                        gas.contract_gas_total,
+                        gas.contract_gas_mean,
+                    )
+                ),
+            )
+            for gas in metrics.gas
+        ],
+    )
+    return section + _plot(
+        "plot-gas",
+        plot_gas(metrics),
+        "Mean SDK gas (left) and mean contract gas (right) per transaction, by message type.",
+    )
+
+
+def _events(marks: Sequence[EventMark]) -> list[str]:
+    section = ["<h2>Events</h2>"]
+    if not marks:
+        return [*section, '<p class="note">No events to mark.</p>']
+    note = '<p class="note">Numbered as on the heights plot.</p>'
+    return [*section, note, *_marks_table(marks, numbered=True)]
+
+
+# -- building blocks ------------------------------------------------------------------------------
+
+
+def _marks_table(marks: Sequence[EventMark], numbered: bool = False) -> list[str]:
+    rows = []
+    for number, mark in enumerate(marks, start=1):
+        colour = mark_colour(mark.category)[1]
+        cells = (
+            _Cell(format_elapsed(mark.t_ns), numeric=True),
+            _Cell(mark.category.replace("_", " "), colour=colour),
+            _Cell(mark.label),
+        )
+        rows.append(
+            (_Cell(str(number), numeric=True, colour=colour), *cells) if numbered else cells
+        )
+    headers = ("time", "what", "detail")
+    return _table(("#", *headers) if numbered else headers, rows)
+
+
+def _intervals(spans: Sequence[tuple[str, Interval]], end_ns: int) -> list[str]:
+    """A table of downtime spans; one still open runs to ``end_ns`` for its length."""
+    return _table(
+        ("", "from", "to", "length", "why"),
+        [
+            (
+                _Cell(owner),
+                _Cell(format_elapsed(span.start_ns), numeric=True),
+                _Cell("end" if span.end_ns is None else format_elapsed(span.end_ns), numeric=True),
+                _Cell(
+                    format_elapsed(
+                        (end_ns if span.end_ns is None else span.end_ns) - span.start_ns
+                    ),
+                    numeric=True,
+                ),
+                _Cell(span.reason),
+            )
+            for owner, span in spans
+        ],
+    )
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[_Cell]]) -> list[str]:
+    """A table with a header row; none at all without rows, rather than headers alone."""
+    if not rows:
+        return []
+    numeric = [any(row[index].numeric for row in rows) for index in range(len(headers))]
+    head = "".join(
+        f"<th{_NUMERIC if is_numeric else ''}>{escape(header)}</th>"
+        for header, is_numeric in zip(headers, numeric, strict=True)
+    )
+    body = "".join(f"<tr>{''.join(_cell(cell) for cell in row)}</tr>" for row in rows)
+    return [f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"]
+
+
+def _cell(cell: _Cell) -> str:
+    classes = _NUMERIC if cell.numeric else ""
+    style = f' style="color: {cell.colour}"' if cell.colour else ""
+    return f"<td{classes}{style}>{escape(cell.text)}</td>"
+
+
+def _plot(element_id: str, png: bytes, description: str) -> list[str]:
+    """A PNG as an inline image at its own pixel size, with ``description`` as alt text and
+    caption."""
+    width, height = _png_size(png)
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return [
+        "<figure>",
+        f'<img id="{element_id}" src="{source}" width="{width}" height="{height}" '
+        f'alt="{escape(description)}">',
+        f"<figcaption>{escape(description)}</figcaption>",
+        "</figure>",
+    ]
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk, which always comes first."""
+    width, height = struct.unpack(">II", png[16:24])
+    return int(width), int(height)
+
+
+def _switch_title(switch: SwitchRecovery) -> str:
+    return (
+        f"{switch.from_version} → {switch.to_version} at {switch.switch_height}, "
+        f"{format_elapsed(switch.switch_ns)}"
+    )
+
+
+def _time(ns: int | None) -> str:
+    return _NONE if ns is None else format_elapsed(ns)

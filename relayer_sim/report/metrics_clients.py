@@ -1,0 +1,120 @@
+"""Per client: its lag behind the counterparty over time, and when it was down.
+
+A client is down while its status is not Active, while the host is halted, and from a
+``MsgUpdateClient`` to it that failed until the next one that succeeded. A failure that a later
+transaction of the same block makes good is no downtime: the client never stood still.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+from relayer_sim.report.metrics_types import ClientMetrics, Interval, LagSample
+from relayer_sim.report.metrics_view import ClientsSample, Height, TraceView, parse_height
+
+_ACTIVE = "Active"
+_UPDATE = "MsgUpdateClient"
+
+
+def client_metrics(view: TraceView) -> tuple[ClientMetrics, ...]:
+    """Every client that appears in a ``clients`` sample, in the order they first appear."""
+    chain = sorted(block.height for block in view.chain_blocks)
+    ids: dict[str, str] = {}
+    for sample in view.samples:
+        for name, state in sample.clients.items():
+            ids.setdefault(name, state.client_id)
+    return tuple(_one_client(view, chain, name, client_id) for name, client_id in ids.items())
+
+
+def total_ns(intervals: Iterable[Interval], end_ns: int) -> int:
+    """The time the (disjoint) ``intervals`` cover, an open one running to ``end_ns``."""
+    return sum(
+        max(0, (end_ns if interval.end_ns is None else interval.end_ns) - interval.start_ns)
+        for interval in intervals
+    )
+
+
+def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """The union of ``intervals`` as disjoint ones in time order; touching ones join, and each
+    keeps the reasons of all it joined, in order of their start."""
+    merged: list[Interval] = []
+    for interval in sorted(intervals, key=lambda interval: interval.start_ns):
+        last = merged[-1] if merged else None
+        if last is None or (last.end_ns is not None and interval.start_ns > last.end_ns):
+            merged.append(interval)
+            continue
+        end = (
+            None
+            if last.end_ns is None or interval.end_ns is None
+            else max(last.end_ns, interval.end_ns)
+        )
+        reasons = last.reason.split("; ")
+        reason = last.reason if interval.reason in reasons else f"{last.reason}; {interval.reason}"
+        merged[-1] = Interval(last.start_ns, end, reason)
+    return tuple(merged)
+
+
+def _one_client(
+    view: TraceView, chain: Sequence[Height], name: str, client_id: str
+) -> ClientMetrics:
+    samples = tuple(
+        _lag_sample(sample, name, chain) for sample in view.samples if name in sample.clients
+    )
+    lags = [sample.lag_blocks for sample in samples if sample.lag_blocks is not None]
+    first_seen = samples[0].t_ns if samples else view.duration_ns
+    halts = [halt for halt in view.host_halts if halt.start_ns >= first_seen]
+    downtime = merge([*_not_active(samples), *halts, *_failing_updates(view, client_id)])
+    return ClientMetrics(
+        name=name,
+        client_id=client_id,
+        samples=samples,
+        max_lag_blocks=max(lags, default=0),
+        mean_lag_blocks=sum(lags) // len(lags) if lags else 0,
+        downtime=downtime,
+        downtime_ns=total_ns(downtime, view.duration_ns),
+    )
+
+
+def _lag_sample(sample: ClientsSample, name: str, chain: Sequence[Height]) -> LagSample:
+    state = sample.clients[name]
+    latest, client = parse_height(sample.counterparty), parse_height(state.height)
+    lag = None
+    if latest is not None and client is not None:
+        # ``chain`` is sorted, so this counts the blocks in (client, latest]: a client ahead
+        # of the chain (a forged header) lags by none.
+        lag = max(0, bisect_right(chain, latest) - bisect_right(chain, client))
+    return LagSample(sample.t_ns, sample.counterparty, state.height, state.status, lag)
+
+
+def _not_active(samples: Sequence[LagSample]) -> list[Interval]:
+    """One interval per run of samples with the same status other than Active."""
+    intervals: list[Interval] = []
+    down: LagSample | None = None
+    for sample in samples:
+        if down is not None and sample.status != down.status:
+            intervals.append(Interval(down.t_ns, sample.t_ns, f"status {down.status}"))
+            down = None
+        if down is None and sample.status != _ACTIVE:
+            down = sample
+    if down is not None:
+        intervals.append(Interval(down.t_ns, None, f"status {down.status}"))
+    return intervals
+
+
+def _failing_updates(view: TraceView, client_id: str) -> list[Interval]:
+    intervals: list[Interval] = []
+    failing: tuple[int, str] | None = None  # since when, and the first failure's reason
+    for block in view.host_blocks:
+        for tx in block.txs:
+            if tx["message"] != _UPDATE or tx.get("client") != client_id:
+                continue
+            if not tx["ok"] and failing is None:
+                failing = (block.t_ns, f"update failed: {tx.get('reason') or tx.get('error')}")
+            elif tx["ok"] and failing is not None:
+                if failing[0] < block.t_ns:
+                    intervals.append(Interval(failing[0], block.t_ns, failing[1]))
+                failing = None
+    if failing is not None:
+        intervals.append(Interval(failing[0], None, failing[1]))
+    return intervals

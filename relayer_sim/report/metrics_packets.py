@@ -1,0 +1,87 @@
+"""Packets from sent to received, and the gas each message type cost.
+
+All arithmetic is on ints: percentiles are nearest-rank (a latency that happened, never an
+interpolation), means round down.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from relayer_sim.report.metrics_types import GasByMessage, PacketMetrics
+from relayer_sim.report.metrics_view import TraceView
+
+_RECV = "MsgRecvPacket"
+
+
+def packet_metrics(view: TraceView) -> PacketMetrics:
+    """A packet is received by the host block whose ``MsgRecvPacket`` first stored its
+    receipt (``received: true``); a repeat of it is a no-op and does not count. It is delayed
+    when that took longer than a healthy relay: one counterparty block until the commitment is
+    in a block, then three host blocks for the relayer to see it and for its update and
+    receipt to land."""
+    sent: dict[int, int] = {}
+    for event in view.of_kind("packet_sent"):
+        sent.setdefault(event.data["sequence"], event.t_ns)
+    received: dict[int, int] = {}
+    for block in view.host_blocks:
+        for tx in block.txs:
+            if tx["message"] == _RECV and tx["ok"] and tx.get("received") is True:
+                received.setdefault(tx["sequence"], block.t_ns)
+    latencies = tuple(
+        sorted(
+            (sent_ns, received[sequence] - sent_ns)
+            for sequence, sent_ns in sent.items()
+            if sequence in received
+        )
+    )
+    ordered = sorted(latency for _, latency in latencies)
+    host_interval = median_gap_ns([block.t_ns for block in view.host_blocks])
+    chain_interval = median_gap_ns([block.t_ns for block in view.chain_blocks])
+    threshold = None if host_interval is None else (chain_interval or 0) + 3 * host_interval
+    return PacketMetrics(
+        sent=len(sent),
+        received=len(latencies),
+        lost=len(sent) - len(latencies),
+        delayed=0 if threshold is None else sum(latency > threshold for latency in ordered),
+        p50_ns=percentile(ordered, 50),
+        p90_ns=percentile(ordered, 90),
+        p99_ns=percentile(ordered, 99),
+        max_ns=ordered[-1] if ordered else None,
+        latencies=latencies,
+        delay_threshold_ns=threshold,
+    )
+
+
+def percentile(ordered: Sequence[int], percent: int) -> int | None:
+    """The nearest-rank ``percent``-th percentile of the sorted ``ordered``: the smallest value
+    with at least ``percent`` % of the values at or below it."""
+    if not ordered:
+        return None
+    rank = max(1, (percent * len(ordered) + 99) // 100)
+    return ordered[rank - 1]
+
+
+def median_gap_ns(times: Sequence[int]) -> int | None:
+    """The median gap between consecutive blocks (the lower one of two middles), which a halt
+    or a slow stretch does not move; None with fewer than two blocks."""
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(times))
+    return gaps[(len(gaps) - 1) // 2] if gaps else None
+
+
+def gas_by_message(view: TraceView) -> tuple[GasByMessage, ...]:
+    """Per message type, by name: transactions, successes, SDK gas and contract gas (CosmWasm
+    gas, which the SDK gas includes divided by the 08-wasm multiplier)."""
+    totals: dict[str, list[int]] = {}  # message → count, ok, SDK gas, contract gas
+    for block in view.host_blocks:
+        for tx in block.txs:
+            total = totals.setdefault(tx["message"], [0, 0, 0, 0])
+            total[0] += 1
+            total[1] += bool(tx["ok"])
+            total[2] += tx.get("gas_used", 0)
+            total[3] += tx.get("contract_gas", 0)
+    return tuple(
+        GasByMessage(message, count, ok, sdk, sdk // count, contract, contract // count)
+        for message, (count, ok, sdk, contract) in sorted(totals.items())
+    )

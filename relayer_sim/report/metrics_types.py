@@ -1,0 +1,196 @@
+"""What ``measure`` finds in a trace: plain frozen records of ints and strs, so that a report,
+a comparison, a plot or JSON can use them without reading the trace again.
+
+Times are simulated ns since the start of the run (the trace's ``t``); heights are the trace's
+``"R-H"`` strings (revision-height).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A span of time; ``end_ns`` is None when it was still going at the end of the trace."""
+
+    start_ns: int
+    end_ns: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventMark:
+    """Something worth a vertical line on a plot: ``category`` is one of ``MARK_CATEGORIES``."""
+
+    t_ns: int
+    category: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class LagSample:
+    """One client next to the counterparty, as sampled after a host block."""
+
+    t_ns: int
+    counterparty_height: str | None
+    client_height: str | None
+    status: str | None
+    #: Counterparty blocks produced after the client's height up to the latest one.
+    lag_blocks: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientMetrics:
+    name: str
+    client_id: str
+    samples: tuple[LagSample, ...]
+    max_lag_blocks: int
+    #: Mean of the samples' lags, rounded down.
+    mean_lag_blocks: int
+    #: Disjoint, in time order; each reason names every cause that overlapped in it.
+    downtime: tuple[Interval, ...]
+    downtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRecovery:
+    """When a client first followed the counterparty past a consensus switch."""
+
+    client: str
+    client_id: str
+    #: The host block after which the client's height first reached the switch height.
+    first_good_update_ns: int | None
+    recovery_ns: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchRecovery:
+    """From the first counterparty block of a new consensus version to every client past it."""
+
+    switch_ns: int
+    #: When the last of the clients that existed at the switch got past it (None if one never did).
+    first_good_update_ns: int | None
+    recovery_ns: int | None
+    #: Governance steps from the switch to ``first_good_update_ns`` (or the end), in order.
+    steps: tuple[EventMark, ...]
+    switch_height: str
+    from_version: str
+    to_version: str
+    clients: tuple[ClientRecovery, ...]
+    #: Governance steps before the switch: a prepared upgrade does its governance here.
+    steps_before: tuple[EventMark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PacketMetrics:
+    sent: int
+    received: int
+    #: Sent but never received in the trace (including those still in flight at its end).
+    lost: int
+    #: Received later than ``delay_threshold_ns`` after being sent.
+    delayed: int
+    p50_ns: int | None
+    p90_ns: int | None
+    p99_ns: int | None
+    max_ns: int | None
+    #: (time sent, latency) of every received packet, in the order they were sent.
+    latencies: tuple[tuple[int, int], ...]
+    #: Two host block intervals (the median gap between host blocks); None with under 2 blocks.
+    delay_threshold_ns: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """An attacked client: when the fork was sent, reported and punished."""
+
+    client: str
+    fork_ns: int
+    evidence_ns: int | None
+    frozen_ns: int | None
+    latency_ns: int | None
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GasByMessage:
+    message: str
+    count: int
+    ok: int
+    sdk_gas_total: int
+    #: Totals divided by ``count``, rounded down.
+    sdk_gas_mean: int
+    contract_gas_total: int
+    contract_gas_mean: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunMetrics:
+    scenario: str
+    seed: int
+    #: Time of the trace's last event.
+    duration_ns: int
+    clients: tuple[ClientMetrics, ...]
+    switch: SwitchRecovery | None
+    packets: PacketMetrics
+    detections: tuple[Detection, ...]
+    host_downtime: tuple[Interval, ...]
+    host_downtime_ns: int
+    gas: tuple[GasByMessage, ...]
+    #: Sorted by time.
+    marks: tuple[EventMark, ...]
+
+
+# The categories of ``EventMark``: plots and reports key their styles on these names.
+CONSENSUS_SWITCH: Final = "consensus_switch"
+PROPOSAL_SENT: Final = "proposal_sent"
+PROPOSAL_OPEN: Final = "proposal_open"
+VOTE: Final = "vote"
+PROPOSAL_PASSED: Final = "proposal_passed"
+PROPOSAL_REJECTED: Final = "proposal_rejected"
+PROPOSAL_FAILED: Final = "proposal_failed"
+STORE_CODE: Final = "store_code"
+MIGRATE: Final = "migrate"
+REMOVE_CHECKSUM: Final = "remove_checksum"
+RECOVERY: Final = "recovery"
+CLIENT_UPGRADE: Final = "client_upgrade"
+FORK: Final = "fork"
+EVIDENCE: Final = "evidence"
+FREEZE: Final = "freeze"
+HOST_HALT: Final = "host_halt"
+HOST_RESTART: Final = "host_restart"
+COUNTERPARTY_HALT: Final = "counterparty_halt"
+COUNTERPARTY_RESTART: Final = "counterparty_restart"
+#: Too little voting power online: the counterparty makes no blocks until it resumes.
+COUNTERPARTY_STALL: Final = "counterparty_stall"
+COUNTERPARTY_RESUME: Final = "counterparty_resume"
+
+#: The marks that are governance's doing (or a client upgrade): the steps of a recovery.
+GOVERNANCE_CATEGORIES: Final = frozenset(
+    {
+        PROPOSAL_SENT,
+        PROPOSAL_OPEN,
+        VOTE,
+        PROPOSAL_PASSED,
+        PROPOSAL_REJECTED,
+        PROPOSAL_FAILED,
+        STORE_CODE,
+        MIGRATE,
+        REMOVE_CHECKSUM,
+        RECOVERY,
+        CLIENT_UPGRADE,
+    }
+)
+MARK_CATEGORIES: Final = GOVERNANCE_CATEGORIES | {
+    CONSENSUS_SWITCH,
+    FORK,
+    EVIDENCE,
+    FREEZE,
+    HOST_HALT,
+    HOST_RESTART,
+    COUNTERPARTY_HALT,
+    COUNTERPARTY_RESTART,
+    COUNTERPARTY_STALL,
+    COUNTERPARTY_RESUME,
+}

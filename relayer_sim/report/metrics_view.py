@@ -1,0 +1,155 @@
+"""The parts of a trace that metrics read, picked out once: host blocks, counterparty blocks,
+client samples and host halts.
+
+Actor names come from the scenario, so roles are recognised by what an actor records: the host
+is whoever records ``block`` with ``txs``, the counterparty whoever records ``block`` with a
+consensus ``version``. ``halted``/``restarted`` belong to one of the two by their actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from relayer_sim.report.metrics_types import Interval
+from relayer_sim.sim.trace import Event, Trace
+
+#: The names the runtime gives the chains' actors, for a trace with no block from one of them.
+_HOST: Final = "host"
+_COUNTERPARTY: Final = "counterparty"
+
+Height = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class HostBlock:
+    t_ns: int
+    height: int
+    txs: tuple[Mapping[str, Any], ...]
+    proposals: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBlock:
+    """A counterparty block."""
+
+    t_ns: int
+    height: Height
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientState:
+    client_id: str
+    height: str | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientsSample:
+    """The ``clients`` record taken after a host block: every existing client, by name."""
+
+    t_ns: int
+    counterparty: str | None
+    clients: Mapping[str, ClientState]
+
+
+@dataclass(frozen=True, slots=True)
+class TraceView:
+    events: tuple[Event, ...]
+    duration_ns: int
+    #: Whose ``halted`` and ``restarted`` are the counterparty's.
+    counterparty_actor: str
+    host_blocks: tuple[HostBlock, ...]
+    chain_blocks: tuple[ChainBlock, ...]
+    samples: tuple[ClientsSample, ...]
+    #: The host's halts: no host block is made between ``halted`` and ``restarted``.
+    host_halts: tuple[Interval, ...]
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [event for event in self.events if event.kind == kind]
+
+    def client_names(self) -> dict[str, str]:
+        """Client id → the scenario's name for it, as the samples pair them."""
+        return {
+            state.client_id: name
+            for sample in self.samples
+            for name, state in sample.clients.items()
+        }
+
+
+def view_of(trace: Trace) -> TraceView:
+    events = trace.events
+    blocks = [event for event in events if event.kind == "block"]
+    host = next((event.actor for event in blocks if "txs" in event.data), _HOST)
+    counterparty = next((event.actor for event in blocks if "version" in event.data), _COUNTERPARTY)
+    return TraceView(
+        events=events,
+        duration_ns=events[-1].t_ns if events else 0,
+        counterparty_actor=counterparty,
+        host_blocks=tuple(
+            HostBlock(
+                event.t_ns,
+                event.data["height"],
+                tuple(event.data["txs"]),
+                tuple(event.data["proposals"]),
+            )
+            for event in blocks
+            if event.actor == host
+        ),
+        chain_blocks=tuple(
+            ChainBlock(
+                event.t_ns, (event.data["revision"], event.data["height"]), event.data["version"]
+            )
+            for event in blocks
+            if event.actor == counterparty
+        ),
+        samples=tuple(_sample(event) for event in events if event.kind == "clients"),
+        host_halts=_host_halts(events, host),
+    )
+
+
+def parse_height(text: str | None) -> Height | None:
+    """``"1-202"`` as ``(1, 202)``; None for None or anything else."""
+    if text is None:
+        return None
+    revision, _, height = text.partition("-")
+    if not (revision.isdigit() and height.isdigit()):
+        return None
+    return int(revision), int(height)
+
+
+def format_height(height: Height) -> str:
+    return f"{height[0]}-{height[1]}"
+
+
+def _sample(event: Event) -> ClientsSample:
+    clients = {
+        name: ClientState(state["id"], state.get("height"), state.get("status"))
+        for name, state in event.data["clients"].items()
+    }
+    return ClientsSample(event.t_ns, event.data.get("counterparty"), clients)
+
+
+def _host_halts(events: tuple[Event, ...], host: str) -> tuple[Interval, ...]:
+    halts: list[Interval] = []
+    halted: Event | None = None
+    for event in events:
+        if event.actor != host:
+            continue
+        if event.kind == "halted" and halted is None:
+            halted = event
+        elif event.kind == "restarted" and halted is not None:
+            halts.append(Interval(halted.t_ns, event.t_ns, _halt_reason(halted)))
+            halted = None
+    if halted is not None:
+        halts.append(Interval(halted.t_ns, None, _halt_reason(halted)))
+    return tuple(halts)
+
+
+def _halt_reason(halted: Event) -> str:
+    reason = halted.data.get("reason")
+    height = halted.data.get("height")
+    where = "" if height is None else f" at height {height}"
+    return f"host halted{where}" + ("" if reason is None else f": {reason}")
