@@ -19,7 +19,7 @@ from typing import Final
 
 import msgpack
 
-from relayer_sim.host.clients import ClientKeeper, UpdateOutcome
+from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
@@ -32,14 +32,17 @@ from relayer_sim.host.messages import (
     MsgRecoverClient,
     MsgRecvPacket,
     MsgRemoveChecksum,
+    MsgSoftwareUpgrade,
     MsgStoreCode,
     MsgSubmitProposal,
     MsgUpdateClient,
     MsgUpgradeClient,
     MsgVote,
 )
+from relayer_sim.host.native import NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.packets import PacketKeeper
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter
+from relayer_sim.host.upgrade import UpgradeKeeper, UpgradePlan
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.store import HostEnv
@@ -51,6 +54,7 @@ WASM_PREFIX: Final = b"08-wasm/"
 CODE_PREFIX: Final = b"wasm-code/"
 GOV_PREFIX: Final = b"gov/"
 CHANNEL_PREFIX: Final = b"channels/"
+UPGRADE_PREFIX: Final = b"upgrade/"
 APP_HASH_KEY: Final = b"appHash"
 
 
@@ -60,7 +64,9 @@ class HostConfig:
 
     dialect: Dialect = Dialect.V10
     authority: str = GOV_AUTHORITY
-    allowed_clients: tuple[str, ...] = ("08-wasm",)
+    allowed_clients: tuple[str, ...] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE)
+    #: The host binary at genesis, which fixes its native light client (``BINARIES``).
+    binary: str = "v1"
     gov: GovParams = field(default_factory=GovParams)
     #: Validator address → voting power (governance votes).
     validators: Mapping[str, int] = field(default_factory=dict)
@@ -87,6 +93,17 @@ class Keepers:
     clients: ClientKeeper
     packets: PacketKeeper
     gov: Governance[Msg]
+    upgrade: UpgradeKeeper
+
+
+class UpgradeNeeded(Exception):
+    """The chain cannot make this block: a planned upgrade needs another binary."""
+
+    def __init__(self, plan: UpgradePlan) -> None:
+        super().__init__(
+            f"upgrade {plan.name!r} needs binary {plan.binary} at height {plan.height}"
+        )
+        self.plan = plan
 
 
 class HostApp:
@@ -105,6 +122,8 @@ class HostApp:
         self.committed = committed if committed is not None else MemoryStorage()
         self.log, self.height = log, height
         self.proxy = WasmProxy(vm, self.config.dialect)
+        #: The running binary's light client; a software upgrade installs another.
+        self.native = NativeModule(self.config.binary)
         #: The block being built: transactions write here until ``commit``.
         self.state = CacheStore(self.committed)
 
@@ -134,6 +153,7 @@ class HostApp:
             PrefixStore(store, IBC_PREFIX),
             codes,
             self.proxy,
+            self.native,
             self.authority,
             self.config.allowed_clients,
         )
@@ -145,7 +165,8 @@ class HostApp:
             decode=decode_message,
         )
         packets = PacketKeeper(PrefixStore(store, CHANNEL_PREFIX), clients)
-        return Keepers(codes, clients, packets, gov)
+        upgrade = UpgradeKeeper(PrefixStore(store, UPGRADE_PREFIX), self.authority)
+        return Keepers(codes, clients, packets, gov, upgrade)
 
     def query(self) -> Keepers:
         """The modules over the block's working state (for reads)."""
@@ -199,6 +220,9 @@ class HostApp:
             case MsgVote(voter, proposal_id, option):
                 keepers.gov.vote(proposal_id, voter, option, env.time_ns)
                 return None
+            case MsgSoftwareUpgrade(signer, name, height, binary):
+                keepers.upgrade.schedule(signer, UpgradePlan(name, height, binary), env.height)
+                return None
 
     def _require_authority_signer(self, msg: Msg) -> None:
         """As in the SDK, every message of a proposal must be signed by the authority."""
@@ -210,6 +234,29 @@ class HostApp:
             )
 
     # -- blocks -----------------------------------------------------------------------------
+
+    def upgrade_needed(self, height: int) -> UpgradePlan | None:
+        """The plan that stops block ``height`` from being made with the running binary."""
+        plan = self.query().upgrade.plan()
+        if plan is None or plan.height != height or plan.binary == self.native.binary:
+            return None
+        return plan
+
+    def install(self, binary: str) -> None:
+        """The validators run ``binary`` from now on (a restart after an upgrade halt)."""
+        self.native.install(binary)
+
+    def begin_block(self, env: HostEnv) -> None:
+        """At a planned upgrade's height, under its binary: the upgrade handler brings the
+        native clients' state to the binary's format, and the plan is done."""
+        keepers = self.keepers(self.state)
+        plan = keepers.upgrade.plan()
+        if plan is None or plan.height != env.height:
+            return
+        if plan.binary != self.native.binary:
+            raise UpgradeNeeded(plan)
+        keepers.clients.migrate_native_clients(env)
+        keepers.upgrade.done()
 
     def end_block(self, env: HostEnv) -> list[ProposalOutcome]:
         """Conclude the proposals whose voting ended; run the passed ones as the authority,

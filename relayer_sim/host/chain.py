@@ -16,6 +16,7 @@ from relayer_sim.host.errors import InvalidMessage
 from relayer_sim.host.governance import ProposalOutcome
 from relayer_sim.host.messages import Msg, subject_of
 from relayer_sim.host.packets import RecvOutcome
+from relayer_sim.host.upgrade import UpgradePlan
 from relayer_sim.lightclient.store import HostEnv
 
 #: The most gas one transaction may ask for (a block's gas limit in many Cosmos chains).
@@ -87,10 +88,32 @@ class HostChain:
         self.mempool: list[Tx] = []
         #: The last block's time (the genesis time before the first block).
         self.time_ns = genesis_time_ns
+        #: While halted for an upgrade: when the validators will have installed its binary.
+        self._resumes_ns: int | None = None
 
     def next_block_time(self) -> int:
-        """When the next block is due: one block time after the last."""
-        return self.time_ns + self.block_time_ns
+        """When the next block is due: one block time after the last, or when a halted chain
+        resumes."""
+        return max(self.time_ns + self.block_time_ns, self._resumes_ns or 0)
+
+    def upgrade_due(self) -> UpgradePlan | None:
+        """The planned upgrade that halts the chain before its next block, if any."""
+        return self.app.upgrade_needed(self.height + 1)
+
+    @property
+    def halted(self) -> bool:
+        return self.upgrade_due() is not None
+
+    def halt_until(self, time_ns: int) -> None:
+        """Halted for an upgrade: its binary will be installed at ``time_ns``."""
+        self._resumes_ns = time_ns
+
+    def restart(self, binary: str) -> None:
+        """Resume under ``binary``. A restarted node's mempool starts empty: what was sent
+        while it was down is lost."""
+        self.app.install(binary)
+        self.mempool = []
+        self._resumes_ns = None
 
     @property
     def height(self) -> int:
@@ -115,6 +138,7 @@ class HostChain:
         if time_ns <= self.time_ns and self.height > 0:
             raise InvalidMessage(f"block time {time_ns} is not after {self.time_ns}")
         env = self.env(self.height + 1, time_ns)
+        self.app.begin_block(env)
         pending, self.mempool = self.mempool, []
         records = tuple(TxRecord(tx, self.app.deliver(tx.msg, env, tx.gas_limit)) for tx in pending)
         proposals = tuple(self.app.end_block(env))

@@ -1,5 +1,7 @@
 """02-client for 08-wasm clients: creating, updating, upgrading, recovering and migrating light
-clients, and answering for their status, as ibc-go's client keeper and 08-wasm module do.
+clients, and answering for their status, as ibc-go's client keeper and 08-wasm module do. The
+hard-fork baseline's native clients (``relayer_sim.host.native``) live beside them under the
+same rules; their code is the host binary's, so ``MsgMigrateContract`` does not apply to them.
 
 Each client keeps its state in its own prefix of the IBC store (``clients/{client id}/``),
 which is the storage its contract sees. Every rule is checked in ibc-go's order, with an error
@@ -12,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, TypeVar
+from typing import Final, Protocol, TypeVar
 
-from relayer_sim.host.contract_api import ContractClient
 from relayer_sim.host.errors import (
     AlreadyExists,
     ClientStatusError,
@@ -25,11 +26,12 @@ from relayer_sim.host.errors import (
     NotFound,
     require_authority,
 )
+from relayer_sim.host.native import NATIVE_CHECKSUM, NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.store import GasMeter
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy, stored_client_state
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.store import HostEnv, consensus_key
+from relayer_sim.lightclient.store import CLIENT_STATE_KEY, HostEnv, consensus_key
 from relayer_sim.lightclient.wasm_wrappers import (
     WasmClientState,
     WasmConsensusState,
@@ -47,6 +49,52 @@ _SUBJECT: Final = b"subject/"
 _SUBSTITUTE: Final = b"substitute/"
 
 T = TypeVar("T")
+
+
+class LightClientCalls(Protocol):
+    """What 02-client asks of a light client, contract (``ContractClient``) or native
+    (``NativeClient``) alike."""
+
+    def instantiate(
+        self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
+    ) -> None: ...
+    def status(self, env: HostEnv) -> str: ...
+    def verify_client_message(self, client_message: bytes, env: HostEnv) -> None: ...
+    def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool: ...
+    def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]: ...
+    def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None: ...
+    def verify_membership(
+        self,
+        height: Height,
+        delay_time_ns: int,
+        delay_blocks: int,
+        proof: bytes,
+        key_path: Sequence[bytes],
+        value: bytes,
+        env: HostEnv,
+    ) -> None: ...
+    def verify_non_membership(
+        self,
+        height: Height,
+        delay_time_ns: int,
+        delay_blocks: int,
+        proof: bytes,
+        key_path: Sequence[bytes],
+        env: HostEnv,
+    ) -> None: ...
+    def verify_upgrade_and_update_state(
+        self,
+        upgrade_client_state: bytes,
+        upgrade_consensus_state: bytes,
+        proof_upgrade_client: bytes,
+        proof_upgrade_consensus_state: bytes,
+        env: HostEnv,
+    ) -> None: ...
+    def migrate_client_store(self, env: HostEnv) -> None: ...
+    def migrate(self, env: HostEnv, msg: bytes = b"{}") -> None: ...
+
+
+Action = Callable[[LightClientCalls], T]
 
 
 class Status(StrEnum):
@@ -68,17 +116,18 @@ class UpdateOutcome:
 
 
 class ClientKeeper:
-    """The wasm light clients of one host."""
+    """The light clients of one host: wasm clients, and the binary's native ones."""
 
     def __init__(
         self,
         store: Storage,
         codes: WasmCodes,
         proxy: WasmProxy,
+        native: NativeModule,
         authority: str,
-        allowed_clients: Sequence[str] = (CLIENT_TYPE,),
+        allowed_clients: Sequence[str] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE),
     ) -> None:
-        self.store, self.codes, self.proxy = store, codes, proxy
+        self.store, self.codes, self.proxy, self.native = store, codes, proxy, native
         self.authority = authority
         self.allowed_clients = tuple(allowed_clients)
 
@@ -108,28 +157,50 @@ class ClientKeeper:
     def latest_height(self, client_id: str) -> Height:
         return self.client_state(client_id).latest_height
 
-    def _call(self, client_id: str, gas: GasMeter, action: Callable[[ContractClient], T]) -> T:
+    def _call(self, client_id: str, gas: GasMeter, action: Action[T]) -> T:
         state = self.client_state(client_id)
-        return self.proxy.call(client_id, state.checksum, self.client_store(client_id), gas, action)
+        return self._run(client_id, state.checksum, self.client_store(client_id), gas, action)
 
-    def _call_and_check(
-        self, client_id: str, gas: GasMeter, action: Callable[[ContractClient], T]
+    def _run(
+        self, client_id: str, checksum: bytes, store: Storage, gas: GasMeter, action: Action[T]
     ) -> T:
+        """Call the client's code: the binary's for a native client, else its contract."""
+        if checksum == NATIVE_CHECKSUM:
+            return self.native.call(store, gas, action)
+        return self.proxy.call(client_id, checksum, store, gas, action)
+
+    def _call_and_check(self, client_id: str, gas: GasMeter, action: Action[T]) -> T:
         checksum = self.client_state(client_id).checksum
+        return self._run_and_check(
+            client_id, checksum, self.client_store(client_id), gas, action, checksum
+        )
+
+    def _run_and_check(
+        self,
+        client_id: str,
+        checksum: bytes,
+        store: Storage,
+        gas: GasMeter,
+        action: Action[T],
+        expected_checksum: bytes | None,
+    ) -> T:
+        """A call that may write; a contract's is checked afterwards (the binary's own code
+        is trusted with its store)."""
+        if checksum == NATIVE_CHECKSUM:
+            return self.native.call(store, gas, action)
         return self.proxy.call_and_check(
-            client_id,
-            checksum,
-            self.client_store(client_id),
-            gas,
-            action,
-            expected_checksum=checksum,
+            client_id, checksum, store, gas, action, expected_checksum=expected_checksum
         )
 
     def status(self, client_id: str, env: HostEnv, gas: GasMeter) -> Status:
         """``Unauthorized`` without asking the contract when its code was removed (or the
         client type is not allowed); ``Unknown`` when the contract cannot answer."""
         state = self.client_state(client_id)
-        if CLIENT_TYPE not in self.allowed_clients or not self.codes.has(state.checksum):
+        if state.checksum == NATIVE_CHECKSUM:
+            allowed = NATIVE_CLIENT_TYPE in self.allowed_clients
+        else:
+            allowed = CLIENT_TYPE in self.allowed_clients and self.codes.has(state.checksum)
+        if not allowed:
             return Status.UNAUTHORIZED
         try:
             answer = self._call(client_id, gas, lambda contract: contract.status(env))
@@ -150,36 +221,41 @@ class ClientKeeper:
     def create_client(
         self, client_state: bytes, consensus_state: bytes, env: HostEnv, gas: GasMeter
     ) -> str:
-        """Instantiate a contract for a new client; its id, ``08-wasm-N``."""
-        if CLIENT_TYPE not in self.allowed_clients:
-            raise InvalidMessage(
-                f"client state type {CLIENT_TYPE} is not registered in the allowlist"
-            )
+        """Instantiate a contract for a new client; its id, ``08-wasm-N`` (``07-tendermint-N``
+        for the binary's native light client, named by ``NATIVE_CHECKSUM``)."""
         try:
             wrapped_client = decode_client_state(client_state)
             wrapped_consensus = decode_consensus_state(consensus_state)
         except WrapperError as error:
             raise InvalidMessage(f"invalid client or consensus state: {error}") from None
-        self.codes.require(wrapped_client.checksum)
-        client_id = self._next_client_id()
-        self.proxy.call_and_check(
+        checksum = wrapped_client.checksum
+        client_type = NATIVE_CLIENT_TYPE if checksum == NATIVE_CHECKSUM else CLIENT_TYPE
+        if client_type not in self.allowed_clients:
+            raise InvalidMessage(
+                f"client state type {client_type} is not registered in the allowlist"
+            )
+        if client_type == CLIENT_TYPE:
+            self.codes.require(checksum)
+        client_id = self._next_client_id(client_type)
+        self._run_and_check(
             client_id,
-            wrapped_client.checksum,
+            checksum,
             self.client_store(client_id),
             gas,
-            lambda contract: contract.instantiate(
-                wrapped_client.data, wrapped_consensus.data, wrapped_client.checksum, env
+            lambda client: client.instantiate(
+                wrapped_client.data, wrapped_consensus.data, checksum, env
             ),
-            expected_checksum=wrapped_client.checksum,
+            checksum,
         )
         self._require_active(client_id, env, gas, "create")
         return client_id
 
-    def _next_client_id(self) -> str:
+    def _next_client_id(self, client_type: str) -> str:
+        """One sequence for every client type, as in ibc-go."""
         raw = self.store.get(_NEXT_SEQUENCE)
         sequence = int.from_bytes(raw, "big") if raw is not None else 0
         self.store.set(_NEXT_SEQUENCE, (sequence + 1).to_bytes(8, "big"))
-        return f"{CLIENT_TYPE}-{sequence}"
+        return f"{client_type}-{sequence}"
 
     # -- MsgUpdateClient ----------------------------------------------------------------------
 
@@ -268,12 +344,8 @@ class ClientKeeper:
                 f"{subject_state.checksum.hex()}, got {substitute_state.checksum.hex()}"
             )
         recovery = RecoveryStore(self.client_store(subject), self.client_store(substitute))
-        self.proxy.call(
-            subject,
-            subject_state.checksum,
-            recovery,
-            gas,
-            lambda c: c.migrate_client_store(env),
+        self._run(
+            subject, subject_state.checksum, recovery, gas, lambda c: c.migrate_client_store(env)
         )
         after = stored_client_state(self.client_store(subject))
         if after.checksum != subject_state.checksum:
@@ -304,6 +376,10 @@ class ClientKeeper:
         if not msg:
             raise InvalidMessage("migrate message cannot be empty")
         current = self.client_state(client_id)
+        if current.checksum == NATIVE_CHECKSUM:
+            raise InvalidMessage(
+                f"{client_id} is not a wasm client: its code changes only with the host binary"
+            )
         self.codes.require(checksum)
         if current.checksum == checksum:
             raise AlreadyExists(f"new checksum ({checksum.hex()}) is the same as current checksum")
@@ -316,6 +392,23 @@ class ClientKeeper:
             b"clientState",
             WasmClientState(migrated.data, checksum, migrated.latest_height).encode(),
         )
+
+    # -- a host binary upgrade ----------------------------------------------------------------
+
+    def migrate_native_clients(self, env: HostEnv) -> None:
+        """The upgrade handler's part: every native client's state rewritten for the binary
+        now running (v1 → v2 format), as its store migration on a software upgrade."""
+        for client_id in self._client_ids():
+            if self.client_state(client_id).checksum == NATIVE_CHECKSUM:
+                store = self.client_store(client_id)
+                self.native.call(store, GasMeter(None), lambda c: c.migrate(env))
+
+    def _client_ids(self) -> Iterator[str]:
+        end = _CLIENTS[:-1] + bytes([_CLIENTS[-1] + 1])
+        for key, _ in self.store.scan(_CLIENTS, end, True):
+            client_id, _, rest = key[len(_CLIENTS) :].partition(b"/")
+            if rest == CLIENT_STATE_KEY:
+                yield client_id.decode()
 
     # -- proofs -------------------------------------------------------------------------------
 

@@ -37,6 +37,16 @@ class MsgRemoveChecksum:
 
 
 @dataclass(frozen=True)
+class MsgSoftwareUpgrade:
+    """x/upgrade: halt before block ``height`` until the validators run ``binary``."""
+
+    signer: str
+    name: str
+    height: int
+    binary: str
+
+
+@dataclass(frozen=True)
 class MsgCreateClient:
     signer: str
     client_state: bytes
@@ -102,6 +112,7 @@ Msg = (
     MsgStoreCode
     | MsgMigrateContract
     | MsgRemoveChecksum
+    | MsgSoftwareUpgrade
     | MsgCreateClient
     | MsgUpdateClient
     | MsgUpgradeClient
@@ -114,6 +125,7 @@ MESSAGE_TYPES: tuple[type[Msg], ...] = (
     MsgStoreCode,
     MsgMigrateContract,
     MsgRemoveChecksum,
+    MsgSoftwareUpgrade,
     MsgCreateClient,
     MsgUpdateClient,
     MsgUpgradeClient,
@@ -138,5 +150,7 @@ def subject_of(msg: Msg) -> dict[str, object]:
             return {"title": msg.title}
         case MsgVote():
             return {"proposal": msg.proposal_id, "option": msg.option}
+        case MsgSoftwareUpgrade():
+            return {"upgrade": msg.name, "height": msg.height, "binary": msg.binary}
         case MsgStoreCode() | MsgRemoveChecksum() | MsgCreateClient():
             return {}

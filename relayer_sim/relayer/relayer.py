@@ -125,8 +125,8 @@ class Relayer:
     def _look(self) -> None:
         client_id = self.world.clients.get(self.config.client)
         target = self.world.counterparty.latest_height
-        if client_id is None or target is None:
-            return
+        if client_id is None or target is None or self.world.host.halted:
+            return  # a halted host's nodes answer nothing
         clients = self.world.host.app.query().clients
         env = self.world.host_env()
         try:

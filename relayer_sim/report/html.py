@@ -17,7 +17,7 @@ from typing import Final
 
 from relayer_sim.report.metrics import EventMark, Interval, RunMetrics, SwitchRecovery
 from relayer_sim.report.plots import mark_colour, plot_gas, plot_heights, plot_packet_latency
-from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed
 
 #: The page's background colour; the browser test tells page from content by it.
 PAGE_BACKGROUND: Final = "#f5f6f8"
@@ -174,11 +174,11 @@ def _switch(metrics: RunMetrics) -> list[str]:
         ],
     )
     section.append(
-        f'<p class="note">Governance steps: {len(switch.steps)} after the switch, '
+        f'<p class="note">Steps (governance, host halts): {len(switch.steps)} after the switch, '
         f"{len(switch.steps_before)} before it.</p>"
     )
     if switch.steps:
-        section += ["<h3>Governance steps after the switch</h3>", *_marks_table(switch.steps)]
+        section += ["<h3>Steps after the switch</h3>", *_marks_table(switch.steps)]
     return section
 
 

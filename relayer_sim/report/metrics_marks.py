@@ -20,7 +20,7 @@ from relayer_sim.report.metrics_types import (
     SwitchRecovery,
 )
 from relayer_sim.report.metrics_view import ChainBlock, TraceView, format_height, parse_height
-from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.sim.trace import Event
 
 #: Successful transactions that are marks of their own, by message type.
@@ -30,6 +30,7 @@ _TX_CATEGORIES: Final = {
     "MsgRemoveChecksum": cat.REMOVE_CHECKSUM,
     "MsgRecoverClient": cat.RECOVERY,
     "MsgUpgradeClient": cat.CLIENT_UPGRADE,
+    "MsgSoftwareUpgrade": cat.SOFTWARE_UPGRADE,
 }
 _OUTCOME_CATEGORIES: Final = {
     "Passed": cat.PROPOSAL_PASSED,
@@ -70,7 +71,7 @@ def switch_recovery(view: TraceView, marks: Sequence[EventMark]) -> SwitchRecove
     reached = [c.first_good_update_ns for c in clients if c.first_good_update_ns is not None]
     first_good = max(reached) if clients and len(reached) == len(clients) else None
     end = view.duration_ns if first_good is None else first_good
-    governance = [mark for mark in marks if mark.category in cat.GOVERNANCE_CATEGORIES]
+    governance = [mark for mark in marks if mark.category in cat.RECOVERY_STEP_CATEGORIES]
     return SwitchRecovery(
         switch_ns=block.t_ns,
         first_good_update_ns=first_good,

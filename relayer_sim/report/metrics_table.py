@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from relayer_sim.report.metrics import EventMark, Interval, RunMetrics
-from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed
 
 #: Shown where a run has no value: no such client, no switch, no packet received.
 _NONE: Final = "—"
@@ -100,11 +100,11 @@ def _render_switch(console: Console, metrics: RunMetrics) -> None:
         )
     console.print(table)
     console.print(
-        f"governance steps: {len(switch.steps)} after the switch, "
+        f"steps (governance, host halts): {len(switch.steps)} after the switch, "
         f"{len(switch.steps_before)} before it"
     )
     if switch.steps:
-        console.print(_marks_table("governance steps after the switch", switch.steps))
+        console.print(_marks_table("steps after the switch", switch.steps))
 
 
 def _render_packets(console: Console, metrics: RunMetrics) -> None:
@@ -219,8 +219,8 @@ def comparison_rows(runs: Sequence[RunMetrics]) -> list[tuple[str, list[str]]]:
     switches = [run.switch for run in runs]
     rows += [
         ("switch → clients past it", _cells(switches, lambda s: _time(s.recovery_ns))),
-        ("governance steps after switch", _cells(switches, lambda s: str(len(s.steps)))),
-        ("governance steps before switch", _cells(switches, lambda s: str(len(s.steps_before)))),
+        ("steps after switch (governance, halts)", _cells(switches, lambda s: str(len(s.steps)))),
+        ("steps before switch", _cells(switches, lambda s: str(len(s.steps_before)))),
         ("packets sent", [str(run.packets.sent) for run in runs]),
         ("packets received", [str(run.packets.received) for run in runs]),
         ("packets delayed", [str(run.packets.delayed) for run in runs]),

@@ -155,6 +155,8 @@ MIGRATE: Final = "migrate"
 REMOVE_CHECKSUM: Final = "remove_checksum"
 RECOVERY: Final = "recovery"
 CLIENT_UPGRADE: Final = "client_upgrade"
+#: A host binary upgrade planned by governance (the hard-fork path).
+SOFTWARE_UPGRADE: Final = "software_upgrade"
 FORK: Final = "fork"
 EVIDENCE: Final = "evidence"
 FREEZE: Final = "freeze"
@@ -180,8 +182,11 @@ GOVERNANCE_CATEGORIES: Final = frozenset(
         REMOVE_CHECKSUM,
         RECOVERY,
         CLIENT_UPGRADE,
+        SOFTWARE_UPGRADE,
     }
 )
+#: The steps on the way back from a consensus switch: governance's, and a hard fork's halt.
+RECOVERY_STEP_CATEGORIES: Final = GOVERNANCE_CATEGORIES | {HOST_HALT, HOST_RESTART}
 MARK_CATEGORIES: Final = GOVERNANCE_CATEGORIES | {
     CONSENSUS_SWITCH,
     FORK,

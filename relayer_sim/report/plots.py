@@ -363,7 +363,9 @@ def plot_comparison(runs: Sequence[RunMetrics], labels: Sequence[str] | None = N
         axes.set_ylabel(f"{axis.unit} of simulated time")
         axes.set_title("runs compared")
         if runs:
-            axes.legend(fontsize=8)
+            # Above the bars, never over them: headroom for a legend row per three runs.
+            axes.set_ylim(top=axes.get_ylim()[1] * (1.15 + 0.1 * (len(runs) // 3)))
+            axes.legend(fontsize=8, loc="upper center", ncols=min(len(runs), 3), frameon=False)
         else:
             _say(axes, "no runs")
         return _png(figure)

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.sim.trace import Event, Trace
 
 #: Longer bytes show their first 4 bytes and their length; hashes stay recognisable.

@@ -1,7 +1,7 @@
 """What a timeline entry does, one model per ``action``.
 
-``store_code``, ``migrate``, ``remove_checksum`` and ``recover`` are governance actions: each
-becomes a proposal that the host's validators vote through.
+``store_code``, ``migrate``, ``remove_checksum``, ``recover`` and ``software_upgrade`` are
+governance actions: each becomes a proposal that the host's validators vote through.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from relayer_sim.scenario.base import TaggedBy, mismatch
+from relayer_sim.scenario.durations import MINUTE
 from relayer_sim.scenario.fields import (
     Contract,
     Duration,
@@ -93,17 +94,38 @@ class PlannedUpgrade(TimelineEntry):
     """The counterparty height the chain halts at."""
 
 
+class SoftwareUpgrade(TimelineEntry):
+    """Governance upgrades the host's binary (the hard-fork path): once the proposal passes,
+    the host halts at the planned height, stays down for its ``upgrade_delay`` while the
+    validators install the binary, and resumes under it. While halted it makes no blocks and
+    serves no client and no packet."""
+
+    action: Literal["software_upgrade"] = "software_upgrade"
+    """The action's kind."""
+    upgrade_name: OneLine
+    """The upgrade plan's name."""
+    binary: Literal["v1", "v2"]
+    """The binary the host runs after it (``v2``: a native light client that also verifies
+    tm-secp256k1 headers)."""
+    halt_after: Duration = 10 * MINUTE
+    """How long after the voting period ends the planned height comes (the notice validators
+    get)."""
+
+
 class Fork(TimelineEntry):
-    """A coalition of counterparty validators signs a conflicting header, which a byzantine
-    relayer submits to the host."""
+    """A coalition of counterparty validators (or, for an impostor, keys nobody holds but the
+    attacker) signs a conflicting header, which a byzantine relayer submits to the host."""
 
     action: Literal["fork"] = "fork"
     """The action's kind."""
-    kind: Literal["equivocation", "lunatic", "backdated"]
+    kind: Literal["equivocation", "lunatic", "backdated", "impostor"]
     """``equivocation``: a second header at a height; ``lunatic``: a header from the coalition's
-    own invented validator set; ``backdated``: a header whose time is not after an earlier one."""
-    coalition: Entries[str] = Field(min_length=1)
-    """The counterparty validators that sign the fork."""
+    own invented validator set; ``backdated``: a header whose time is not after an earlier one;
+    ``impostor``: a header signed by keys the relayer invented, passed off as the trusted
+    validators (only a client that skips that check accepts it)."""
+    coalition: Entries[str] = ()
+    """The counterparty validators that sign the fork; at least one, except for an impostor,
+    which has none."""
     relayer: str
     """The byzantine relayer that submits it."""
     height: PositiveInt | None = None
@@ -111,7 +133,19 @@ class Fork(TimelineEntry):
     forge_packet: bool = False
     """The forged header's state also commits to a packet the counterparty never sent, on the
     channel of ``[traffic]``, and the byzantine relayer delivers it with a proof against that
-    state (lunatic and equivocation forks, which choose their app hash)."""
+    state (lunatic, equivocation and impostor forks, which choose their app hash)."""
+
+    @model_validator(mode="after")
+    def _coalition_fits_the_kind(self) -> Fork:
+        if self.kind == "impostor" and self.coalition:
+            raise mismatch(
+                "no coalition on an impostor fork (invented keys sign it)", field="coalition"
+            )
+        if self.kind != "impostor" and not self.coalition:
+            raise mismatch(
+                f"at least one validator to sign the {self.kind} fork", field="coalition"
+            )
+        return self
 
     @model_validator(mode="after")
     def _forged_packet_needs_a_forged_state(self) -> Fork:
@@ -177,6 +211,7 @@ Action = Annotated[
     | Recover
     | CreateClient
     | PlannedUpgrade
+    | SoftwareUpgrade
     | Fork
     | Garbage
     | RelayerOffline

@@ -86,6 +86,13 @@ class HostSpec(Model):
     """The governance voters, each name once; they vote ``Yes`` on the timeline's proposals."""
     tx_gas_limit: PositiveInt = 20_000_000
     """The SDK gas limit of every transaction the relayers and governance send."""
+    binary: Literal["v1", "v2"] = "v1"
+    """The host binary at genesis, which fixes its native light client (``contract =
+    "native"``): ``v1`` verifies tm-ed25519 headers, ``v2`` tm-secp256k1 ones too. Only a
+    ``software_upgrade`` changes it."""
+    upgrade_delay: Duration = 30 * MINUTE
+    """How long the host stays halted at a software upgrade while its validators install the
+    new binary."""
 
 
 class TrafficSpec(Model):

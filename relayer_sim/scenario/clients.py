@@ -1,19 +1,22 @@
-"""The light clients a scenario creates on the host, each on a shipped contract."""
+"""The light clients a scenario creates on the host, each on a shipped contract or on the host
+binary's native light client."""
 
 from __future__ import annotations
 
 from relayer_sim.scenario.base import Model
 from relayer_sim.scenario.durations import DAY, SECOND
-from relayer_sim.scenario.fields import Contract, CreateAt, Duration, Name, TrustLevel
+from relayer_sim.scenario.fields import ClientCode, CreateAt, Duration, Name, TrustLevel
 
 
 class ClientSpec(Model):
-    """An 08-wasm client of the counterparty; its host client id is assigned when it is created."""
+    """A client of the counterparty; its host client id is assigned when it is created."""
 
     name: Name
     """The client's name in the scenario, by which relayers, monitors and actions refer to it."""
-    contract: Contract
-    """The light-client contract it runs on (a shipped ``.wasm``: ``sim-tendermint-v1``…)."""
+    contract: ClientCode
+    """The light-client contract it runs on (a shipped ``.wasm``: ``sim-tendermint-v1``…), or
+    ``"native"``: the host binary's own light client, which only a ``software_upgrade``
+    changes (the hard-fork baseline)."""
     trusting_period: Duration = 14 * DAY
     """How long a consensus state can be trusted; without updates the client expires after it."""
     max_clock_drift: Duration = 10 * SECOND

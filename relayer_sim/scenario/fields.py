@@ -34,6 +34,8 @@ _NAME = re.compile(r"[a-z0-9-]+")
 _FRACTION = re.compile(r"(\d+)/(\d+)")
 #: Shipped contracts that exist to test the VM and the host, not to be light clients.
 TEST_CONTRACTS: Final = frozenset({"probe", "rogue"})
+#: What a client names to run on the host binary's own light client instead of a contract.
+NATIVE: Final = "native"
 
 
 def _name(text: str) -> str:
@@ -127,12 +129,16 @@ def scenario_contracts() -> tuple[str, ...]:
     return tuple(name for name in contract_names() if name not in TEST_CONTRACTS)
 
 
-def _contract(name: str) -> str:
-    known = scenario_contracts()
+def _contract(name: str, also: tuple[str, ...] = ()) -> str:
+    known = (*scenario_contracts(), *also)
     if name not in known:
         got = f"{show(name)}, a test contract" if name in TEST_CONTRACTS else None
         raise mismatch(f"one of {', '.join(known)}", got=got)
     return name
+
+
+def _client_code(name: str) -> str:
+    return _contract(name, also=(NATIVE,))
 
 
 #: A scenario name for a chain, validator, client, relayer, monitor or timeline entry.
@@ -153,3 +159,6 @@ Threshold = Annotated[Fraction, BeforeValidator(_threshold)]
 Probability = Annotated[float, AfterValidator(_probability)]
 #: The name of a shipped light-client contract (the ``.wasm`` file's stem).
 Contract = Annotated[str, AfterValidator(_contract)]
+#: What a client runs on: a shipped contract, or ``"native"``, the host binary's own light
+#: client (the hard-fork baseline).
+ClientCode = Annotated[str, AfterValidator(_client_code)]

@@ -54,11 +54,23 @@ async def counterparty_blocks(
         on_height(header.height)
 
 
-async def host_blocks(world: World, name: str = "host") -> None:
-    """Host blocks at the host's block time; the trace is flushed after each."""
+async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -> None:
+    """Host blocks at the host's block time; the trace is flushed after each. At a planned
+    software upgrade the host halts for ``upgrade_delay_ns`` while its validators install the
+    new binary, then resumes under it."""
     host = world.host
     while True:
         await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
+        plan = host.upgrade_due()
+        if plan is not None:
+            host.halt_until(world.now_ns + upgrade_delay_ns)
+            reason = f"upgrade {plan.name}: installing binary {plan.binary}"
+            world.record(name, "halted", height=plan.height, reason=reason)
+            world.trace.flush()
+            await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
+            host.restart(plan.binary)
+            world.record(name, "restarted", height=plan.height, binary=plan.binary)
+            continue
         block = host.produce_block(world.now_ns)
         world.last_block = block
         world.recent_blocks.append(block)

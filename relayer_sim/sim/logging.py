@@ -19,6 +19,8 @@ from typing import Final
 import structlog
 from structlog.typing import Processor
 
+from relayer_sim.sim.timefmt import format_elapsed
+
 #: The stdlib logger under which every ``relayer_sim.*`` logger lives; its handlers are ours.
 LOGGER_NAME: Final = "relayer_sim"
 
@@ -54,7 +56,7 @@ def configure_logging(log_file: Path | None, console: bool, level: int | str = "
         renderer = structlog.dev.ConsoleRenderer(
             colors=sys.stderr.isatty(), timestamp_key="sim_time"
         )
-        console_handler.setFormatter(_formatter(renderer))
+        console_handler.setFormatter(_formatter(_readable_sim_time, renderer))
         handlers.append(console_handler)
 
     logger = logging.getLogger(LOGGER_NAME)
@@ -64,7 +66,8 @@ def configure_logging(log_file: Path | None, console: bool, level: int | str = "
     # Without a handler, stdlib logging would print warnings through its last-resort handler.
     for handler in handlers or [logging.NullHandler()]:
         logger.addHandler(handler)
-    logger.setLevel(numeric_level)
+    # Dropped logs are not even formatted: nothing is enabled without somewhere to go.
+    logger.setLevel(numeric_level if handlers else logging.CRITICAL + 1)
     logger.propagate = False
 
     structlog.configure(
@@ -84,6 +87,16 @@ def _formatter(*rendering: Processor) -> structlog.stdlib.ProcessorFormatter:
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *rendering],
         foreign_pre_chain=_ENRICH,
     )
+
+
+def _readable_sim_time(
+    logger: object, method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """People read ``1d 02:03:04.500``; the file keeps the nanoseconds."""
+    sim_time = event.get("sim_time")
+    if isinstance(sim_time, int) and sim_time >= 0:
+        event["sim_time"] = format_elapsed(sim_time)
+    return event
 
 
 def _as_json(value: object) -> object:

@@ -24,6 +24,7 @@ from relayer_sim.host.chain import HostChain
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
 from relayer_sim.host.messages import MsgStoreCode
+from relayer_sim.host.native import NATIVE_CHECKSUM
 from relayer_sim.lightclient.client import PROFILES
 from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.relayer.byzantine import ByzantineRelayer
@@ -31,6 +32,7 @@ from relayer_sim.relayer.link import LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
 from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
+from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.relayers import (
     UpdateBeforeExpiry,
     UpdateEveryBlock,
@@ -148,6 +150,7 @@ class _Run:
         host_spec = scenario.host
         config = HostConfig(
             dialect=Dialect(host_spec.dialect),
+            binary=host_spec.binary,
             gov=GovParams(
                 voting_period_ns=host_spec.voting_period,
                 quorum=host_spec.quorum,
@@ -164,7 +167,8 @@ class _Run:
     def _genesis(self, world: World) -> None:
         """The host starts with the code of the clients it will create (its genesis state)."""
         env = world.host_env()
-        for contract in sorted({client.contract for client in self.scenario.clients}):
+        contracts = {client.contract for client in self.scenario.clients} - {NATIVE}
+        for contract in sorted(contracts):
             result = world.host.app.deliver(
                 MsgStoreCode(GOV_AUTHORITY, load_contract(contract)), env, None
             )
@@ -203,7 +207,7 @@ class _Run:
         )
         actors: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             ("counterparty", lambda: counterparty_blocks(world, on_height=timeline.on_height)),
-            ("host", lambda: host_blocks(world)),
+            ("host", lambda: host_blocks(world, scenario.host.upgrade_delay)),
             ("metrics", metrics.run),
             (governance.name, governance.run),
             (timeline.name, lambda: timeline.run(scenario.duration)),
@@ -233,10 +237,14 @@ class _Run:
         return actors
 
     def _creator(self, world: World, spec: ClientSpec) -> ClientCreator:
+        if spec.contract == NATIVE:
+            checksum, profile = NATIVE_CHECKSUM, world.host.app.native.profile
+        else:
+            checksum, profile = checksum_of(spec.contract), PROFILES[spec.contract]
         plan = ClientPlan(
             name=spec.name,
-            checksum=checksum_of(spec.contract),
-            state_format=PROFILES[spec.contract].format,
+            checksum=checksum,
+            state_format=profile.format,
             trusting_period_ns=spec.trusting_period,
             max_clock_drift_ns=spec.max_clock_drift,
             trust_level=TrustLevel(*spec.trust_level),

@@ -18,6 +18,7 @@ from relayer_sim.host.messages import (
     MsgMigrateContract,
     MsgRecoverClient,
     MsgRemoveChecksum,
+    MsgSoftwareUpgrade,
     MsgStoreCode,
 )
 from relayer_sim.relayer.byzantine import ByzantineRelayer
@@ -33,6 +34,7 @@ from relayer_sim.scenario import (
     Recover,
     RelayerOffline,
     RemoveChecksum,
+    SoftwareUpgrade,
     StoreCode,
     ValidatorChange,
     ValidatorsOffline,
@@ -152,6 +154,12 @@ class Timeline:
                 self.governance.propose(f"recover {subject} from {substitute}", (recover,))
             case CreateClient(client=client):
                 self.start_client(client)
+            case SoftwareUpgrade(upgrade_name=upgrade_name, binary=binary, halt_after=after):
+                host = world.host
+                notice = host.app.config.gov.voting_period_ns + after
+                height = host.height + 1 + -(-notice // host.block_time_ns)
+                upgrade = MsgSoftwareUpgrade(GOV_AUTHORITY, upgrade_name, height, binary)
+                self.governance.propose(f"upgrade the host to {binary}", (upgrade,))
             case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
                 world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
             case Garbage(relayer=relayer, bytes=size):

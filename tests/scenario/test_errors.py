@@ -25,10 +25,11 @@ contract = "sim-tendermint-v1"
 """
 ACTIONS = (
     "consensus_switch, store_code, migrate, remove_checksum, recover, create_client, "
-    "planned_upgrade, fork, garbage, relayer_offline, validator_change, validators_offline"
+    "planned_upgrade, software_upgrade, fork, garbage, relayer_offline, validator_change, "
+    "validators_offline"
 )
 DURATION = 'a duration like "6s", "250ms" or "1h30m"'
-CONTRACTS = "one of sim-tendermint-v1, sim-tendermint-v2"
+CONTRACTS = "one of sim-tendermint-v1, sim-tendermint-v1-flawed, sim-tendermint-v2"
 RELAYER = '[[relayers]]\nname = "r1"\nclient = "main"\n'
 BYZANTINE = '[[relayers]]\nname = "evil"\nclient = "main"\nbyzantine = true\n'
 
@@ -171,7 +172,8 @@ CASES = [
     pytest.param(
         table('[host]\n"chain id" = "x"'),
         'host."chain id": expected one of the fields chain_id, block_time, dialect, '
-        "voting_period, quorum, threshold, validators, tx_gas_limit (got an unknown field)",
+        "voting_period, quorum, threshold, validators, tx_gas_limit, binary, upgrade_delay (got an "
+        "unknown field)",
         id="unknown-quoted-key",
     ),
     pytest.param(
@@ -221,18 +223,39 @@ CASES = [
     ),
     pytest.param(
         entry('at = "1m"\naction = "fork"\nkind = "spicy"\ncoalition = ["alice"]\nrelayer = "e"'),
-        'timeline[0].kind: expected one of equivocation, lunatic, backdated (got "spicy")',
+        "timeline[0].kind: expected one of equivocation, lunatic, backdated, impostor "
+        '(got "spicy")',
         id="literal-fork-kind",
+    ),
+    pytest.param(
+        entry('at = "1m"\naction = "fork"\nkind = "lunatic"\nrelayer = "e"'),
+        "timeline[0].coalition: expected at least one validator to sign the lunatic fork "
+        "(got nothing)",
+        id="fork-no-coalition",
+    ),
+    pytest.param(
+        entry('at = "1m"\naction = "fork"\nkind = "equivocation"\ncoalition = []\nrelayer = "e"'),
+        "timeline[0].coalition: expected at least one validator to sign the equivocation fork "
+        "(got an empty list)",
+        id="fork-empty-coalition",
+    ),
+    pytest.param(
+        entry(
+            'at = "1m"\naction = "fork"\nkind = "impostor"\ncoalition = ["alice"]\nrelayer = "e"'
+        ),
+        "timeline[0].coalition: expected no coalition on an impostor fork (invented keys sign it) "
+        "(got a list)",
+        id="fork-impostor-coalition",
     ),
     # contracts
     pytest.param(
         BASE.replace("sim-tendermint-v1", "sim-tendermint-v3"),
-        f'clients[0].contract: expected {CONTRACTS} (got "sim-tendermint-v3")',
+        f'clients[0].contract: expected {CONTRACTS}, native (got "sim-tendermint-v3")',
         id="contract-unknown",
     ),
     pytest.param(
         BASE.replace("sim-tendermint-v1", "probe"),
-        f'clients[0].contract: expected {CONTRACTS} (got "probe", a test contract)',
+        f'clients[0].contract: expected {CONTRACTS}, native (got "probe", a test contract)',
         id="contract-probe",
     ),
     pytest.param(

@@ -65,12 +65,12 @@ def test_the_same_logs_give_the_same_file(tmp_path: Path) -> None:
 def test_the_console_is_readable_not_json(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(None, console=True, level="warning")
     log = structlog.get_logger("relayer_sim.monitor")
-    log.warning("misbehaviour detected", client="08-wasm-0", sim_time=42)
+    log.warning("misbehaviour detected", client="08-wasm-0", sim_time=3_723_500_000_000)
     log.info("below the level")
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "misbehaviour detected" in captured.err and "client=08-wasm-0" in captured.err
-    assert captured.err.startswith("42 ")
+    assert captured.err.startswith("01:02:03.500 ")  # simulated time, for people
     assert "below the level" not in captured.err
 
 

@@ -3,6 +3,7 @@ another trace; every shipped scenario meets its expectations; the command line's
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from relayer_sim.cli import main
 from relayer_sim.scenario import load_scenario, parse_scenario
 from relayer_sim.scenario.shipped import shipped_scenarios
+from relayer_sim.sim.logging import configure_logging
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
 from relayer_sim.vm import WasmVM
@@ -77,3 +79,21 @@ def test_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     unmet.write_text(SHORT.replace("min = 15", "min = 5000"))
     assert main(["run", str(unmet), "--out", str(tmp_path / "y")]) == 1
     assert "NOT MET" in capsys.readouterr().out
+
+
+def test_run_writes_a_log_that_tells_the_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every event at info level (routine ones only at debug) in ``DIR/run.log``; with
+    ``--log-console`` the same, readably, on stderr."""
+    scenario = tmp_path / "short.toml"
+    scenario.write_text(SHORT)
+    try:
+        assert main(["run", str(scenario), "--out", str(tmp_path), "--log-console"]) == 0
+    finally:
+        configure_logging(None, console=False)
+    lines = [json.loads(line) for line in (tmp_path / "run.log").read_text().splitlines()]
+    events = [line["event"] for line in lines]
+    assert events[0] == "client_created" and events.count("outcome") == 2
+    assert "block" not in events and all(isinstance(line["sim_time"], int) for line in lines)
+    assert "00:00:10.000 [info     ] client_created" in capsys.readouterr().err

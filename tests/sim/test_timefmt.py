@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relayer_sim.report.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed
 
 MS = 1_000_000
 SECOND = 1000 * MS
