@@ -1,6 +1,6 @@
 //! sim_tm — the light client of the simulated counterparty chain (contracts/sim-tendermint.md),
 //! shared by the `sim-tendermint-v1` and `sim-tendermint-v2` contracts, which differ only in
-//! their `api.Config`.
+//! their `api.Config`, and by `sim-tendermint-v1-flawed`, which also declares `Flaws`.
 //!
 //! The rules and byte formats are those of the Python reference in `relayer_sim/lightclient/`;
 //! the tests drive both with the same inputs and compare results, errors and stored bytes.
@@ -15,6 +15,7 @@ pub const api = @import("api.zig");
 
 pub const Config = api.Config;
 pub const Contract = api.Contract;
+pub const Flaws = verify.Flaws;
 
 test {
     // The host-independent parts run natively.

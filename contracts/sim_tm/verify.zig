@@ -25,6 +25,18 @@ const HeaderMessage = formats.HeaderMessage;
 const ValidatorSet = formats.ValidatorSet;
 const Header = formats.Header;
 
+/// Flaws a contract builds in on purpose, as a test fixture for an attack to exploit. A
+/// contract's main.zig declares them as `pub const sim_tm_flaws: sim_tm.Flaws = .{…}` (the way
+/// `std_options` configures std); without that declaration it has none.
+pub const Flaws = struct {
+    /// Accept whatever trusted validator set a header message supplies instead of requiring
+    /// the trusted state's next validators (`sim-tendermint-v1-flawed`).
+    skips_trusted_validators_check: bool = false,
+};
+
+const root = @import("root");
+const flaws: Flaws = if (@hasDecl(root, "sim_tm_flaws")) root.sim_tm_flaws else .{};
+
 pub const Rejection = enum {
     frozen,
     unsupported_version,
@@ -132,11 +144,13 @@ pub fn verifyHeader(
     if (!std.mem.eql(u8, m.validator_set.scheme, header.version.scheme.name())) {
         return rejectDetail(ctx, .scheme_mismatch, "{s}", .{m.validator_set.scheme});
     }
-    // An adjacent update usually carries the same set twice: hash it once.
-    const trusted_bytes = try formats.encodeValidatorSet(alloc, &m.trusted_validators);
-    const trusted_hash = if (std.mem.eql(u8, trusted_bytes, set_bytes)) set_hash else formats.sha256(trusted_bytes);
-    if (!std.mem.eql(u8, &trusted_hash, &trusted.state.next_validators_hash)) {
-        return reject(ctx, .trusted_validators_mismatch);
+    if (!flaws.skips_trusted_validators_check) {
+        // An adjacent update usually carries the same set twice: hash it once.
+        const trusted_bytes = try formats.encodeValidatorSet(alloc, &m.trusted_validators);
+        const trusted_hash = if (std.mem.eql(u8, trusted_bytes, set_bytes)) set_hash else formats.sha256(trusted_bytes);
+        if (!std.mem.eql(u8, &trusted_hash, &trusted.state.next_validators_hash)) {
+            return reject(ctx, .trusted_validators_mismatch);
+        }
     }
     // Times are compared exactly (u128), as Python's integers do.
     if (@as(u128, trusted.state.timestamp_ns) + client.trusting_period_ns <= now_ns) {

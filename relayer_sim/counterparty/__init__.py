@@ -13,7 +13,7 @@ from relayer_sim.counterparty.chain import (
     CounterpartyChain,
     Stalled,
 )
-from relayer_sim.counterparty.forks import Coalition, ForkError
+from relayer_sim.counterparty.forks import Coalition, ForkError, impostor, impostor_message
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.state import AppState
 from relayer_sim.counterparty.upgrade import UpgradePlan
@@ -32,4 +32,6 @@ __all__ = [
     "Stalled",
     "UpgradePlan",
     "ValidatorSpec",
+    "impostor",
+    "impostor_message",
 ]

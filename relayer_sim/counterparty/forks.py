@@ -8,7 +8,10 @@ signatures), so whether a light client accepts it is decided by the light-client
 - ``lunatic``: a header at any height whose validator set is the coalition itself, with an
   invented app hash; a client skipping to it needs the coalition to hold its trust level of the
   trusted set (1/3 by default), which is the classic 1/3+ fork;
-- ``backdated``: a header whose time is not after an earlier one (a BFT-time violation).
+- ``backdated``: a header whose time is not after an earlier one (a BFT-time violation);
+- ``impostor``: no coalition at all: a header signed by keys the attacker invented, in a message
+  that names those keys as the trusted validators; only a client that does not compare them
+  with its trusted state (``sim-tendermint-v1-flawed``) accepts it.
 
 The honest chain goes on unaffected: forks exist only as returned data.
 """
@@ -20,8 +23,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from relayer_sim.counterparty.chain import CounterpartyChain
-from relayer_sim.lightclient.headers import Commit, Header, Height, SignedHeader
+from relayer_sim.lightclient.headers import Commit, Header, HeaderMessage, Height, SignedHeader
+from relayer_sim.lightclient.schemes import SCHEMES, SigningKey
 from relayer_sim.lightclient.validators import Validator, ValidatorSet
+
+#: How many keys an impostor invents.
+IMPOSTOR_KEYS = 3
 
 
 class ForkError(ValueError):
@@ -58,16 +65,8 @@ class Coalition:
         self, chain: CounterpartyChain, header: Header, validators: ValidatorSet
     ) -> SignedHeader:
         """A commit of ``header`` with the coalition members' signatures (nil for the others)."""
-        scheme = validators.scheme
-        keys = {chain.roster.key(name, scheme).public_key: name for name in self.members}
-        vote = header.vote_bytes()
-        signatures = tuple(
-            chain.roster.key(keys[v.public_key], scheme).sign(vote)
-            if v.public_key in keys
-            else None
-            for v in validators
-        )
-        return SignedHeader(header, Commit(header.height, header.hash(), signatures), validators)
+        keys = [chain.roster.key(name, validators.scheme) for name in self.members]
+        return _signed(header, validators, keys)
 
     def equivocation(
         self, chain: CounterpartyChain, height: Height, app_hash: bytes | None = None
@@ -83,25 +82,15 @@ class Coalition:
     ) -> SignedHeader:
         """A header at ``height`` from a validator set made of the coalition alone."""
         powers = self._check(chain, height)
-        version = chain.version_at(height)
+        scheme = chain.version_at(height).scheme
         validators = ValidatorSet.of(
-            version.scheme,
+            scheme,
             (
-                Validator(chain.roster.key(name, version.scheme).public_key, power)
+                Validator(chain.roster.key(name, scheme).public_key, power)
                 for name, power in powers.items()
             ),
         )
-        header = Header(
-            version=version,
-            chain_id=chain.chain_id,
-            revision=height.revision_number,
-            height=height.revision_height,
-            time_ns=time_ns,
-            validators_hash=validators.hash(),
-            next_validators_hash=validators.hash(),
-            app_hash=app_hash or _invented(b"lunatic", height.encode()),
-            last_block_hash=_invented(b"lunatic-parent", height.encode()),
-        )
+        header = _invented_header(chain, height, time_ns, validators, app_hash, b"lunatic")
         return self.sign(chain, header, validators)
 
     def backdated(self, chain: CounterpartyChain, height: Height, time_ns: int) -> SignedHeader:
@@ -111,6 +100,61 @@ class Coalition:
         return self.sign(
             chain, replace(honest.header, time_ns=time_ns), honest.signed.validator_set
         )
+
+
+def impostor(
+    chain: CounterpartyChain, height: Height, time_ns: int, app_hash: bytes | None = None
+) -> SignedHeader:
+    """A header at ``height`` from a validator set of keys invented for that height (no
+    counterparty validator's), signed by all of them."""
+    scheme = chain.version_at(height).scheme
+    keys = [
+        SCHEMES[scheme].key_from_seed(_invented(b"impostor-key", (index, height.encode())))
+        for index in range(IMPOSTOR_KEYS)
+    ]
+    validators = ValidatorSet.of(scheme, (Validator(key.public_key, 1) for key in keys))
+    header = _invented_header(chain, height, time_ns, validators, app_hash, b"impostor")
+    return _signed(header, validators, keys)
+
+
+def impostor_message(forged: SignedHeader, trusted: Height) -> HeaderMessage:
+    """The update that passes an impostor header off as trusted: its own invented signers are
+    named as the validators the client trusts at ``trusted``."""
+    return HeaderMessage(forged, trusted, forged.validator_set)
+
+
+def _invented_header(
+    chain: CounterpartyChain,
+    height: Height,
+    time_ns: int,
+    validators: ValidatorSet,
+    app_hash: bytes | None,
+    label: bytes,
+) -> Header:
+    """A header at ``height`` whose current and next validators are ``validators``, with an
+    app hash (unless given) and a parent invented from ``label``."""
+    return Header(
+        version=chain.version_at(height),
+        chain_id=chain.chain_id,
+        revision=height.revision_number,
+        height=height.revision_height,
+        time_ns=time_ns,
+        validators_hash=validators.hash(),
+        next_validators_hash=validators.hash(),
+        app_hash=app_hash or _invented(label, height.encode()),
+        last_block_hash=_invented(label + b"-parent", height.encode()),
+    )
+
+
+def _signed(header: Header, validators: ValidatorSet, keys: Iterable[SigningKey]) -> SignedHeader:
+    """``header`` with a commit signed by ``keys`` (nil for the validators without one)."""
+    by_public_key = {key.public_key: key for key in keys}
+    vote = header.vote_bytes()
+    signatures = tuple(
+        by_public_key[v.public_key].sign(vote) if v.public_key in by_public_key else None
+        for v in validators
+    )
+    return SignedHeader(header, Commit(header.height, header.hash(), signatures), validators)
 
 
 def _invented(label: bytes, seed: object) -> bytes:

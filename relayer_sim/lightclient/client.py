@@ -60,11 +60,14 @@ class ClientError(Exception):
 
 @dataclass(frozen=True)
 class Profile:
-    """What distinguishes one contract from another: its state format and header versions."""
+    """What distinguishes one contract from another: its state format and header versions,
+    and whether it checks a header message's trusted validators (only a deliberately flawed
+    contract does not)."""
 
     name: str
     format: int
     header_versions: frozenset[int]
+    checks_trusted_validators: bool = True
 
     def readable(self, state_format: int) -> bool:
         return 1 <= state_format <= self.format
@@ -72,7 +75,9 @@ class Profile:
 
 V1: Final = Profile("sim-tendermint-v1", 1, frozenset({1}))
 V2: Final = Profile("sim-tendermint-v2", 2, frozenset({1, 2}))
-PROFILES: Final = {profile.name: profile for profile in (V1, V2)}
+#: v1 with a known flaw, the fixture of the security-fix scenario (contracts/sim-tendermint.md).
+V1_FLAWED: Final = replace(V1, name="sim-tendermint-v1-flawed", checks_trusted_validators=False)
+PROFILES: Final = {profile.name: profile for profile in (V1, V2, V1_FLAWED)}
 
 
 def _exceeds_trust_bounds(client: ClientState) -> bool:
@@ -265,6 +270,7 @@ class LightClient:
                 message,
                 env.time_ns,
                 self.profile.header_versions,
+                checks_trusted_validators=self.profile.checks_trusted_validators,
             )
         except VerificationError as error:
             raise ClientError(str(error)) from None

@@ -90,8 +90,14 @@ def verify_header(
     message: HeaderMessage,
     now_ns: int,
     versions: Collection[int],
+    *,
+    checks_trusted_validators: bool = True,
 ) -> None:
-    """Raise ``VerificationError`` unless ``message`` may update ``client`` at ``now_ns``."""
+    """Raise ``VerificationError`` unless ``message`` may update ``client`` at ``now_ns``.
+
+    ``checks_trusted_validators=False`` is a deliberate flaw (``sim-tendermint-v1-flawed``):
+    the message's trusted validators are believed without comparing them with the trusted
+    state, so keys anyone invented can vouch for a header they signed themselves."""
     signed = message.signed
     header = signed.header
     if client.frozen:
@@ -112,7 +118,10 @@ def verify_header(
         raise VerificationError(Rejection.VALIDATORS_MISMATCH)
     if signed.validator_set.scheme != header.version.scheme:
         raise VerificationError(Rejection.SCHEME_MISMATCH, signed.validator_set.scheme)
-    if message.trusted_validators.hash() != trusted.state.next_validators_hash:
+    if (
+        checks_trusted_validators
+        and message.trusted_validators.hash() != trusted.state.next_validators_hash
+    ):
         raise VerificationError(Rejection.TRUSTED_VALIDATORS_MISMATCH)
     if trusted.state.timestamp_ns + client.trusting_period_ns <= now_ns:
         raise VerificationError(Rejection.EXPIRED)

@@ -1,11 +1,12 @@
 """A byzantine relayer: it sends only what the timeline hands it: headers that a coalition of
-counterparty validators signed for a fork the honest chain never made, or plain garbage."""
+counterparty validators signed for a fork the honest chain never made, headers signed by keys
+it invented itself, or plain garbage."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from relayer_sim.counterparty import Coalition
+from relayer_sim.counterparty import Coalition, impostor, impostor_message
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
@@ -62,7 +63,8 @@ class ByzantineRelayer:
     def send_fork(
         self, kind: str, coalition: Sequence[str], height: int | None, forge_packet: bool = False
     ) -> None:
-        """Forge a header of ``kind`` signed by ``coalition`` and send it as an update.
+        """Forge a header of ``kind`` signed by ``coalition`` (an impostor: by invented keys)
+        and send it as an update.
 
         An equivocation re-signs the honest header at ``height`` (default: the latest) with
         another app hash, trusting the height below it: it passes only with more than 2/3 of
@@ -73,11 +75,14 @@ class ByzantineRelayer:
         before it and nothing but a monitor can tell. A backdated header is the honest next
         header above the client's latest, re-signed with the time of that latest consensus
         state and built on the one before: it verifies (it is later than what it trusts), but
-        time no longer increases with height, and the client must freeze itself.
+        time no longer increases with height, and the client must freeze itself. An impostor
+        header is placed and timed like a lunatic one, but signed by keys the relayer invented,
+        which its message names as the trusted validators: no counterparty validator is needed,
+        and only a client that skips comparing them with its trusted state is fooled.
 
-        With ``forge_packet``, the forged app hash (equivocation, lunatic) is the root of the
-        honest state plus a packet commitment the counterparty never made, and the relayer
-        delivers that packet right after the header, proven against it.
+        With ``forge_packet``, the forged app hash (equivocation, lunatic, impostor) is the root
+        of the honest state plus a packet commitment the counterparty never made, and the
+        relayer delivers that packet right after the header, proven against it.
         """
         world, chain = self.world, self.world.counterparty
         client_id = world.clients.get(self.client)
@@ -90,30 +95,36 @@ class ByzantineRelayer:
         except HostError as error:
             world.record(self.name, "fork_not_sent", reason=str(error))
             return
-        members = Coalition.of(coalition)
         packet = self._forged_packet() if forge_packet else None
         state: MerkleTree | None = None
         if kind == "equivocation":
             at = Height(latest.revision_number, height or latest.revision_height)
             trusted = Height(at.revision_number, at.revision_height - 1)
             state = self._forged_state(packet, at)
-            forged = members.equivocation(chain, at, app_hash=None if state is None else state.root)
-        elif kind == "lunatic":
+            forged = Coalition.of(coalition).equivocation(
+                chain, at, app_hash=None if state is None else state.root
+            )
+        elif kind in ("lunatic", "impostor"):
             ahead = max(height or 0, trusted.revision_height + 2, latest.revision_height + 2)
             at = Height(latest.revision_number, ahead)
             state = self._forged_state(packet, latest)
             time_ns = self._latest_acceptable_time(client_id)
-            forged = members.lunatic(
-                chain, at, time_ns, app_hash=None if state is None else state.root
-            )
+            app_hash = None if state is None else state.root
+            if kind == "lunatic":
+                forged = Coalition.of(coalition).lunatic(chain, at, time_ns, app_hash)
+            else:
+                forged = impostor(chain, at, time_ns, app_hash)
         elif kind == "backdated":
-            backdated = self._backdated(members, client_id, trusted)
+            backdated = self._backdated(Coalition.of(coalition), client_id, trusted)
             if backdated is None:
                 return
             forged, at, trusted = backdated
         else:
             raise ValueError(f"unsupported fork kind {kind!r}")
-        message = HeaderMessage(forged, trusted, chain.trusted_validators(trusted))
+        if kind == "impostor":
+            message = impostor_message(forged, trusted)
+        else:
+            message = HeaderMessage(forged, trusted, chain.trusted_validators(trusted))
         world.host.submit(
             Tx(MsgUpdateClient(self.address, client_id, message.to_bytes()), self.gas_limit)
         )

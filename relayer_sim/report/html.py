@@ -67,6 +67,7 @@ def render_html(metrics: RunMetrics) -> str:
         *_switch(metrics),
         *_packets(metrics),
         *_detections(metrics),
+        *_exploitation(metrics),
         *_host_downtime(metrics),
         *_gas(metrics),
         *_events(metrics.marks),
@@ -232,6 +233,41 @@ def _detections(metrics: RunMetrics) -> list[str]:
             for found in metrics.detections
         ],
     )
+
+
+def _exploitation(metrics: RunMetrics) -> list[str]:
+    found = metrics.exploitation
+    if found is None:
+        return []
+    return [
+        "<h2>What got through</h2>",
+        *_table(
+            (
+                "forks sent",
+                "first fork",
+                "patched",
+                "first fork → patched",
+                "forged packets received",
+                "after the patch",
+            ),
+            [
+                (
+                    _Cell(str(found.forks), numeric=True),
+                    *(
+                        _Cell(_time(ns), numeric=True)
+                        for ns in (found.first_fork_ns, found.patched_ns, found.time_to_patch_ns)
+                    ),
+                    _Cell(
+                        f"{found.forged_packets_received} of {found.forged_packets_sent}",
+                        numeric=True,
+                    ),
+                    _Cell(str(found.received_after_patch), numeric=True),
+                )
+            ],
+        ),
+        '<p class="note">Patched: the first migration of a client to new code after the first '
+        "fork.</p>",
+    ]
 
 
 def _host_downtime(metrics: RunMetrics) -> list[str]:

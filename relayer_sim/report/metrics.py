@@ -1,6 +1,7 @@
 """The metrics of a run, computed from its trace alone (DESIGN §7), once for ``report``,
 ``compare`` and plots: client lag and downtime, recovery from a consensus switch, packet
-latency, detection latency, host downtime, and gas per message type.
+latency, detection latency, what forks got through before a patch, host downtime, and gas per
+message type.
 
 ``measure(trace)`` gives a ``RunMetrics``; ``to_json`` turns it into JSON-native values.
 """
@@ -11,13 +12,19 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from relayer_sim.report.metrics_clients import client_metrics, total_ns
-from relayer_sim.report.metrics_marks import detections, event_marks, switch_recovery
+from relayer_sim.report.metrics_marks import (
+    detections,
+    event_marks,
+    exploitation,
+    switch_recovery,
+)
 from relayer_sim.report.metrics_packets import gas_by_message, packet_metrics
 from relayer_sim.report.metrics_types import (
     ClientMetrics,
     ClientRecovery,
     Detection,
     EventMark,
+    Exploitation,
     GasByMessage,
     Interval,
     LagSample,
@@ -33,6 +40,7 @@ __all__ = [
     "ClientRecovery",
     "Detection",
     "EventMark",
+    "Exploitation",
     "GasByMessage",
     "Interval",
     "LagSample",
@@ -55,6 +63,7 @@ def measure(trace: Trace) -> RunMetrics:
         switch=switch_recovery(view, marks),
         packets=packet_metrics(view),
         detections=detections(view),
+        exploitation=exploitation(view, marks),
         host_downtime=view.host_halts,
         host_downtime_ns=total_ns(view.host_halts, view.duration_ns),
         gas=gas_by_message(view),

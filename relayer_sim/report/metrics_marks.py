@@ -17,6 +17,7 @@ from relayer_sim.report.metrics_types import (
     ClientRecovery,
     Detection,
     EventMark,
+    Exploitation,
     SwitchRecovery,
 )
 from relayer_sim.report.metrics_view import ChainBlock, TraceView, format_height, parse_height
@@ -111,6 +112,35 @@ def detections(view: TraceView) -> tuple[Detection, ...]:
             )
         )
     return tuple(found)
+
+
+def exploitation(view: TraceView, marks: Sequence[EventMark]) -> Exploitation | None:
+    """What the forks of a run achieved: forged packets received, before and after the first
+    migration to new code that followed them."""
+    forks = view.of_kind("fork_sent")
+    if not forks:
+        return None
+    first = forks[0].t_ns
+    patched = _first(m.t_ns for m in marks if m.category == cat.MIGRATE and m.t_ns >= first)
+    forged = {event.data["sequence"] for event in view.of_kind("forged_packet_sent")}
+    received = [
+        block.t_ns
+        for block in view.host_blocks
+        for tx in block.txs
+        if tx["message"] == "MsgRecvPacket"
+        and tx["ok"]
+        and tx.get("received") is True
+        and tx.get("sequence") in forged
+    ]
+    return Exploitation(
+        forks=len(forks),
+        first_fork_ns=first,
+        patched_ns=patched,
+        time_to_patch_ns=None if patched is None else patched - first,
+        forged_packets_sent=len(forged),
+        forged_packets_received=len(received),
+        received_after_patch=sum(patched is not None and t > patched for t in received),
+    )
 
 
 def _switches(blocks: Sequence[ChainBlock]) -> Iterator[tuple[ChainBlock, ChainBlock]]:

@@ -43,6 +43,7 @@ def render_metrics(console: Console, metrics: RunMetrics) -> None:
     _render_switch(console, metrics)
     _render_packets(console, metrics)
     _render_detections(console, metrics)
+    _render_exploitation(console, metrics)
     if metrics.host_downtime:
         console.print(
             _intervals_table("host downtime", [("host", i) for i in metrics.host_downtime])
@@ -145,6 +146,18 @@ def _render_detections(console: Console, metrics: RunMetrics) -> None:
     console.print(table)
 
 
+def _render_exploitation(console: Console, metrics: RunMetrics) -> None:
+    found = metrics.exploitation
+    if found is None:
+        return
+    console.print(
+        f"forks sent: {found.forks}, the first at {_time(found.first_fork_ns)}; patched "
+        f"(code migrated) {_time(found.time_to_patch_ns)} later; forged packets received: "
+        f"{found.forged_packets_received} of {found.forged_packets_sent} "
+        f"({found.received_after_patch} after the patch)"
+    )
+
+
 def _render_gas(console: Console, metrics: RunMetrics) -> None:
     if not metrics.gas:
         return
@@ -232,6 +245,12 @@ def comparison_rows(runs: Sequence[RunMetrics]) -> list[tuple[str, list[str]]]:
             next((d.latency_ns for d in run.detections if d.client == name), None) for run in runs
         ]
         rows.append((f"{name}: fork → frozen", [_time(ns) for ns in latencies]))
+    exploits = [run.exploitation for run in runs]
+    if any(exploits):
+        rows += [
+            ("first fork → patched", _cells(exploits, lambda e: _time(e.time_to_patch_ns))),
+            ("forged packets received", _cells(exploits, lambda e: str(e.forged_packets_received))),
+        ]
     rows += [
         ("host downtime", [format_elapsed(run.host_downtime_ns) for run in runs]),
         ("SDK gas", [f"{sum(gas.sdk_gas_total for gas in run.gas):,}" for run in runs]),

@@ -97,7 +97,8 @@ class PacketMetrics:
     max_ns: int | None
     #: (time sent, latency) of every received packet, in the order they were sent.
     latencies: tuple[tuple[int, int], ...]
-    #: Two host block intervals (the median gap between host blocks); None with under 2 blocks.
+    #: A healthy relay's time: one counterparty block and three host blocks (median gaps);
+    #: None with under 2 host blocks.
     delay_threshold_ns: int | None
 
 
@@ -111,6 +112,23 @@ class Detection:
     frozen_ns: int | None
     latency_ns: int | None
     client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exploitation:
+    """Forks a byzantine relayer sent and what got through before governance patched the
+    client's code (the first ``MsgMigrateContract`` after the first fork)."""
+
+    forks: int
+    first_fork_ns: int
+    patched_ns: int | None
+    #: From the first fork to the patch.
+    time_to_patch_ns: int | None
+    forged_packets_sent: int
+    #: Packets the counterparty never sent that the host took as real.
+    forged_packets_received: int
+    #: Of those, received after the patch.
+    received_after_patch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +153,8 @@ class RunMetrics:
     switch: SwitchRecovery | None
     packets: PacketMetrics
     detections: tuple[Detection, ...]
+    #: None when no fork was sent.
+    exploitation: Exploitation | None
     host_downtime: tuple[Interval, ...]
     host_downtime_ns: int
     gas: tuple[GasByMessage, ...]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from relayer_sim.contracts import load_contract
-from relayer_sim.lightclient.client import V1, V2, Profile
+from relayer_sim.lightclient.client import V1, V1_FLAWED, V2, Profile
 from relayer_sim.vm import WasmVM
 from tests.lightclient.harness import Twin
 
@@ -16,7 +16,9 @@ TwinFactory = Callable[..., Twin]
 
 @pytest.fixture(scope="session")
 def checksums(vm: WasmVM) -> dict[str, bytes]:
-    return {profile.name: vm.store_code(load_contract(profile.name)) for profile in (V1, V2)}
+    return {
+        profile.name: vm.store_code(load_contract(profile.name)) for profile in (V1, V2, V1_FLAWED)
+    }
 
 
 @pytest.fixture

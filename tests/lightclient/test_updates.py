@@ -7,8 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from relayer_sim.counterparty import Coalition, CounterpartyChain, RosterChange
-from relayer_sim.lightclient.client import V1, V2, ClientError, Profile
+from relayer_sim.counterparty import (
+    Coalition,
+    CounterpartyChain,
+    RosterChange,
+    impostor,
+    impostor_message,
+)
+from relayer_sim.lightclient.client import V1, V1_FLAWED, V2, ClientError, Profile
 from relayer_sim.lightclient.headers import Commit, HeaderMessage, Height, SignedHeader
 from relayer_sim.lightclient.schemes import SCHEMES
 from relayer_sim.lightclient.validators import ValidatorSet
@@ -308,3 +314,64 @@ def test_signatures_past_the_needed_power_are_not_checked(
     commit = replace(honest.signed.commit, signatures=tuple(signatures))
     message = replace(honest, signed=replace(honest.signed, commit=commit))
     assert rejected(pair, message, soon_after(chain), Rejection.BAD_SIGNATURE).endswith("#0")
+
+
+def test_an_impostor_header_fools_only_the_flawed_v1(twin: TwinFactory) -> None:
+    """Keys the attacker invented sign a header two heights ahead, and the message names them
+    as the trusted validators: v1 and v2 compare that set with the trusted state and refuse
+    it; the flawed v1, contract and reference alike, stores the header's forged state."""
+    chain = make_chain()
+    advance(chain, 3)
+    env = soon_after(chain)
+    at = Height(1, 5)
+    forged = impostor(chain, at, chain.latest_time_ns + 5 * SECOND, app_hash=bytes(range(32)))
+    message = impostor_message(forged, Height(1, 3))
+    for profile in (V1, V2):
+        pair = started(twin, profile, chain, Height(1, 3))
+        rejected(pair, message, env, Rejection.TRUSTED_VALIDATORS_MISMATCH)
+    flawed = started(twin, V1_FLAWED, chain, Height(1, 3))
+    assert flawed.update(message.to_bytes(), env) == [at]
+    assert flawed.timestamp_at_height(at, env) == forged.header.time_ns
+    assert flawed.status(env) == "Active"
+
+
+def test_the_flaw_changes_nothing_for_honest_updates(twin: TwinFactory) -> None:
+    """Adjacent and skipping headers across a validator set change, and a header without
+    enough power, get the same results and leave the same bytes on v1 and the flawed v1."""
+    chain = make_chain()
+    advance(chain, 1)
+    chain.schedule_validator_change(RosterChange(Height(1, 3), "erin", 200))
+    chain.schedule_validator_change(RosterChange(Height(1, 3), "alice", 0))
+    advance(chain, 6)
+    env = soon_after(chain)
+    correct, flawed = twin(V1), twin(V1_FLAWED)
+    client, consensus = genesis(chain, Height(1, 1))
+    for pair in (correct, flawed):
+        pair.instantiate(client, consensus, correct.checksum, env)
+    messages = [
+        chain.header_message(Height(1, 2), Height(1, 1)),
+        chain.header_message(Height(1, 3), Height(1, 2)),
+        chain.header_message(Height(1, 5), Height(1, 1)),
+        HeaderMessage(
+            Coalition.of(["bob", "dave"]).equivocation(chain, Height(1, 6)),
+            Height(1, 5),
+            chain.trusted_validators(Height(1, 5)),
+        ),
+        chain.header_message(Height(1, 7), Height(1, 5)),
+    ]
+    results: list[object] = []
+    for message in messages:
+        outcomes: list[object] = []
+        for pair in (correct, flawed):
+            try:
+                outcomes.append(pair.update(message.to_bytes(), env))
+            except ClientError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1], outcomes
+        assert Twin.dump(correct.contract.storage) == Twin.dump(flawed.contract.storage)
+        results.append(outcomes[0])
+    assert results[2:] == [
+        [Height(1, 5)],
+        f"{Rejection.INSUFFICIENT_POWER.value}: 40 of 260",
+        [Height(1, 7)],
+    ]

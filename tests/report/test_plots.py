@@ -11,6 +11,7 @@ from relayer_sim.report.metrics import (
     ClientMetrics,
     Detection,
     EventMark,
+    Exploitation,
     GasByMessage,
     Interval,
     LagSample,
@@ -31,7 +32,7 @@ def _no_packets() -> PacketMetrics:
 
 def empty_run() -> RunMetrics:
     """A run in which nothing happened: no clients, packets, transactions or events."""
-    return RunMetrics("empty", 1, 0, (), None, _no_packets(), (), (), 0, (), ())
+    return RunMetrics("empty", 1, 0, (), None, _no_packets(), (), None, (), 0, (), ())
 
 
 def busy_run(name: str = "busy") -> RunMetrics:
@@ -95,6 +96,7 @@ def busy_run(name: str = "busy") -> RunMetrics:
         ),
         packets=packets,
         detections=(Detection("main", 300 * SECOND, None, None, None, "08-wasm-0"),),
+        exploitation=Exploitation(1, 300 * SECOND, None, None, 1, 1, 0),
         host_downtime=(Interval(200 * SECOND, 250 * SECOND, "host halted"),),
         host_downtime_ns=50 * SECOND,
         gas=gas,

@@ -465,7 +465,11 @@ def test_format_duration_refuses_what_no_file_can_write(nanoseconds: int) -> Non
 
 
 def test_scenarios_may_name_every_shipped_contract_but_the_test_ones() -> None:
-    assert scenario_contracts() == ("sim-tendermint-v1", "sim-tendermint-v2")
+    assert scenario_contracts() == (
+        "sim-tendermint-v1",
+        "sim-tendermint-v1-flawed",
+        "sim-tendermint-v2",
+    )
 
 
 def _models() -> list[type[BaseModel]]:

@@ -1,6 +1,7 @@
 """Faults a scenario injects, run for real: a lossy, slow, duplicating link between a relayer
 and the chains; validators changing, leaving and going offline; byzantine relayers with a
-backdated header or a forged packet. Each run is short and checked through its trace."""
+backdated header, a forged packet, or keys of their own passed off as the trusted validators.
+Each run is short and checked through its trace."""
 
 from __future__ import annotations
 
@@ -229,4 +230,38 @@ def test_a_forged_packet_gets_in_through_a_lunatic_header(vm: WasmVM, tmp_path: 
         tx for tx in host_txs(events) if tx["message"] == "MsgRecvPacket" and tx.get("received")
     ]
     assert [tx["sequence"] for tx in receipts].count(forged.data["sequence"]) == 1
+    assert result.ok, result.outcomes
+
+
+@pytest.mark.parametrize(
+    ("contract", "received"), [("sim-tendermint-v1-flawed", 1), ("sim-tendermint-v1", 0)]
+)
+def test_an_impostor_header_fools_only_the_flawed_client(
+    vm: WasmVM, tmp_path: Path, contract: str, received: int
+) -> None:
+    """Keys the byzantine relayer invented sign a header and vouch for it as the trusted
+    validators: the flawed v1 takes it and the forged packet proven against it; v1 refuses
+    both. Either way the honest relayer goes on updating the client."""
+    rest = BYZANTINE.format(kind="impostor", coalition="[]", extra="forge_packet = true")
+    rest += f'[[expect]]\nkind = "forged_packets_received"\ncount = {received}\n'
+    rest += '[[expect]]\nkind = "client_status"\nclient = "main"\nstatus = "Active"\n'
+    text = HEALTHY.format(duration="8m", relayer="", rest=rest)
+    text = text.replace('"sim-tendermint-v1"', f'"{contract}"')
+    result = run_scenario(parse_scenario(text, "faults.toml"), tmp_path / "out", vm=vm)
+    events = list(read_trace(result.trace_path).events)
+    refused = [
+        tx
+        for tx in host_txs(events)
+        if "trusted validator set does not match" in str(tx.get("reason"))
+    ]
+    assert len(refused) == 1 - received, refused
+    fork = next(e for e in events if e.kind == "fork_sent")
+    a_minute_later = [
+        tx
+        for event in events
+        if event.actor == "host" and event.kind == "block" and event.t_ns > fork.t_ns + 60 * 10**9
+        for tx in event.data["txs"]
+        if tx["message"] == "MsgUpdateClient"
+    ]
+    assert a_minute_later and all(tx["ok"] for tx in a_minute_later), a_minute_later
     assert result.ok, result.outcomes
