@@ -1,7 +1,8 @@
 """What a timeline entry does, one model per ``action``.
 
 ``store_code``, ``migrate``, ``remove_checksum``, ``recover`` and ``software_upgrade`` are
-governance actions: each becomes a proposal that the host's validators vote through.
+governance actions: each becomes a proposal that the host's validators vote on, ``Yes`` unless
+its ``votes`` say otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from relayer_sim.scenario.fields import (
 )
 from relayer_sim.scenario.timeline import TimelineEntry
 
+#: A governance vote, as the SDK spells its options.
+VoteOption = Literal["Yes", "No", "Abstain", "NoWithVeto"]
+
+
+class GovernanceEntry(TimelineEntry):
+    """A timeline entry that governance carries out as a proposal."""
+
+    votes: dict[Name, VoteOption] = Field(default_factory=dict)
+    """How host validators vote on it, ``{ val-a = "No" }``; a validator not named votes
+    ``Yes``."""
+
 
 class ConsensusSwitch(TimelineEntry):
     """The counterparty changes consensus version, which breaks clients that do not know it."""
@@ -33,7 +45,7 @@ class ConsensusSwitch(TimelineEntry):
     """The consensus version from the next block on."""
 
 
-class StoreCode(TimelineEntry):
+class StoreCode(GovernanceEntry):
     """Governance stores a contract's code on the host."""
 
     action: Literal["store_code"] = "store_code"
@@ -42,7 +54,7 @@ class StoreCode(TimelineEntry):
     """The contract to store."""
 
 
-class Migrate(TimelineEntry):
+class Migrate(GovernanceEntry):
     """Governance moves a client to another contract's code (``MsgMigrateContract``)."""
 
     action: Literal["migrate"] = "migrate"
@@ -53,7 +65,7 @@ class Migrate(TimelineEntry):
     """The contract to migrate it to; its code must be stored by then."""
 
 
-class RemoveChecksum(TimelineEntry):
+class RemoveChecksum(GovernanceEntry):
     """Governance removes a contract's checksum; clients on it become ``Unauthorized``."""
 
     action: Literal["remove_checksum"] = "remove_checksum"
@@ -62,7 +74,7 @@ class RemoveChecksum(TimelineEntry):
     """The contract whose checksum is removed."""
 
 
-class Recover(TimelineEntry):
+class Recover(GovernanceEntry):
     """Governance replaces a frozen or expired client's state by an active substitute's."""
 
     action: Literal["recover"] = "recover"
@@ -94,7 +106,7 @@ class PlannedUpgrade(TimelineEntry):
     """The counterparty height the chain halts at."""
 
 
-class SoftwareUpgrade(TimelineEntry):
+class SoftwareUpgrade(GovernanceEntry):
     """Governance upgrades the host's binary (the hard-fork path): once the proposal passes,
     the host halts at the planned height, stays down for its ``upgrade_delay`` while the
     validators install the binary, and resumes under it. While halted it makes no blocks and

@@ -12,6 +12,7 @@ from relayer_sim.scenario.actions import (
     CreateClient,
     Fork,
     Garbage,
+    GovernanceEntry,
     Migrate,
     Recover,
     RelayerOffline,
@@ -63,8 +64,12 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
     byzantine = [relayer.name for relayer in scenario.relayers if relayer.byzantine]
     created_later = [client.name for client in scenario.clients if client.create_at is None]
     creations: dict[str, int] = {}
+    voters = [validator.name for validator in scenario.host.validators]
     for index, entry in enumerate(entries):
         at = f"timeline[{index}]"
+        if isinstance(entry, GovernanceEntry):
+            for voter in entry.votes:
+                _known(f"{at}.votes.{voter}", voter, voters, "host validators")
         if entry.at is not None:
             _within(f"{at}.at", entry.at, scenario.duration)
         if entry.after is not None:

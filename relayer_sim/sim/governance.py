@@ -1,5 +1,6 @@
 """Governance as the scenario drives it: proposals for the timeline's governance actions, and
-the host's validators voting Yes as soon as a proposal exists."""
+the host's validators voting as soon as a proposal exists: as the entry's ``votes`` say, else
+Yes."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ PROPOSER = "cosmos1governance"
 
 
 class GovernanceActor:
-    """Submits proposals and has every validator vote Yes in the next block."""
+    """Submits proposals and has every validator vote in the next block."""
 
     def __init__(self, world: World, voters: Mapping[str, int], gas_limit: int) -> None:
         self.world, self.voters, self.gas_limit = world, dict(voters), gas_limit
-        self._submitted: list[Tx] = []
+        #: Proposals not yet seen in a block, with their votes.
+        self._submitted: list[tuple[Tx, Mapping[str, str]]] = []
         self.name = "governance"
 
-    def propose(self, title: str, messages: tuple[Msg, ...]) -> None:
+    def propose(
+        self, title: str, messages: tuple[Msg, ...], votes: Mapping[str, str] | None = None
+    ) -> None:
+        """Submit a proposal; ``votes`` (validator → option) override the default Yes."""
         tx = Tx(MsgSubmitProposal(PROPOSER, title, messages), self.gas_limit)
         self.world.host.submit(tx)
-        self._submitted.append(tx)
+        self._submitted.append((tx, votes or {}))
         self.world.record(self.name, "proposal_sent", title=title, messages=_names(messages))
 
     async def run(self) -> None:
@@ -35,12 +40,12 @@ class GovernanceActor:
 
     def _vote_on_new_proposals(self) -> None:
         still_waiting = []
-        for tx in self._submitted:
+        for tx, votes in self._submitted:
             assert isinstance(tx.msg, MsgSubmitProposal)
             title = tx.msg.title
             result = self.world.outcome(tx)
             if result is None:
-                still_waiting.append(tx)
+                still_waiting.append((tx, votes))
                 continue
             if not result.ok or not isinstance(result.result, int):
                 self.world.record(
@@ -55,7 +60,8 @@ class GovernanceActor:
                 messages=_names(tx.msg.messages),
             )
             for voter in sorted(self.voters):
-                self.world.host.submit(Tx(MsgVote(voter, result.result, "Yes"), self.gas_limit))
+                option = votes.get(voter, "Yes")
+                self.world.host.submit(Tx(MsgVote(voter, result.result, option), self.gas_limit))
         self._submitted = still_waiting
 
 

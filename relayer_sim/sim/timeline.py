@@ -136,22 +136,24 @@ class Timeline:
                 chain.schedule_consensus_switch(chain.earliest_change_height(), version)
             case StoreCode(contract=contract):
                 message = MsgStoreCode(GOV_AUTHORITY, load_contract(contract))
-                self.governance.propose(f"store {contract}", (message,))
+                self.governance.propose(f"store {contract}", (message,), entry.votes)
             case Migrate(client=client, contract=contract):
                 migrate = MsgMigrateContract(
                     GOV_AUTHORITY, world.clients.get(client, client), checksum_of(contract), b"{}"
                 )
-                self.governance.propose(f"migrate {client} to {contract}", (migrate,))
+                self.governance.propose(f"migrate {client} to {contract}", (migrate,), entry.votes)
             case RemoveChecksum(contract=contract):
                 remove = MsgRemoveChecksum(GOV_AUTHORITY, checksum_of(contract))
-                self.governance.propose(f"remove {contract}", (remove,))
+                self.governance.propose(f"remove {contract}", (remove,), entry.votes)
             case Recover(subject=subject, substitute=substitute):
                 recover = MsgRecoverClient(
                     GOV_AUTHORITY,
                     world.clients.get(subject, subject),
                     world.clients.get(substitute, substitute),
                 )
-                self.governance.propose(f"recover {subject} from {substitute}", (recover,))
+                self.governance.propose(
+                    f"recover {subject} from {substitute}", (recover,), entry.votes
+                )
             case CreateClient(client=client):
                 self.start_client(client)
             case SoftwareUpgrade(upgrade_name=upgrade_name, binary=binary, halt_after=after):
@@ -159,7 +161,7 @@ class Timeline:
                 notice = host.app.config.gov.voting_period_ns + after
                 height = host.height + 1 + -(-notice // host.block_time_ns)
                 upgrade = MsgSoftwareUpgrade(GOV_AUTHORITY, upgrade_name, height, binary)
-                self.governance.propose(f"upgrade the host to {binary}", (upgrade,))
+                self.governance.propose(f"upgrade the host to {binary}", (upgrade,), entry.votes)
             case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
                 world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
             case Garbage(relayer=relayer, bytes=size):

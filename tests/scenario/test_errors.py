@@ -481,6 +481,14 @@ CASES = [
         '(got "zed")',
         id="ref-validators-offline",
     ),
+    pytest.param(
+        entry(
+            'at = "1m"\naction = "store_code"\ncontract = "sim-tendermint-v2"\n'
+            'votes = { val-a = "Maybe" }'
+        ),
+        'timeline[0].votes.val-a: expected one of Yes, No, Abstain, NoWithVeto (got "Maybe")',
+        id="vote-option",
+    ),
     # duplicate names
     pytest.param(
         BASE + '[[clients]]\nname = "main"\ncontract = "sim-tendermint-v2"\n',
