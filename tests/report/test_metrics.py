@@ -192,6 +192,28 @@ def test_switch_recovery_and_the_governance_steps_on_the_way(trace: Trace) -> No
     assert [mark.label for mark in switch_marks] == ["v1 → v2 at 1-3"]
 
 
+def test_a_hard_forks_steps_include_the_upgrade_and_the_halt(trace: Trace) -> None:
+    trace.chain_block(6, 1, 1)
+    trace.sample(7, "1-1", main=("1-1", "Active"))
+    trace.chain_block(12, 1, 2, version="v2")  # the switch
+    upgrade = ["MsgSoftwareUpgrade"]
+    trace.event(15, "governance", "proposal_open", title="binary v2", proposal=1, messages=upgrade)
+    trace.host_block(20, proposals=({"id": 1, "status": "Passed", "error": None},))
+    trace.event(30, "host", "halted", height=3, reason="upgrade v2: installing binary v2")
+    trace.event(90, "host", "restarted", height=3, binary="v2")
+    trace.host_block(90, update(True))
+    trace.sample(90, "1-3", main=("1-2", "Active"))
+    switch = trace.measure().switch
+    assert switch is not None and switch.recovery_ns == 78 * S
+    assert [mark.category for mark in switch.steps] == [
+        "proposal_open",
+        "proposal_passed",
+        "software_upgrade",
+        "host_halt",
+        "host_restart",
+    ]
+
+
 def test_no_switch_no_recovery_and_a_client_that_never_gets_past_it(trace: Trace) -> None:
     trace.chain_block(6, 1, 1)
     trace.sample(7, "1-1", main=("1-1", "Active"))
@@ -250,6 +272,38 @@ def test_detection_latency_from_fork_to_freeze(trace: Trace) -> None:
     )
     categories = [(mark.t_ns // S, mark.category) for mark in metrics.marks]
     assert categories == [(100, "fork"), (101, "fork"), (120, "evidence"), (125, "freeze")]
+
+
+def test_what_forks_got_through_before_and_after_the_patch(trace: Trace) -> None:
+    """Forged packets 1000001 and 1000002 are received before the migration passes at 60 s;
+    1000003 is received after it (the patch came too late for it), 1000004 never."""
+    impostor = {"coalition": [], "fork": "impostor", "height": "1-9", "trusted": "1-7"}
+
+    def fork(t: int, sequence: int) -> None:
+        trace.event(t, "mallory", "fork_sent", client=ID, **impostor)
+        trace.event(t, "mallory", "forged_packet_sent", client=ID, sequence=sequence)
+
+    fork(20, 1_000_001)
+    trace.host_block(25, recv(1_000_001), recv(1, received=True))
+    fork(40, 1_000_002)
+    trace.host_block(45, recv(1_000_002), recv(1_000_001, received=False))
+    migrate = ["MsgMigrateContract"]
+    trace.event(50, "governance", "proposal_open", title="fix", proposal=3, messages=migrate)
+    fork(55, 1_000_003)
+    trace.host_block(60, proposals=({"id": 3, "status": "Passed", "error": None},))
+    trace.host_block(65, recv(1_000_003))
+    fork(80, 1_000_004)
+    found = trace.measure().exploitation
+    assert found is not None
+    assert (found.forks, found.first_fork_ns) == (4, 20 * S)
+    assert (found.patched_ns, found.time_to_patch_ns) == (60 * S, 40 * S)
+    assert (found.forged_packets_sent, found.forged_packets_received) == (4, 3)
+    assert found.received_after_patch == 1
+
+
+def test_no_fork_nothing_got_through(trace: Trace) -> None:
+    trace.host_block(5, recv(1))
+    assert trace.measure().exploitation is None
 
 
 def test_host_downtime_closed_and_open(trace: Trace) -> None:
