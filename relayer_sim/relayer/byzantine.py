@@ -15,7 +15,7 @@ from relayer_sim.lightclient.headers import HeaderMessage, Height, SignedHeader
 from relayer_sim.lightclient.merkle import MerkleTree, encode_proof
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import merkle_key
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 #: Forged packets are numbered from here on, past any honest sequence a run reaches.
 FORGED_SEQUENCES = 1_000_000

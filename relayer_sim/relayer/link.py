@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 
 from relayer_sim.host.chain import Tx
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 
 @dataclass(frozen=True)

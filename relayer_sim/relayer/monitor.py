@@ -12,7 +12,7 @@ from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import MsgUpdateClient
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 
 class Monitor:

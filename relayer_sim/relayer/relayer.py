@@ -31,7 +31,7 @@ from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, ClientState
 from relayer_sim.lightclient.verify import trusted_enough
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.relayer.link import Link, LinkFaults
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 #: A transaction retried over and over waits at most this many times ``retry_ns`` in between.
 MAX_BACKOFF_DOUBLINGS = 3

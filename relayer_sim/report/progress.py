@@ -12,7 +12,7 @@ from rich.table import Table
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.store import GasMeter
 from relayer_sim.sim.timefmt import format_elapsed
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 REFRESH_SECONDS = 0.25
 

@@ -1,1 +1,2 @@
-"""The runtime of a run: the simulated clock, the world the actors share, the trace, the logs."""
+"""The runtime of a run: it starts the actors in one trio nursery on the simulated clock, fires
+the timeline, records the trace and the logs, and checks the expectations."""

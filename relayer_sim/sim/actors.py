@@ -9,7 +9,7 @@ from collections.abc import Callable
 from relayer_sim.counterparty.chain import Stalled
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
-from relayer_sim.sim.world import SentPacket, World
+from relayer_sim.world import SentPacket, World
 
 
 async def counterparty_blocks(

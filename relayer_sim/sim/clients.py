@@ -9,7 +9,7 @@ from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import MsgCreateClient
 from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 CREATOR = "cosmos1creator"
 

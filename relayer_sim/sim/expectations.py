@@ -21,7 +21,7 @@ from relayer_sim.scenario import (
     ExpectProposalsPassed,
 )
 from relayer_sim.sim.metrics import Metrics
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import Msg, MsgSubmitProposal, MsgVote
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 PROPOSER = "cosmos1governance"
 

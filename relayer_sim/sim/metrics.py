@@ -11,7 +11,7 @@ from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.governance import ProposalStatus
 from relayer_sim.host.store import GasMeter
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 
 class Metrics:

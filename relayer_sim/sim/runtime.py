@@ -41,14 +41,13 @@ from relayer_sim.scenario.relayers import (
 )
 from relayer_sim.sim.actors import counterparty_blocks, host_blocks, packet_traffic
 from relayer_sim.sim.clients import ClientCreator, ClientPlan
-from relayer_sim.sim.clock import SimClock
 from relayer_sim.sim.expectations import Outcome, check_expectations
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
 from relayer_sim.sim.timeline import Timeline, checksum_of
 from relayer_sim.sim.trace import TraceRecorder
-from relayer_sim.sim.world import World
 from relayer_sim.vm import WasmVM
+from relayer_sim.world import SimClock, World
 
 NEVER = 2**62
 

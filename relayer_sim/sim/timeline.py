@@ -41,7 +41,7 @@ from relayer_sim.scenario import (
 )
 from relayer_sim.scenario.timeline import After, AtHeight, AtTime
 from relayer_sim.sim.governance import GovernanceActor
-from relayer_sim.sim.world import World
+from relayer_sim.world import World
 
 
 def checksum_of(contract: str) -> bytes:

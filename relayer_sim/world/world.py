@@ -18,7 +18,7 @@ from relayer_sim.host.chain import BlockRecord, HostChain, Tx
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.sim.clock import SimClock
+from relayer_sim.world.clock import SimClock
 
 #: Events recorded many times a minute: logged at debug level, so the info log tells the story.
 ROUTINE_KINDS: Final = frozenset(

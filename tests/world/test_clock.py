@@ -6,7 +6,7 @@ from __future__ import annotations
 import trio
 import trio.testing
 
-from relayer_sim.sim.clock import SimClock
+from relayer_sim.world import SimClock
 
 
 async def _run(actors: dict[str, list[int]], until_ns: int) -> list[tuple[int, str]]:

@@ -1,0 +1,8 @@
+"""What the actors of a run share and act in: the chains, the simulated clock whose turns they
+take, the trace they write to. Below both the actors (``relayer_sim.relayer``) and the runtime
+that starts them (``relayer_sim.sim``), so that neither reaches up into the other."""
+
+from relayer_sim.world.clock import SimClock
+from relayer_sim.world.world import SentPacket, TraceSink, World
+
+__all__ = ["SentPacket", "SimClock", "TraceSink", "World"]
