@@ -15,7 +15,6 @@ not show is sent again after a backoff that doubles with each attempt (up to 8 t
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -30,7 +29,7 @@ from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, ClientState
 from relayer_sim.lightclient.verify import trusted_enough
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
-from relayer_sim.relayer.link import Link, LinkFaults
+from relayer_sim.relayer.link import Link
 from relayer_sim.world import World
 
 #: A transaction retried over and over waits at most this many times ``retry_ns`` in between.
@@ -61,9 +60,6 @@ class RelayerConfig:
     retry_ns: int = 15 * 10**9
     gas_limit: int = 20_000_000
     address: str = "cosmos1relayer"
-    faults: LinkFaults = field(default_factory=LinkFaults)
-    #: The seed of the link's own faults.
-    link_seed: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,9 +73,8 @@ class _Outgoing:
 
 
 class Relayer:
-    def __init__(self, world: World, config: RelayerConfig) -> None:
-        self.world, self.config = world, config
-        self.link = Link(world, config.name, config.faults, random.Random(config.link_seed))
+    def __init__(self, world: World, config: RelayerConfig, link: Link) -> None:
+        self.world, self.config, self.link = world, config, link
         self._last_update_ns: int | None = None
         #: What was sent and not yet seen to take effect: when last, and how many times.
         self._attempts: dict[tuple[str, ...], tuple[int, int]] = {}

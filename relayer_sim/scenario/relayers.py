@@ -58,13 +58,24 @@ UpdatePolicy = Annotated[
 ]
 
 
-class RelayerSpec(Model):
-    """A relayer serving one client: header updates, packets, and the faults of its links."""
+class AgentSpec(Model):
+    """An off-chain agent serving one client, and the faults of its link to the chains."""
 
     name: Name
-    """The relayer's name in the scenario."""
+    """Its name in the scenario."""
     client: str
-    """The name of the client it updates (one of ``[[clients]]``)."""
+    """The name of the client it serves (one of ``[[clients]]``)."""
+    latency: DurationOrZero = 0
+    """The delay of every message between it and either chain."""
+    drop: Probability = 0.0
+    """The probability that a message between it and a chain is lost, in [0, 1)."""
+    duplicate: Probability = 0.0
+    """The probability that a message between it and a chain arrives twice, in [0, 1)."""
+
+
+class RelayerSpec(AgentSpec):
+    """A relayer serving one client: header updates, packets, and the faults of its links."""
+
     update: UpdatePolicy = UpdateEveryBlock()
     """When it updates the client: ``{ policy = "every_block" }``, ``{ policy = "interval",
     every = "1m" }``, ``{ policy = "lag", blocks = 10 }`` or ``{ policy = "before_expiry",
@@ -73,12 +84,6 @@ class RelayerSpec(Model):
     """Whether it relays the counterparty's packets to the host."""
     byzantine: bool = False
     """A byzantine relayer sends only what the timeline hands it (forks, garbage)."""
-    latency: DurationOrZero = 0
-    """The delay of every message between it and either chain."""
-    drop: Probability = 0.0
-    """The probability that a message between it and a chain is lost, in [0, 1)."""
-    duplicate: Probability = 0.0
-    """The probability that a message between it and a chain arrives twice, in [0, 1)."""
     retry_backoff: Duration = 2 * SECOND
     """How long it waits before retrying a failed submission."""
 
@@ -93,12 +98,9 @@ class RelayerSpec(Model):
         return self
 
 
-class MonitorSpec(Model):
-    """A misbehaviour monitor: it polls a client's headers and submits evidence of a fork."""
+class MonitorSpec(AgentSpec):
+    """A misbehaviour monitor: it polls a client's headers and submits evidence of a fork, over
+    a link that may have faults of its own."""
 
-    name: Name
-    """The monitor's name in the scenario."""
-    client: str
-    """The name of the client it watches (one of ``[[clients]]``)."""
     poll: Duration = 30 * SECOND
     """The time between two polls."""

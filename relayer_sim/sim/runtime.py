@@ -28,12 +28,13 @@ from relayer_sim.host.native import NATIVE_CHECKSUM
 from relayer_sim.lightclient.client import PROFILES
 from relayer_sim.lightclient.states import TrustLevel
 from relayer_sim.relayer.byzantine import ByzantineRelayer
-from relayer_sim.relayer.link import LinkFaults
+from relayer_sim.relayer.link import Link, LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
 from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
 from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.relayers import (
+    AgentSpec,
     UpdateBeforeExpiry,
     UpdateEveryBlock,
     UpdateOnInterval,
@@ -192,7 +193,7 @@ class _Run:
             if spec.byzantine
         }
         relayers = {
-            spec.name: Relayer(world, self._relayer_config(spec))
+            spec.name: Relayer(world, self._relayer_config(spec), self._link(world, spec))
             for spec in scenario.relayers
             if not spec.byzantine
         }
@@ -221,7 +222,10 @@ class _Run:
             else:
                 actors.append((relayer.name, relayers[relayer.name].run))
         for spec in scenario.monitors:
-            monitor = Monitor(world, spec.name, spec.client, spec.poll, gas)
+            link = self._link(world, spec)
+            monitor = Monitor(
+                world, spec.name, spec.client, spec.poll, gas, link, self._retry_ns(spec)
+            )
             actors.append((spec.name, monitor.run))
         traffic = scenario.traffic
         if traffic is not None:
@@ -250,6 +254,17 @@ class _Run:
         )
         return ClientCreator(world, plan, self.scenario.host.tx_gas_limit)
 
+    def _link(self, world: World, spec: AgentSpec) -> Link:
+        """An agent's link to the chains, its faults drawn from a generator of its own."""
+        faults = LinkFaults(spec.latency, spec.drop, spec.duplicate)
+        rng = random.Random(f"{self.scenario.name}/{self.seed}/{spec.name}")
+        return Link(world, spec.name, faults, rng)
+
+    def _retry_ns(self, spec: AgentSpec) -> int:
+        """The soonest a sent transaction's effect can be seen: it lands a block after it
+        reaches the host, and is seen after a query's round trip."""
+        return 3 * self.scenario.host.block_time + 3 * spec.latency
+
     def _relayer_config(self, spec: RelayerSpec) -> RelayerConfig:
         block_time = self.scenario.host.block_time
         base = RelayerConfig(
@@ -257,12 +272,8 @@ class _Run:
             client=spec.client,
             poll_ns=block_time,
             packets=spec.packets,
-            # A result shows a block after the transaction reaches the host, and is seen only
-            # after a query's round trip.
-            retry_ns=max(spec.retry_backoff, 3 * block_time + 3 * spec.latency),
+            retry_ns=max(spec.retry_backoff, self._retry_ns(spec)),
             gas_limit=self.scenario.host.tx_gas_limit,
-            faults=LinkFaults(spec.latency, spec.drop, spec.duplicate),
-            link_seed=f"{self.scenario.name}/{self.seed}/{spec.name}",
         )
         policy = spec.update
         match policy:

@@ -153,8 +153,8 @@ CASES = [
     ),
     pytest.param(
         BASE + RELAYER + 'latncy = "1s"\n',
-        "relayers[0].latncy: expected one of the fields name, client, update, packets, "
-        "byzantine, latency, drop, duplicate, retry_backoff (got an unknown field)",
+        "relayers[0].latncy: expected one of the fields name, client, latency, drop, duplicate, "
+        "update, packets, byzantine, retry_backoff (got an unknown field)",
         id="unknown-nested",
     ),
     pytest.param(

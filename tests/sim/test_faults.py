@@ -265,3 +265,22 @@ def test_an_impostor_header_fools_only_the_flawed_client(
     ]
     assert a_minute_later and all(tx["ok"] for tx in a_minute_later), a_minute_later
     assert result.ok, result.outcomes
+
+
+def test_a_monitor_behind_a_lossy_link_still_freezes_the_forked_client(
+    vm: WasmVM, tmp_path: Path
+) -> None:
+    """Its polls and its evidence may be late or lost; it sends the evidence again until the
+    client is frozen, and only then stops."""
+    rest = BYZANTINE.format(kind="lunatic", coalition='["alice"]', extra="")
+    rest += '[[monitors]]\nname = "eye"\nclient = "main"\npoll = "10s"\n'
+    rest += 'latency = "3s"\ndrop = 0.5\n'
+    rest += '[[expect]]\nkind = "misbehaviour_detected"\nclient = "main"\nwithin = "5m"\n'
+    result, events = run(vm, tmp_path, rest=rest, duration="12m")
+    seen = [(e.kind, e.data.get("message")) for e in events if e.actor == "eye"]
+    sent = [e.t_ns for e in events if e.actor == "eye" and e.kind == "evidence_sent"]
+    frozen = next(e.t_ns for e in events if e.kind == "client_frozen")
+    # With this seed the first evidence is lost on the way; the second freezes the client.
+    assert ("message_lost", "MsgUpdateClient") in seen and len(sent) == 2, seen
+    assert sent[0] < frozen and sent[-1] < frozen
+    assert result.ok, result.outcomes
