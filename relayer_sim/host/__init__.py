@@ -1,4 +1,2 @@
-"""The host chain: stores, 02-client, the 08-wasm proxy, governance, packets and blocks.
-
-So far it holds the proxy's side of the 08-wasm contract API (``contract_api``).
-"""
+"""The host chain: stores, 02-client with the 08-wasm proxy and the binary's native light client,
+governance, software upgrades, packet receipts, and blocks."""
