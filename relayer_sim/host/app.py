@@ -129,11 +129,16 @@ class HostApp:
 
     @classmethod
     def restore(cls, vm: WasmVM, directory: Path, config: HostConfig | None = None) -> HostApp:
-        """A host restarted from its block log: every committed block, and its contracts."""
+        """A host restarted from its block log: every committed block, its contracts, and the
+        binary its last software upgrade installed."""
         log = BlockLog(directory)
         height, entries = log.load()
         app = cls(vm, config, MemoryStorage(entries), log, height)
-        app.keepers(app.committed).codes.load_into_vm()
+        keepers = app.keepers(app.committed)
+        keepers.codes.load_into_vm()
+        upgraded = keepers.upgrade.last_done()
+        if upgraded is not None:
+            app.install(upgraded.binary)
         return app
 
     @property
@@ -256,7 +261,7 @@ class HostApp:
         if plan.binary != self.native.binary:
             raise UpgradeNeeded(plan)
         keepers.clients.migrate_native_clients(env)
-        keepers.upgrade.done()
+        keepers.upgrade.done(plan)
 
     def end_block(self, env: HostEnv) -> list[ProposalOutcome]:
         """Conclude the proposals whose voting ended; run the passed ones as the authority,

@@ -4,7 +4,8 @@ chain halts before that height, validators install the binary (the run's ``upgra
 the chain resumes under it, whose upgrade handler first brings every native client's state to
 the new binary's format.
 
-One plan at a time, as in the SDK: a new plan replaces the one pending.
+One plan at a time, as in the SDK: a new plan replaces the one pending. The last upgrade done
+stays in the state, so a host restored from its block log runs the binary it had installed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from relayer_sim.host.native import BINARIES
 from relayer_sim.vm import Storage
 
 _PLAN: Final = b"plan"
+_DONE: Final = b"done"
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,27 @@ class UpgradeKeeper:
             raise InvalidMessage(
                 f"unknown binary {plan.binary!r} (this host knows {', '.join(BINARIES)})"
             )
-        self.store.set(_PLAN, msgpack.packb([plan.name, plan.height, plan.binary]))
+        self.store.set(_PLAN, _encode(plan))
 
     def plan(self) -> UpgradePlan | None:
-        raw = self.store.get(_PLAN)
-        if raw is None:
-            return None
-        name, height, binary = msgpack.unpackb(raw)
-        return UpgradePlan(name, height, binary)
+        return _read(self.store.get(_PLAN))
 
-    def done(self) -> None:
+    def last_done(self) -> UpgradePlan | None:
+        return _read(self.store.get(_DONE))
+
+    def done(self, plan: UpgradePlan) -> None:
+        """``plan`` was carried out: it is no longer pending, and is the last one done."""
         self.store.delete(_PLAN)
+        self.store.set(_DONE, _encode(plan))
+
+
+def _encode(plan: UpgradePlan) -> bytes:
+    packed: bytes = msgpack.packb([plan.name, plan.height, plan.binary])
+    return packed
+
+
+def _read(raw: bytes | None) -> UpgradePlan | None:
+    if raw is None:
+        return None
+    name, height, binary = msgpack.unpackb(raw)
+    return UpgradePlan(name, height, binary)

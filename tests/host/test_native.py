@@ -4,12 +4,15 @@ handler that migrates its state), and is not a wasm client for MsgMigrateContrac
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from relayer_sim.counterparty import CounterpartyChain
 from relayer_sim.host.app import HostApp, HostConfig, UpgradeNeeded
 from relayer_sim.host.chain import HostChain, Tx
 from relayer_sim.host.clients import Status
+from relayer_sim.host.durability import BlockLog
 from relayer_sim.host.errors import ContractError, InvalidMessage, Unauthorized
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
@@ -19,6 +22,7 @@ from relayer_sim.host.messages import (
 )
 from relayer_sim.host.native import NATIVE_CHECKSUM, NativeModule
 from relayer_sim.host.store import GasMeter
+from relayer_sim.host.upgrade import UpgradePlan
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.vm import WasmVM
@@ -138,6 +142,23 @@ def test_a_software_upgrade_halts_the_host_then_its_new_binary_follows_the_switc
     now += 5 * SECOND
     records = host.produce_block(now).txs
     assert [record.result.ok for record in records] == [True, True], records
+
+
+def test_a_restored_host_runs_the_binary_it_upgraded_to(
+    vm: WasmVM, chain: CounterpartyChain, tmp_path: Path
+) -> None:
+    """The block log holds the upgrade done: a host restarted from it comes back on binary v2,
+    whatever its configuration says it started with."""
+    config = HostConfig(binary="v1")
+    host = HostChain(HostApp(vm, config, log=BlockLog(tmp_path)), "host-1", 5 * SECOND)
+    host.submit(Tx(MsgSoftwareUpgrade(GOV_AUTHORITY, "secp", 2, "v2"), GAS))
+    host.produce_block(5 * SECOND)
+    assert host.halted
+    host.restart("v2")
+    host.produce_block(10 * SECOND)
+    restored = HostApp.restore(vm, tmp_path, config)
+    assert restored.native.binary == "v2" and restored.height == 2
+    assert restored.query().upgrade.last_done() == UpgradePlan("secp", 2, "v2")
 
 
 def test_the_native_module_names_unknown_binaries() -> None:
