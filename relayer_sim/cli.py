@@ -373,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
             "readable trace."
         ),
     )
-    report.add_argument("trace", type=Path, metavar="TRACE", help="a trace file written by a run")
+    _add_trace_arguments(report)
     report.add_argument(
         "--json", action="store_true", help="print the metrics as JSON (times in ns) instead"
     )
@@ -382,11 +382,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="also write a self-contained HTML report with plots to FILE",
-    )
-    report.add_argument(
-        "--allow-torn-tail",
-        action="store_true",
-        help="read a trace whose last record a crashed run cut short (it is left out)",
     )
     report.set_defaults(handler=_report)
 
@@ -471,15 +466,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=_trace_export)
     for action in (show, export):
-        action.add_argument(
-            "trace", type=Path, metavar="TRACE", help="a trace file written by a run"
-        )
-        action.add_argument(
-            "--allow-torn-tail",
-            action="store_true",
-            help="read a trace whose last record a crashed run cut short (it is left out)",
-        )
+        _add_trace_arguments(action)
     return parser
+
+
+def _add_trace_arguments(parser: argparse.ArgumentParser) -> None:
+    """The trace a command reads, and whether it accepts one a crash cut short (``_read_trace``
+    reads both)."""
+    parser.add_argument("trace", type=Path, metavar="TRACE", help="a trace file written by a run")
+    parser.add_argument(
+        "--allow-torn-tail",
+        action="store_true",
+        help="read a trace whose last record a crashed run cut short (it is left out)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

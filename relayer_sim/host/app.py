@@ -170,8 +170,11 @@ class HostApp:
             decode=decode_message,
         )
         packets = PacketKeeper(PrefixStore(store, CHANNEL_PREFIX), clients)
-        upgrade = UpgradeKeeper(PrefixStore(store, UPGRADE_PREFIX), self.authority)
-        return Keepers(codes, clients, packets, gov, upgrade)
+        return Keepers(codes, clients, packets, gov, self._upgrades(store))
+
+    def _upgrades(self, store: Storage) -> UpgradeKeeper:
+        """The upgrade module alone: what every block and every relayer's look asks first."""
+        return UpgradeKeeper(PrefixStore(store, UPGRADE_PREFIX), self.authority)
 
     def query(self) -> Keepers:
         """The modules over the block's working state (for reads)."""
@@ -242,7 +245,7 @@ class HostApp:
 
     def upgrade_needed(self, height: int) -> UpgradePlan | None:
         """The plan that stops block ``height`` from being made with the running binary."""
-        plan = self.query().upgrade.plan()
+        plan = self._upgrades(self.state).plan()
         if plan is None or plan.height != height or plan.binary == self.native.binary:
             return None
         return plan
@@ -254,14 +257,14 @@ class HostApp:
     def begin_block(self, env: HostEnv) -> None:
         """At a planned upgrade's height, under its binary: the upgrade handler brings the
         native clients' state to the binary's format, and the plan is done."""
-        keepers = self.keepers(self.state)
-        plan = keepers.upgrade.plan()
+        upgrades = self._upgrades(self.state)
+        plan = upgrades.plan()
         if plan is None or plan.height != env.height:
             return
         if plan.binary != self.native.binary:
             raise UpgradeNeeded(plan)
-        keepers.clients.migrate_native_clients(env)
-        keepers.upgrade.done(plan)
+        self.keepers(self.state).clients.migrate_native_clients(env)
+        upgrades.done(plan)
 
     def end_block(self, env: HostEnv) -> list[ProposalOutcome]:
         """Conclude the proposals whose voting ended; run the passed ones as the authority,

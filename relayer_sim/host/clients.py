@@ -53,7 +53,7 @@ T = TypeVar("T")
 
 class LightClientCalls(Protocol):
     """What 02-client asks of a light client, contract (``ContractClient``) or native
-    (``NativeClient``) alike."""
+    (``LightClient``) alike."""
 
     def instantiate(
         self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
@@ -166,7 +166,7 @@ class ClientKeeper:
     ) -> T:
         """Call the client's code: the binary's for a native client, else its contract."""
         if checksum == NATIVE_CHECKSUM:
-            return self.native.call(store, gas, action)
+            return self.native.call(store, action)
         return self.proxy.call(client_id, checksum, store, gas, action)
 
     def _call_and_check(self, client_id: str, gas: GasMeter, action: Action[T]) -> T:
@@ -187,7 +187,7 @@ class ClientKeeper:
         """A call that may write; a contract's is checked afterwards (the binary's own code
         is trusted with its store)."""
         if checksum == NATIVE_CHECKSUM:
-            return self.native.call(store, gas, action)
+            return self.native.call(store, action)
         return self.proxy.call_and_check(
             client_id, checksum, store, gas, action, expected_checksum=expected_checksum
         )
@@ -401,7 +401,7 @@ class ClientKeeper:
         for client_id in self._client_ids():
             if self.client_state(client_id).checksum == NATIVE_CHECKSUM:
                 store = self.client_store(client_id)
-                self.native.call(store, GasMeter(None), lambda c: c.migrate(env))
+                self.native.call(store, lambda c: c.migrate(env))
 
     def _client_ids(self) -> Iterator[str]:
         end = _CLIENTS[:-1] + bytes([_CLIENTS[-1] + 1])

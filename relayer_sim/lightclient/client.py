@@ -139,7 +139,11 @@ def _header_state(message: HeaderMessage, format: int) -> ConsensusState:
 
 
 class LightClient:
-    """One client's store seen through the rules of one contract profile."""
+    """One client's store seen through the rules of one contract profile.
+
+    Its calls take what the host passes a contract (``ContractClient``'s signatures), even the
+    env or message a rule does not need, so that 02-client calls it as it calls a contract: it
+    is the hard-fork baseline's native client (``relayer_sim.host.native``)."""
 
     def __init__(self, store: ClientStore, profile: Profile) -> None:
         self.store, self.profile = store, profile
@@ -255,7 +259,7 @@ class LightClient:
             return "Expired"
         return "Active"
 
-    def timestamp_at_height(self, height: Height) -> int:
+    def timestamp_at_height(self, height: Height, env: HostEnv) -> int:
         return self._consensus_state(height).timestamp_ns
 
     def _verify_header(self, client: ClientState, message: HeaderMessage, env: HostEnv) -> None:
@@ -287,7 +291,7 @@ class LightClient:
             except ClientError as error:
                 raise ClientError(f"{label} header: {error}") from None
 
-    def check_for_misbehaviour(self, client_message: bytes) -> bool:
+    def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool:
         message = _decode_message(client_message)
         if isinstance(message, Misbehaviour):
             return is_fork(message)
@@ -301,7 +305,7 @@ class LightClient:
             None if above is None else self._consensus_state(above),
         )
 
-    def export_metadata(self) -> list[tuple[bytes, bytes]]:
+    def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
         return [
             (key, value)
             for key, value in self.store.scan(CONSENSUS_PREFIX, prefix_end(CONSENSUS_PREFIX), True)
@@ -334,7 +338,7 @@ class LightClient:
         if state.timestamp_ns + client.trusting_period_ns <= env.time_ns:
             delete_consensus_entries(self.store, oldest)
 
-    def update_state_on_misbehaviour(self) -> None:
+    def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None:
         client, wrapper = self._client_state()
         self._write_client_state(replace(client, frozen_height=FROZEN_AT), wrapper.checksum)
 
@@ -432,7 +436,7 @@ class LightClient:
         self._write_client_state(new_client, wrapper.checksum)
         self._write_consensus_state(upgraded.latest_height, new_consensus, self._processed_now(env))
 
-    def migrate_client_store(self) -> None:
+    def migrate_client_store(self, env: HostEnv) -> None:
         """Recovery: the store is the recovery store with ``subject/`` and ``substitute/``."""
         subject = PrefixStore(self.store, b"subject/")
         substitute = PrefixStore(self.store, b"substitute/")
@@ -457,7 +461,7 @@ class LightClient:
 
     # -- migrate ---------------------------------------------------------------------------------
 
-    def migrate(self) -> None:
+    def migrate(self, env: HostEnv, msg: bytes = b"{}") -> None:
         """Rewrite the client's state in this profile's format (v1 → v2 conversion)."""
         client, wrapper = self._stored_client_state(None, "client")
         if client.format > self.profile.format:

@@ -69,6 +69,8 @@ class Monitor:
             return []
         self._read_new_blocks(client_id)
         self._find_forks(client_id)
+        if not self._evidence:
+            return []  # nothing to send: no need to ask the client's status
         if self._frozen(client_id):
             self._evidence.clear()
             return []

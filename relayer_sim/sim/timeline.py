@@ -177,6 +177,6 @@ class Timeline:
             case ValidatorsOffline(validators=validators, duration=duration):
                 for validator in validators:
                     world.counterparty.set_online(validator, False)
+                # Fired in the timeline's own turn: its loop sleeps until this return next.
                 back = (world.clock.now_ns + duration, index, tuple(validators))
                 heapq.heappush(self._returns, back)
-                world.clock.wake_by(self.name, back[0])

@@ -92,7 +92,7 @@ class Twin:
 
     def timestamp_at_height(self, height: Height, env: HostEnv) -> int:
         return self._both(
-            lambda: self.reference.timestamp_at_height(height),
+            lambda: self.reference.timestamp_at_height(height, env),
             lambda: self.contract.timestamp_at_height(height, env),
         )
 
@@ -104,13 +104,13 @@ class Twin:
 
     def check_for_misbehaviour(self, message: bytes, env: HostEnv) -> bool:
         return self._both(
-            lambda: self.reference.check_for_misbehaviour(message),
+            lambda: self.reference.check_for_misbehaviour(message, env),
             lambda: self.contract.check_for_misbehaviour(message, env),
         )
 
     def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
         return self._both(
-            lambda: self.reference.export_metadata(), lambda: self.contract.export_metadata(env)
+            lambda: self.reference.export_metadata(env), lambda: self.contract.export_metadata(env)
         )
 
     def update_state(self, message: bytes, env: HostEnv) -> list[Height]:
@@ -129,7 +129,7 @@ class Twin:
 
     def update_state_on_misbehaviour(self, message: bytes, env: HostEnv) -> None:
         self._both(
-            lambda: self.reference.update_state_on_misbehaviour(),
+            lambda: self.reference.update_state_on_misbehaviour(message, env),
             lambda: self.contract.update_state_on_misbehaviour(message, env),
         )
 
@@ -180,12 +180,12 @@ class Twin:
 
     def migrate_client_store(self, env: HostEnv) -> None:
         self._both(
-            lambda: self.reference.migrate_client_store(),
+            lambda: self.reference.migrate_client_store(env),
             lambda: self.contract.migrate_client_store(env),
         )
 
     def migrate(self, env: HostEnv) -> None:
-        self._both(lambda: self.reference.migrate(), lambda: self.contract.migrate(env))
+        self._both(lambda: self.reference.migrate(env), lambda: self.contract.migrate(env))
 
     def load(self, entries: Sequence[tuple[bytes, bytes]]) -> None:
         """Put the same raw entries in both stores (a recovery store, a v1 store to migrate)."""
