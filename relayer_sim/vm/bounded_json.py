@@ -1,0 +1,67 @@
+"""JSON from an untrusted contract, parsed with the limits a Rust host would apply.
+
+A contract answers in JSON the host must read (result envelopes, ``query_chain`` requests,
+query data). Python's ``json`` parses any nesting until the interpreter's recursion limit
+breaks (``RecursionError``) and reads ``NaN`` and ``1e999``; serde_json, which cosmwasm-std and
+wasmvm use, refuses input nested deeper than 128 levels. ``loads_bounded`` refuses the same,
+and every refusal is one ``JSONLimitError`` (a ``ValueError``), never another exception.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Final
+
+#: serde_json's default recursion limit, which cosmwasm-std's JSON decoding inherits.
+MAX_DEPTH: Final = 128
+
+
+class JSONLimitError(ValueError):
+    """The bytes are not JSON the host accepts: malformed, too large, too deep, or a number
+    out of range (Python's own limit of 4300 digits bounds integers)."""
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise JSONLimitError(f"the number {text[:20]}… is out of range")
+    return number
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JSONLimitError(f"{name} is not JSON")
+
+
+def loads_bounded(data: bytes, what: str, *, max_size: int, max_depth: int = MAX_DEPTH) -> Any:
+    """``data`` parsed as JSON, or ``JSONLimitError`` naming ``what`` and the limit it broke."""
+    if len(data) > max_size:
+        raise JSONLimitError(f"{what} is {len(data)} bytes; the limit is {max_size}")
+    try:
+        value = json.loads(data, parse_float=_finite_float, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JSONLimitError(f"{what} is nested deeper than {max_depth} levels") from None
+    except JSONLimitError as error:
+        raise JSONLimitError(f"{what}: {error}") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise JSONLimitError(f"{what} is not valid JSON: {error}") from None
+    if _depth_exceeds(value, max_depth):
+        raise JSONLimitError(f"{what} is nested deeper than {max_depth} levels")
+    return value
+
+
+def _depth_exceeds(value: Any, max_depth: int) -> bool:
+    """Whether ``value`` nests arrays and objects more than ``max_depth`` levels deep."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
