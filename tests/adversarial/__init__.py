@@ -1,0 +1,1 @@
+"""Adversarial tests: contracts, messages and files built to break the simulator."""

@@ -1,0 +1,1 @@
+"""The misbehaving contracts of the adversarial catalogue, as WAT."""
