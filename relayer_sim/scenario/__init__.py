@@ -37,6 +37,7 @@ from relayer_sim.scenario.expectations import (
     ExpectProposalsPassed,
 )
 from relayer_sim.scenario.fields import scenario_contracts
+from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.loading import load_scenario, parse_scenario
 from relayer_sim.scenario.relayers import (
     MonitorSpec,
@@ -71,6 +72,7 @@ __all__ = [
     "Fork",
     "Garbage",
     "HostSpec",
+    "Limits",
     "Migrate",
     "MonitorSpec",
     "PlannedUpgrade",

@@ -20,6 +20,7 @@ from relayer_sim.scenario.fields import (
     Name,
     NonNegativeInt,
     OneLine,
+    Payload,
     PositiveInt,
 )
 from relayer_sim.scenario.timeline import TimelineEntry
@@ -176,8 +177,8 @@ class Garbage(TimelineEntry):
     """The action's kind."""
     relayer: str
     """The byzantine relayer that submits them."""
-    bytes: PositiveInt = 200
-    """How many bytes."""
+    bytes: Payload = 200
+    """How many bytes, at most 1 MiB."""
 
 
 class RelayerOffline(TimelineEntry):

@@ -4,17 +4,21 @@ the packets sent between them."""
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from relayer_sim.host.chain import MAX_TX_GAS
 from relayer_sim.scenario.base import Model, mismatch
 from relayer_sim.scenario.durations import MINUTE, SECOND, format_duration
 from relayer_sim.scenario.fields import (
+    ChannelId,
     Duration,
     DurationOrZero,
     Entries,
     Name,
+    Payload,
+    PortId,
     PositiveInt,
     Quorum,
     Threshold,
@@ -27,7 +31,8 @@ class ValidatorPower(Model):
     name: Name
     """The validator's name; its keys are derived from it and the seed."""
     power: PositiveInt
-    """Its voting power, more than 0."""
+    """Its voting power, more than 0; all validators' together at most
+    ``MAX_TOTAL_VOTING_POWER``."""
 
 
 class CounterpartySpec(Model):
@@ -84,8 +89,9 @@ class HostSpec(Model):
         default=(ValidatorPower(name="val-a", power=1),), min_length=1
     )
     """The governance voters, each name once; they vote ``Yes`` on the timeline's proposals."""
-    tx_gas_limit: PositiveInt = 20_000_000
-    """The SDK gas limit of every transaction the relayers and governance send."""
+    tx_gas_limit: Annotated[int, Field(gt=0, le=MAX_TX_GAS)] = 20_000_000
+    """The SDK gas limit of every transaction the relayers and governance send, at most the
+    host's block gas limit (``relayer_sim.host.chain.MAX_TX_GAS``)."""
     binary: Literal["v1", "v2"] = "v1"
     """The host binary at genesis, which fixes its native light client (``contract =
     "native"``): ``v1`` verifies tm-ed25519 headers, ``v2`` tm-secp256k1 ones too. Only a
@@ -100,9 +106,9 @@ class TrafficSpec(Model):
 
     every: Duration
     """The time between two packets."""
-    port: str = "transfer"
+    port: PortId = "transfer"
     """The source port of the packets."""
-    channel: str = "channel-0"
+    channel: ChannelId = "channel-0"
     """The source channel of the packets."""
-    size: PositiveInt = 64
-    """Bytes of payload per packet."""
+    size: Payload = 64
+    """Bytes of payload per packet, at most 1 MiB."""

@@ -16,12 +16,15 @@ SECOND: Final = 1000 * MILLISECOND
 MINUTE: Final = 60 * SECOND
 HOUR: Final = 60 * MINUTE
 DAY: Final = 24 * HOUR
+#: The longest duration a file may write: about 100 years, so that the start of a run (a
+#: recent Unix time in ns) plus two such durations still fits a simulated timestamp in int64.
+MAX_DURATION: Final = 36500 * DAY
 
 #: Nanoseconds per unit, largest first: the order units must appear in.
 UNITS: Final = {"d": DAY, "h": HOUR, "m": MINUTE, "s": SECOND, "ms": MILLISECOND}
 EXAMPLES: Final = '"6s", "250ms" or "1h30m"'
 
-_DURATION = re.compile(r"(?:\d+(?:ms|s|m|h|d))+")
+_DURATION = re.compile(r"(?:\d{1,20}(?:ms|s|m|h|d))+")
 _PART = re.compile(r"(\d+)(ms|s|m|h|d)")
 
 
@@ -34,7 +37,8 @@ class DurationError(ValueError):
 
 
 def parse_duration(text: str) -> int:
-    """Nanoseconds in ``text``: whole numbers with units ``d``, ``h``, ``m``, ``s``, ``ms``."""
+    """Nanoseconds in ``text``: whole numbers with units ``d``, ``h``, ``m``, ``s``, ``ms``,
+    at most ``MAX_DURATION`` in all."""
     if text.startswith("-"):
         raise DurationError(text, "a duration that is not negative")
     if not _DURATION.fullmatch(text):
@@ -47,6 +51,8 @@ def parse_duration(text: str) -> int:
         if rank <= last_rank:
             raise DurationError(text, 'units from the largest to the smallest, each once ("1h30m")')
         total, last_rank = total + int(amount) * UNITS[unit], rank
+    if total > MAX_DURATION:
+        raise DurationError(text, f"a duration of at most {format_duration(MAX_DURATION)}")
     return total
 
 

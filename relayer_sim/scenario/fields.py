@@ -1,5 +1,10 @@
 """The kinds of value scenario fields hold, each read and checked the one way the file format
-defines: names, one-line texts, durations, fractions, probabilities and contract names.
+defines: names, one-line texts, identifiers, durations, fractions, probabilities and contract
+names.
+
+Each kind also has the bounds of the type the runtime keeps it in (integers within int64,
+seeds within u64, durations that leave simulated timestamps within int64), so a value the
+runtime could not honour is refused here, with its field, instead of failing mid-run.
 
 Each check says what it expected, so a refused value gets a message a user can act on. A file
 writes durations and fractions as text (a bare ``5`` could be seconds or nanoseconds); a model
@@ -19,7 +24,13 @@ from pydantic_core import PydanticCustomError
 
 from relayer_sim.contracts import contract_names
 from relayer_sim.scenario.base import from_file, mismatch
-from relayer_sim.scenario.durations import EXAMPLES, DurationError, parse_duration
+from relayer_sim.scenario.durations import (
+    EXAMPLES,
+    MAX_DURATION,
+    DurationError,
+    format_duration,
+    parse_duration,
+)
 from relayer_sim.scenario.errors import show
 
 T = TypeVar("T")
@@ -27,11 +38,33 @@ T = TypeVar("T")
 #: A TOML array, kept as a tuple so that the model stays immutable.
 Entries = Annotated[tuple[T, ...], Field(strict=False)]
 
-PositiveInt = Annotated[int, Field(gt=0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+#: The largest int64: heights, counts and powers are int64 in CometBFT and the SDK.
+INT64_MAX: Final = 2**63 - 1
+#: The largest uint64: seeds and the numerator and denominator of a trust level.
+UINT64_MAX: Final = 2**64 - 1
+#: CometBFT's ``MaxTotalVotingPower``: the most voting power a validator set may have in all.
+MAX_TOTAL_VOTING_POWER: Final = INT64_MAX // 8
+#: A name becomes a chain id (``<name>-1``), and CometBFT's chain ids have at most 50 chars.
+NAME_LENGTH: Final = 48
+#: The longest one-line text (a description, an upgrade name).
+TEXT_LENGTH: Final = 300
 
-_NAME = re.compile(r"[a-z0-9-]+")
-_FRACTION = re.compile(r"(\d+)/(\d+)")
+PositiveInt = Annotated[int, Field(gt=0, le=INT64_MAX)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=INT64_MAX)]
+Seed = Annotated[int, Field(ge=0, le=UINT64_MAX)]
+#: The most bytes a packet's payload or a garbage client message may have: CometBFT's default
+#: ``max_tx_bytes`` (1 MiB), the most a transaction carrying either can be.
+MAX_PAYLOAD: Final = 1024 * 1024
+#: A number of bytes carried in one message.
+Payload = Annotated[int, Field(gt=0, le=MAX_PAYLOAD)]
+
+_NAME = re.compile(rf"[a-z0-9-]{{1,{NAME_LENGTH}}}")
+_FRACTION = re.compile(r"(\d{1,20})/(\d{1,20})")
+#: ibc-go's identifier characters (``host.ValidateIdentifier``), and its lengths for ports and
+#: channels.
+_IDENTIFIER = r"[a-zA-Z0-9._+\-#\[\]<>]"
+_PORT = re.compile(rf"{_IDENTIFIER}{{2,128}}")
+_CHANNEL = re.compile(rf"{_IDENTIFIER}{{8,64}}")
 #: Shipped contracts that exist to test the VM and the host, not to be light clients.
 TEST_CONTRACTS: Final = frozenset({"probe", "rogue"})
 #: What a client names to run on the host binary's own light client instead of a contract.
@@ -40,20 +73,33 @@ NATIVE: Final = "native"
 
 def _name(text: str) -> str:
     if not _NAME.fullmatch(text):
-        raise mismatch("a name of lowercase letters, digits and dashes")
+        raise mismatch(f"a name of up to {NAME_LENGTH} lowercase letters, digits and dashes")
     return text
 
 
 def _one_line(text: str) -> str:
-    if not text.strip() or "\n" in text:
-        raise mismatch("one line of text")
+    # Not printable: control characters (a terminal escape, a newline) and lone surrogates.
+    if not text.strip() or not text.isprintable() or len(text) > TEXT_LENGTH:
+        raise mismatch(f"one line of printable text, at most {TEXT_LENGTH} characters")
+    return text
+
+
+def _port(text: str) -> str:
+    if not _PORT.fullmatch(text):
+        raise mismatch("a port id: 2 to 128 of a-z, A-Z, 0-9 and ._+-#[]<>")
+    return text
+
+
+def _channel(text: str) -> str:
+    if not _CHANNEL.fullmatch(text):
+        raise mismatch("a channel id: 8 to 64 of a-z, A-Z, 0-9 and ._+-#[]<>")
     return text
 
 
 def _nanoseconds(value: object, info: ValidationInfo) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and not from_file(info):
-        if value < 0:
-            raise mismatch("a duration that is not negative")
+        if not 0 <= value <= MAX_DURATION:
+            raise mismatch(f"a duration from 0s to {format_duration(MAX_DURATION)}")
         return value
     if not isinstance(value, str):
         raise mismatch(f"a duration like {EXAMPLES}")
@@ -88,7 +134,7 @@ def _ratio(value: object, expected: str, info: ValidationInfo) -> tuple[int, int
         if isinstance(value, tuple) and len(value) == 2:
             value = f"{value[0]}/{value[1]}"
     match = _FRACTION.fullmatch(value) if isinstance(value, str) else None
-    if match is None or int(match[2]) == 0:
+    if match is None or int(match[2]) == 0 or max(int(match[1]), int(match[2])) > UINT64_MAX:
         raise mismatch(expected)
     return int(match[1]), int(match[2])
 
@@ -144,6 +190,10 @@ def _client_code(name: str) -> str:
 #: A scenario name for a chain, validator, client, relayer, monitor or timeline entry.
 Name = Annotated[str, AfterValidator(_name)]
 OneLine = Annotated[str, AfterValidator(_one_line)]
+#: An IBC port id, as ibc-go validates it.
+PortId = Annotated[str, AfterValidator(_port)]
+#: An IBC channel id, as ibc-go validates it.
+ChannelId = Annotated[str, AfterValidator(_channel)]
 #: Nanoseconds, written like ``"6s"``; more than zero.
 Duration = Annotated[int, BeforeValidator(_duration)]
 #: Nanoseconds, written like ``"6s"``; zero (``"0s"``) allowed.

@@ -9,15 +9,20 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Final
 
 from pydantic import ValidationError
 
+from relayer_sim.files import MIB, FileRefused, read_regular
 from relayer_sim.scenario.base import FROM_FILE
 from relayer_sim.scenario.errors import Invalid, ScenarioError
+from relayer_sim.scenario.limits import check_limits
 from relayer_sim.scenario.references import check_references
 from relayer_sim.scenario.schema import Scenario
 from relayer_sim.scenario.validation import first_invalid
 
+#: The largest scenario file read: the shipped ones are under 4 KiB.
+MAX_SCENARIO_FILE: Final = MIB
 _TOML_PLACE = re.compile(r"(?P<reason>.*) \(at (?P<place>line \d+, column \d+|end of document)\)")
 
 
@@ -25,13 +30,9 @@ def load_scenario(path: Path) -> Scenario:
     """The scenario in the file at ``path``; ``ScenarioError`` names the path when it is not one."""
     source = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "an existing file", "no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "a file", "a directory") from None
-    except OSError as error:
-        raise ScenarioError(source, "", "a readable file", error.strerror) from error
+        raw = read_regular(path, MAX_SCENARIO_FILE)
+    except FileRefused as refused:
+        raise ScenarioError(source, "", refused.expected, refused.got) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -46,8 +47,12 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _toml_error(source, error) from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables by recursion.
+        raise ScenarioError(source, "", "TOML nested a few levels deep", "deeper nesting") from None
     try:
         scenario = Scenario.model_validate(data, context=FROM_FILE)
+        check_limits(scenario)
         check_references(scenario)
     except ValidationError as error:
         raise first_invalid(error, data).located(source) from None

@@ -1,6 +1,7 @@
 """The checks that need the whole scenario: names are unique, every name used refers to something
-that exists, times fall within the run, and ``after`` triggers do not wait on each other in a
-circle. They run once every field is valid, in the file's order, so one file gets one answer.
+that exists, times fall within the run, voting power adds up to what CometBFT allows, and
+``after`` triggers do not wait on each other in a circle. They run once every field is valid,
+in the file's order, so one file gets one answer.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from relayer_sim.scenario.expectations import (
     ExpectMaxClientLag,
     ExpectMisbehaviourDetected,
 )
+from relayer_sim.scenario.fields import MAX_TOTAL_VOTING_POWER
+from relayer_sim.scenario.limits import every_validator
 from relayer_sim.scenario.schema import Scenario
 
 _ABOUT_A_CLIENT = (
@@ -41,6 +44,8 @@ def check_references(scenario: Scenario) -> None:
     """Raise ``Invalid`` at the first name, time or trigger in ``scenario`` that cannot be."""
     _unique("counterparty.validators", [v.name for v in scenario.counterparty.validators])
     _unique("host.validators", [v.name for v in scenario.host.validators])
+    _check_total_power("counterparty.validators", _most_power(scenario))
+    _check_total_power("host.validators", [v.power for v in scenario.host.validators])
     clients = _unique("clients", [client.name for client in scenario.clients])
     for index, client in enumerate(scenario.clients):
         if client.create_at is not None:
@@ -60,7 +65,7 @@ def check_references(scenario: Scenario) -> None:
 def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str]) -> None:
     entries = scenario.timeline
     names = _unique("timeline", [entry.name for entry in entries])
-    validators = _validators(scenario)
+    validators = every_validator(scenario)
     byzantine = [relayer.name for relayer in scenario.relayers if relayer.byzantine]
     created_later = [client.name for client in scenario.clients if client.create_at is None]
     creations: dict[str, int] = {}
@@ -106,13 +111,20 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
     _check_no_cycle(entries)
 
 
-def _validators(scenario: Scenario) -> list[str]:
-    """Every counterparty validator the run can have: at genesis, or joined by the timeline."""
-    names = [validator.name for validator in scenario.counterparty.validators]
+def _most_power(scenario: Scenario) -> list[int]:
+    """Each counterparty validator's largest power at genesis or after a ``validator_change``:
+    whatever order the changes fire in, the total never exceeds their sum."""
+    most = {validator.name: validator.power for validator in scenario.counterparty.validators}
     for entry in scenario.timeline:
-        if isinstance(entry, ValidatorChange) and entry.power > 0 and entry.validator not in names:
-            names.append(entry.validator)
-    return names
+        if isinstance(entry, ValidatorChange):
+            most[entry.validator] = max(most.get(entry.validator, 0), entry.power)
+    return list(most.values())
+
+
+def _check_total_power(path: str, powers: Sequence[int]) -> None:
+    if sum(powers) > MAX_TOTAL_VOTING_POWER:
+        expected = f"powers adding up to at most {MAX_TOTAL_VOTING_POWER} (CometBFT's maximum)"
+        raise Invalid(path, expected, str(sum(powers)))
 
 
 def _check_no_cycle(entries: Sequence[Action]) -> None:
@@ -150,10 +162,12 @@ def _known(path: str, name: str, known: Sequence[str], what: str) -> None:
 
 
 def _known_each(path: str, names: Sequence[str], known: Sequence[str], what: str) -> None:
+    listed: set[str] = set()
     for index, name in enumerate(names):
         _known(f"{path}[{index}]", name, known, what)
-        if name in names[:index]:
+        if name in listed:
             raise Invalid(f"{path}[{index}]", f"{what} listed once each", show(name))
+        listed.add(name)
 
 
 def _within(path: str, time: int, duration: int) -> None:

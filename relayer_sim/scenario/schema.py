@@ -9,7 +9,8 @@ from relayer_sim.scenario.base import Model
 from relayer_sim.scenario.chains import CounterpartySpec, HostSpec, TrafficSpec
 from relayer_sim.scenario.clients import ClientSpec
 from relayer_sim.scenario.expectations import Expectation
-from relayer_sim.scenario.fields import Duration, Entries, Name, NonNegativeInt, OneLine
+from relayer_sim.scenario.fields import Duration, Entries, Name, OneLine, Seed
+from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.relayers import MonitorSpec, RelayerSpec
 
 
@@ -20,8 +21,8 @@ class Scenario(Model):
     """The scenario's name."""
     description: OneLine
     """One line that ``relayer-sim scenarios`` shows."""
-    seed: NonNegativeInt = 0
-    """The seed of every random draw (keys, block jitter, link faults)."""
+    seed: Seed = 0
+    """The seed of every random draw (keys, block jitter, link faults), a u64."""
     duration: Duration
     """How much simulated time the run covers."""
     counterparty: CounterpartySpec = CounterpartySpec()
@@ -40,3 +41,5 @@ class Scenario(Model):
     """The scheduled actions (``[[timeline]]``), in any order; each fires once."""
     expect: Entries[Expectation] = ()
     """What must hold at the end (``[[expect]]``)."""
+    limits: Limits = Limits()
+    """The sanity limits on the scenario's scale (``[limits]``), to loosen one on purpose."""

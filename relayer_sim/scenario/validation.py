@@ -103,6 +103,8 @@ def _expected(detail: ErrorDetails) -> str:
         return f"a number greater than {context['gt']}"
     if kind == "greater_than_equal":
         return f"a number of at least {context['ge']}"
+    if kind == "less_than_equal":
+        return f"a number of at most {context['le']}"
     if kind == "too_short":
         count = context["min_length"]
         return f"at least {count} {'entry' if count == 1 else 'entries'}"

@@ -99,7 +99,7 @@ CASES = [
     pytest.param(
         BASE.replace("[[clients]]", "[[other]]"),
         "other: expected one of the fields name, description, seed, duration, counterparty, host, "
-        "clients, relayers, monitors, traffic, timeline, expect (got an unknown field)",
+        "clients, relayers, monitors, traffic, timeline, expect, limits (got an unknown field)",
         id="unknown-top-table",
     ),
     # wrong types
@@ -148,7 +148,8 @@ CASES = [
     pytest.param(
         top("timelines = []"),
         "timelines: expected one of the fields name, description, seed, duration, counterparty, "
-        "host, clients, relayers, monitors, traffic, timeline, expect (got an unknown field)",
+        "host, clients, relayers, monitors, traffic, timeline, expect, limits "
+        "(got an unknown field)",
         id="unknown-top",
     ),
     pytest.param(
@@ -354,13 +355,14 @@ CASES = [
     ),
     pytest.param(
         BASE.replace('name = "main"', 'name = "Main Client"'),
-        "clients[0].name: expected a name of lowercase letters, digits and dashes "
+        "clients[0].name: expected a name of up to 48 lowercase letters, digits and dashes "
         '(got "Main Client")',
         id="name",
     ),
     pytest.param(
         BASE.replace('"A scenario to break."', '"""two\nlines"""'),
-        'description: expected one line of text (got "two\\nlines")',
+        "description: expected one line of printable text, at most 300 characters "
+        '(got "two\\nlines")',
         id="one-line",
     ),
     # triggers
@@ -640,7 +642,7 @@ def test_a_missing_file(tmp_path: Path) -> None:
 def test_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(tmp_path)
-    assert str(caught.value) == f"{tmp_path}: expected a file (got a directory)"
+    assert str(caught.value) == f"{tmp_path}: expected a regular file (got a directory)"
 
 
 def test_a_path_through_a_file(tmp_path: Path) -> None:

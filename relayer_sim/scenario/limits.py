@@ -1,0 +1,123 @@
+"""Sanity limits on a scenario's scale, and the ``[limits]`` table that loosens them.
+
+Every value within the hard bounds of its field is one the runtime can honour, but not every
+such scenario ends: a million validators, a century of simulated time or a block every
+millisecond would run for days or exhaust memory, and is far more likely a slip than a plan.
+So a scenario past a limit is refused with the limit named, and a file that means it says so::
+
+    [limits]
+    validators = 1000
+    duration = "365d"
+
+The limits are checked before the cross-references, so no later check works on a list of a
+million entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Final
+
+from relayer_sim.scenario.actions import ValidatorChange
+from relayer_sim.scenario.base import Model
+from relayer_sim.scenario.durations import DAY, MILLISECOND, format_duration
+from relayer_sim.scenario.errors import Invalid
+from relayer_sim.scenario.fields import Duration, PositiveInt
+from relayer_sim.scenario.relayers import UpdateOnInterval
+
+if TYPE_CHECKING:
+    from relayer_sim.scenario.schema import Scenario
+
+#: Stands for a duration in the hint that says how to loosen a limit on time.
+_A_TIME: Final = '"…"'
+
+
+class Limits(Model):
+    """How large a scenario may be (``[limits]``); each field loosens one limit."""
+
+    validators: PositiveInt = 200
+    """The most validators of either chain (the counterparty's counting those a
+    ``validator_change`` adds)."""
+    clients: PositiveInt = 100
+    """The most ``[[clients]]``."""
+    relayers: PositiveInt = 100
+    """The most ``[[relayers]]``."""
+    monitors: PositiveInt = 100
+    """The most ``[[monitors]]``."""
+    timeline: PositiveInt = 1000
+    """The most ``[[timeline]]`` entries."""
+    duration: Duration = 30 * DAY
+    """The longest run."""
+    blocks: PositiveInt = 1_000_000
+    """The most blocks either chain makes in a run: its duration over the block time."""
+    packets: PositiveInt = 1_000_000
+    """The most packets ``[traffic]`` sends in a run: its duration over ``every``."""
+    period: Duration = 100 * MILLISECOND
+    """The shortest period of anything that repeats: a block time, the packet interval, a
+    monitor's poll, a relayer's update interval."""
+
+
+def check_limits(scenario: Scenario) -> None:
+    """Raise ``Invalid`` at the first part of ``scenario`` past one of its ``limits``."""
+    limits = scenario.limits
+    for path, count, name in _counts(scenario):
+        if count > getattr(limits, name):
+            raise Invalid(path, f"at most {getattr(limits, name)} {_loosen(name, 'N')}", str(count))
+    if scenario.duration > limits.duration:
+        expected = f"at most {_time(limits.duration)} {_loosen('duration', _A_TIME)}"
+        raise Invalid("duration", expected, _time(scenario.duration))
+    for path, period, counted in _periods(scenario):
+        if period < limits.period:
+            expected = f"at least {_time(limits.period)} {_loosen('period', _A_TIME)}"
+            raise Invalid(path, expected, _time(period))
+        count = scenario.duration // period
+        if counted is not None and count > getattr(limits, counted):
+            limit = getattr(limits, counted)
+            expected = f"at most {limit} {counted} in the run {_loosen(counted, 'N')}"
+            got = f"{count} {counted}, {_time(period)} apart for {_time(scenario.duration)}"
+            raise Invalid(path, expected, got)
+
+
+def every_validator(scenario: Scenario) -> list[str]:
+    """Every counterparty validator the run can have: at genesis, or joined by the timeline."""
+    names = [validator.name for validator in scenario.counterparty.validators]
+    for entry in scenario.timeline:
+        if isinstance(entry, ValidatorChange) and entry.power > 0 and entry.validator not in names:
+            names.append(entry.validator)
+    return names
+
+
+def _counts(scenario: Scenario) -> Iterator[tuple[str, int, str]]:
+    """(field path, how many, the limit on it)."""
+    yield "counterparty.validators", len(set(every_validator(scenario))), "validators"
+    yield "host.validators", len(scenario.host.validators), "validators"
+    yield "clients", len(scenario.clients), "clients"
+    yield "relayers", len(scenario.relayers), "relayers"
+    yield "monitors", len(scenario.monitors), "monitors"
+    yield "timeline", len(scenario.timeline), "timeline"
+
+
+def _periods(scenario: Scenario) -> Iterator[tuple[str, int, str | None]]:
+    """(field path, a period, the limit on how many of it a run may have, if any)."""
+    yield "counterparty.block_time", scenario.counterparty.block_time, "blocks"
+    yield "host.block_time", scenario.host.block_time, "blocks"
+    if scenario.traffic is not None:
+        yield "traffic.every", scenario.traffic.every, "packets"
+    for index, monitor in enumerate(scenario.monitors):
+        yield f"monitors[{index}].poll", monitor.poll, None
+    for index, relayer in enumerate(scenario.relayers):
+        if isinstance(relayer.update, UpdateOnInterval):
+            yield f"relayers[{index}].update.every", relayer.update.every, None
+
+
+def _loosen(name: str, value: str) -> str:
+    """How the message says to loosen the limit ``name``."""
+    return f"(the limit {name}; a [limits] table with {name} = {value} changes it)"
+
+
+def _time(nanoseconds: int) -> str:
+    """A duration as a file writes it, or in ns when it is not whole milliseconds (a scenario
+    built in Python)."""
+    if nanoseconds % MILLISECOND:
+        return f"{nanoseconds} ns"
+    return format_duration(nanoseconds)
