@@ -25,6 +25,11 @@ event::
 A crashed run can leave its last record cut short. ``read_trace`` reports that as
 ``TruncatedTrace``, or accepts it with ``allow_torn_tail=True`` and says where the whole
 records end; any other damage is a ``CorruptTrace``.
+
+Reading is bounded, since a trace may come from anywhere: only a regular file of at most
+``MAX_TRACE_FILE`` bytes is read, a record of at most ``MAX_RECORD`` bytes and
+``MAX_ITEMS`` entries per list or map, nested at most ``MAX_DEPTH`` deep (writing refuses
+deeper data too).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from typing import Any, BinaryIO, Final
 
 import msgpack
 
+from relayer_sim.files import MIB, FileRefused, open_regular
+
 FORMAT: Final = "relayer-sim-trace"
 VERSION: Final = 1
 _HEADER_FIELDS: Final = frozenset({"format", "version", "scenario", "seed", "started"})
@@ -46,6 +53,14 @@ _EVENT_FIELDS: Final = frozenset({"t", "seq", "actor", "kind", "data"})
 _INT_MIN: Final = -(2**63)
 _INT_END: Final = 2**64
 _NATIVE: Final = "str, int, bool, None, bytes, list or dict with str keys"
+#: The largest trace file read: a 24-hour run with a packet every 30 s writes about 10 MB,
+#: and the scenario limits allow 30 days.
+MAX_TRACE_FILE: Final = 512 * MIB
+#: The largest record, and the most entries in one of its lists or maps.
+MAX_RECORD: Final = 64 * MIB
+MAX_ITEMS: Final = 1 << 20
+#: How deep data may nest: a run's deepest (a transaction in a block) is 3.
+MAX_DEPTH: Final = 32
 
 
 # -- the trace as read ----------------------------------------------------------------------------
@@ -102,7 +117,7 @@ class UnsupportedVersion(TraceError):
     def __init__(self, path: Path, version: object) -> None:
         self.version = version
         super().__init__(
-            path, f"trace format version {version!r} is not supported (only {VERSION})"
+            path, f"trace format version {version!r:.40} is not supported (only {VERSION})"
         )
 
 
@@ -227,8 +242,10 @@ def read_trace(path: Path | str, *, allow_torn_tail: bool = False) -> Trace:
     """
     path = Path(path)
     try:
-        with path.open("rb") as file:
+        with open_regular(path, MAX_TRACE_FILE) as file:
             return _read(file, path, allow_torn_tail)
+    except FileRefused as refused:
+        raise TraceError(path, f"expected {refused.expected} (got {refused.got})") from None
     except OSError as error:
         raise TraceError(path, f"cannot read: {error.strerror or error}") from None
 
@@ -259,7 +276,13 @@ class _Records:
     one ends. Bytes that do not decode raise ``CorruptTrace``."""
 
     def __init__(self, file: BinaryIO, path: Path) -> None:
-        self._unpacker = msgpack.Unpacker(file, raw=False)
+        self._unpacker = msgpack.Unpacker(
+            file,
+            raw=False,
+            max_buffer_size=MAX_RECORD,
+            max_array_len=MAX_ITEMS,
+            max_map_len=MAX_ITEMS,
+        )
         self._path = path
         self.end = 0
 
@@ -271,7 +294,7 @@ class _Records:
         try:
             item: object = next(self._unpacker)
         except (ValueError, msgpack.UnpackException) as error:
-            reason = f"not msgpack ({error or type(error).__name__})"
+            reason = f"not msgpack ({str(error) or type(error).__name__})"
             raise CorruptTrace(self._path, start, reason) from None
         self.end = self._unpacker.tell()
         return start, item
@@ -302,9 +325,9 @@ def _decode_event(record: object, seq: int, not_before_ns: int) -> Event:
         raise ValueError(f"an event record has exactly {', '.join(sorted(_EVENT_FIELDS))}")
     t_ns, actor, kind, data = record["t"], record["actor"], record["kind"], record["data"]
     if type(record["seq"]) is not int or record["seq"] != seq:
-        raise ValueError(f"seq {record['seq']!r} where {seq} is due")
+        raise ValueError(f"seq {record['seq']!r:.40} where {seq} is due")
     if type(t_ns) is not int or t_ns < not_before_ns:
-        raise ValueError(f"time {t_ns!r} is not an int of ns from {not_before_ns} on")
+        raise ValueError(f"time {t_ns!r:.40} is not an int of ns from {not_before_ns} on")
     if not (type(actor) is str and actor and type(kind) is str and kind):
         raise ValueError("actor and kind must be non-empty str")
     if type(data) is not dict:
@@ -369,10 +392,13 @@ def _pack(record: Mapping[str, object]) -> bytes:
     return packed
 
 
-def _canonical(value: object, field: str) -> Any:
+def _canonical(value: object, field: str, depth: int = 0) -> Any:
     """``value`` with every map's keys sorted; a ``TypeError`` naming ``field`` (a path such as
-    ``proofs[2].key``) unless every part is msgpack-native. Exact types only: a subclass (an
-    enum, a named tuple) would not read back as itself."""
+    ``proofs[2].key``) unless every part is msgpack-native and nested at most ``MAX_DEPTH``
+    deep. Exact types only: a subclass (an enum, a named tuple) would not read back as
+    itself."""
+    if depth > MAX_DEPTH:
+        raise TypeError(f"field {field!r}: nested more than {MAX_DEPTH} deep")
     if value is None or type(value) is bool or type(value) is bytes:
         return value
     if type(value) is int:
@@ -384,18 +410,20 @@ def _canonical(value: object, field: str) -> Any:
             raise TypeError(f"field {field!r}: the str is not valid Unicode text")
         return value
     if type(value) is list:
-        return [_canonical(item, f"{field}[{index}]") for index, item in enumerate(value)]
+        return [
+            _canonical(item, f"{field}[{index}]", depth + 1) for index, item in enumerate(value)
+        ]
     if type(value) is dict:
-        return _canonical_map(value, field)
+        return _canonical_map(value, field, depth)
     raise TypeError(f"field {field!r}: {type(value).__name__} is not msgpack-native ({_NATIVE})")
 
 
-def _canonical_map(mapping: dict[Any, Any], field: str) -> dict[str, Any]:
+def _canonical_map(mapping: dict[Any, Any], field: str, depth: int) -> dict[str, Any]:
     for key in mapping:
         if type(key) is not str:
-            raise TypeError(f"field {field!r}: map key {key!r} is not a str")
+            raise TypeError(f"field {field!r}: map key {key!r:.40} is not a str")
     prefix = f"{field}." if field else ""
-    return {key: _canonical(mapping[key], prefix + key) for key in sorted(mapping)}
+    return {key: _canonical(mapping[key], prefix + key, depth + 1) for key in sorted(mapping)}
 
 
 def _is_unicode(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import io
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relayer_sim.sim.trace import (
+    MAX_DEPTH,
+    MAX_TRACE_FILE,
     CorruptTrace,
     Event,
     NotATrace,
@@ -237,8 +240,40 @@ def test_a_bad_record_is_corrupt(trace_file: Path, record: object, reason: str) 
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(TraceError, match="cannot read: No such file"):
+    with pytest.raises(TraceError, match="expected an existing file"):
         read_trace(tmp_path / "absent.trace")
+
+
+def test_only_a_regular_file_is_read(tmp_path: Path) -> None:
+    """A FIFO would block and a device never end: both are refused before a byte is read."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO"), (Path("/dev/zero"), "a character device")):
+        with pytest.raises(TraceError, match=f"expected a regular file \\(got {kind}\\)"):
+            read_trace(path)
+
+
+def test_a_file_past_the_size_cap_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sparse.trace"
+    with path.open("wb") as file:
+        file.truncate(MAX_TRACE_FILE + 1)
+    with pytest.raises(TraceError, match="expected a file of at most 512 MiB"):
+        read_trace(path)
+
+
+def test_data_nested_too_deep_is_refused(trace_file: Path) -> None:
+    nested: object = 1
+    for _ in range(MAX_DEPTH + 1):
+        nested = [nested]
+    with TraceRecorder(trace_file.with_suffix(".x")) as recorder:
+        recorder.header(scenario="s", seed=1, started_ns=0)
+        with pytest.raises(TypeError, match="nested more than"):
+            recorder.record(0, "a", "k", deep=nested)
+    whole = trace_file.read_bytes()
+    record = {"actor": "a", "data": {"deep": nested}, "kind": "k", "seq": 3, "t": 10**12}
+    trace_file.write_bytes(whole + msgpack.packb(record))
+    with pytest.raises(CorruptTrace, match="nested more than"):
+        read_trace(trace_file)
 
 
 @pytest.mark.parametrize(
