@@ -9,18 +9,15 @@ transaction's result and an event per transaction for the trace. The host's IBC 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
 
 from relayer_sim.host.app import HostApp, TxResult
 from relayer_sim.host.errors import InvalidMessage
 from relayer_sim.host.governance import ProposalOutcome
+from relayer_sim.host.limits import MAX_TX_GAS as MAX_TX_GAS
 from relayer_sim.host.messages import Msg, subject_of
 from relayer_sim.host.packets import RecvOutcome
 from relayer_sim.host.upgrade import UpgradePlan
 from relayer_sim.lightclient.store import HostEnv
-
-#: The most gas one transaction may ask for (a block's gas limit in many Cosmos chains).
-MAX_TX_GAS: Final = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ class HostChain:
 
     def submit(self, tx: Tx) -> None:
         """Queue ``tx`` for the next block; refuse an impossible gas limit at once."""
-        if not 0 < tx.gas_limit <= MAX_TX_GAS:
+        if type(tx.gas_limit) is not int or not 0 < tx.gas_limit <= MAX_TX_GAS:
             raise InvalidMessage(f"gas limit must be in (0, {MAX_TX_GAS}], got {tx.gas_limit}")
         self.mempool.append(tx)
 

@@ -24,10 +24,13 @@ from relayer_sim.host.errors import (
     InvalidContractModification,
     InvalidMessage,
     NotFound,
+    OutOfGas,
     require_authority,
 )
+from relayer_sim.host.limits import query_gas_meter
 from relayer_sim.host.native import NATIVE_CHECKSUM, NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.store import GasMeter
+from relayer_sim.host.validation import client_identifier
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy, stored_client_state
 from relayer_sim.lightclient.headers import Height
@@ -134,7 +137,9 @@ class ClientKeeper:
     # -- stores and state ---------------------------------------------------------------------
 
     def client_store(self, client_id: str) -> PrefixStore:
-        return PrefixStore(self.store, _CLIENTS + client_id.encode() + b"/")
+        """The client's own store; its id must be an ICS-24 client identifier (a query names
+        it as freely as a message does)."""
+        return PrefixStore(self.store, _CLIENTS + client_identifier(client_id).encode() + b"/")
 
     def client_state(self, client_id: str) -> WasmClientState:
         store = self.client_store(client_id)
@@ -211,6 +216,15 @@ class ClientKeeper:
         except ValueError:
             return Status.UNKNOWN
 
+    def query_status(self, client_id: str, env: HostEnv) -> Status:
+        """The status a node answers to an off-chain query, under the smart-query gas cap
+        (``relayer_sim.host.limits``). A contract that spends it all is ``Unknown``: the VM's
+        out-of-gas is an error of the query, which 08-wasm's status turns into Unknown."""
+        try:
+            return self.status(client_id, env, query_gas_meter())
+        except OutOfGas:
+            return Status.UNKNOWN
+
     def _require_active(self, client_id: str, env: HostEnv, gas: GasMeter, action: str) -> None:
         status = self.status(client_id, env, gas)
         if status != Status.ACTIVE:
@@ -269,8 +283,8 @@ class ClientKeeper:
             found = self._call(
                 client_id, gas, lambda c: c.check_for_misbehaviour(client_message, env)
             )
-        except ContractError:
-            found = False  # 08-wasm: an error counts as no misbehaviour found
+        except (ContractError, ContractFailure):
+            found = False  # 08-wasm: any error of the query counts as no misbehaviour found
         if found:
             self._call_and_check(
                 client_id, gas, lambda c: c.update_state_on_misbehaviour(client_message, env)

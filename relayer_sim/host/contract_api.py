@@ -3,21 +3,29 @@ each entry point, in either dialect, sent to a light-client contract in the VM.
 
 ``ContractClient`` offers the same methods as the reference ``LightClient``, so that a client is
 driven the same way whichever side runs it. A contract error raises ``ClientError`` with the
-contract's text; a VM failure (trap, out of gas, …) raises the VM's own error.
+contract's text; a VM failure (trap, out of gas, …) raises the VM's own error; an answer 08-wasm
+could not decode (JSON too deep or too large, a field missing or of the wrong type) raises
+``UnexpectedResponse``. Every answer is read as Go's ``json.Unmarshal`` would read it into
+08-wasm's result structs: a missing field is its zero value, a wrong type is an error.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from relayer_sim.lightclient.client import ClientError
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import CallResult, Storage, WasmVM
+from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.machine import MAX_RESULT_SIZE
+
+T = TypeVar("T")
 
 #: Enough for any light-client call; the host will pass the transaction's remaining gas.
 DEFAULT_GAS_LIMIT = 10**13
@@ -120,31 +128,30 @@ class ContractClient:
         )
 
     def status(self, env: HostEnv) -> str:
-        return str(self._query("status", {}, env)["status"])
+        return _field(self._query("status", {}, env), "status", str, "")
 
     def timestamp_at_height(self, height: Height, env: HostEnv) -> int:
         answer = self._query("timestamp_at_height", {"height": self._height(height)}, env)
-        return int(answer["timestamp"])
+        return _uint64(_field(answer, "timestamp", int, 0), "timestamp")
 
     def verify_client_message(self, client_message: bytes, env: HostEnv) -> None:
         self._query("verify_client_message", {"client_message": b64(client_message)}, env)
 
     def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool:
         body = {"client_message": b64(client_message)}
-        return bool(self._query("check_for_misbehaviour", body, env)["found_misbehaviour"])
+        answer = self._query("check_for_misbehaviour", body, env)
+        return _field(answer, "found_misbehaviour", bool, False)
 
     def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
-        entries = self._query("export_metadata", {}, env)["genesis_metadata"]
-        return [(base64.b64decode(e["key"]), base64.b64decode(e["value"])) for e in entries]
+        entries = _field(self._query("export_metadata", {}, env), "genesis_metadata", list, [])
+        return [
+            (_bytes_field(entry, "key"), _bytes_field(entry, "value"))
+            for entry in (_object(entry, "a genesis metadata entry") for entry in entries)
+        ]
 
     def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]:
         answer = self._sudo("update_state", {"client_message": b64(client_message)}, env)
-        if not isinstance(answer, dict):
-            raise UnexpectedResponse("update_state must answer a JSON object")
-        heights = answer.get("heights") or []  # Go leaves a missing list empty
-        if not isinstance(heights, list):
-            raise UnexpectedResponse("update_state's heights must be a list")
-        return [_height(entry) for entry in heights]
+        return [_height(entry) for entry in _field(answer, "heights", list, [])]
 
     def update_state_on_misbehaviour(self, client_message: bytes, env: HostEnv) -> None:
         self._sudo("update_state_on_misbehaviour", {"client_message": b64(client_message)}, env)
@@ -220,18 +227,50 @@ class ContractClient:
         )
 
 
+def _object(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise UnexpectedResponse(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _field(answer: object, name: str, kind: type[T], zero: T) -> T:
+    """``answer[name]`` of type ``kind``; ``zero`` when it is missing or null, as Go decodes."""
+    value = _object(answer, "the answer").get(name)
+    if value is None:
+        return zero
+    # JSON true is no number, and a number is no bool, for Go as here.
+    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
+        raise UnexpectedResponse(f"{name} must be {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _uint64(value: int, what: str) -> int:
+    if not 0 <= value < 2**64:
+        raise UnexpectedResponse(f"{what} must be an unsigned 64-bit number")
+    return value
+
+
+def _bytes_field(entry: dict[str, Any], name: str) -> bytes:
+    """A ``[]byte`` field: standard base64, as Go's encoding/json reads it."""
+    try:
+        return base64.b64decode(_field(entry, name, str, ""), validate=True)
+    except binascii.Error:
+        raise UnexpectedResponse(f"{name} is not standard base64") from None
+
+
 def _height(entry: object) -> Height:
     """A height as a contract writes it (a missing field is zero, as Go decodes it)."""
-    if not isinstance(entry, dict):
-        raise UnexpectedResponse(f"a height must be a JSON object, got {entry!r}")
-    numbers = [entry.get(name, 0) for name in ("revision_number", "revision_height")]
-    if not all(type(n) is int and 0 <= n < 2**64 for n in numbers):
-        raise UnexpectedResponse(f"a height needs unsigned 64-bit numbers, got {entry!r}")
-    return Height(*numbers)
+    return Height(
+        *(
+            _uint64(_field(entry, name, int, 0), f"a height's {name}")
+            for name in ("revision_number", "revision_height")
+        )
+    )
 
 
 def _json_data(data: bytes | None) -> Any:
+    """The contract's answer, parsed with cosmwasm-std's limits (depth 128)."""
     try:
-        return json.loads(data or b"")
-    except ValueError:
-        raise UnexpectedResponse("the contract's data is not JSON") from None
+        return loads_bounded(data or b"", "the contract's data", max_size=MAX_RESULT_SIZE)
+    except JSONLimitError as error:
+        raise UnexpectedResponse(str(error)) from None

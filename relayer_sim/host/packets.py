@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from relayer_sim.host.clients import ClientKeeper, Status
 from relayer_sim.host.errors import ClientStatusError, InvalidMessage
 from relayer_sim.host.store import GasMeter
+from relayer_sim.host.validation import validate_packet
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
@@ -56,4 +57,4 @@ class PacketKeeper:
         return RecvOutcome(received=True)
 
     def received(self, packet: Packet) -> bool:
-        return self.store.get(packet.receipt_key()) is not None
+        return self.store.get(validate_packet(packet).receipt_key()) is not None

@@ -18,7 +18,6 @@ from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgUpdateClient
-from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.relayer.link import Link
@@ -84,7 +83,7 @@ class Monitor:
     def _frozen(self, client_id: str) -> bool:
         clients = self.world.host.app.query().clients
         try:
-            return clients.status(client_id, self.world.host_env(), GasMeter(None)) == Status.FROZEN
+            return clients.query_status(client_id, self.world.host_env()) == Status.FROZEN
         except HostError:
             return False
 

@@ -22,7 +22,6 @@ from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient, MsgUpgradeClient
-from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
@@ -125,7 +124,7 @@ class Relayer:
         clients = self.world.host.app.query().clients
         env = self.world.host_env()
         try:
-            if clients.status(client_id, env, GasMeter(None)) != Status.ACTIVE:
+            if clients.query_status(client_id, env) != Status.ACTIVE:
                 return
             trusted = clients.latest_height(client_id)
         except HostError:

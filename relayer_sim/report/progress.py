@@ -10,7 +10,6 @@ from rich.live import Live
 from rich.table import Table
 
 from relayer_sim.host.errors import HostError
-from relayer_sim.host.store import GasMeter
 from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.world import World
 
@@ -59,7 +58,7 @@ class RunProgress:
         for name, client_id in sorted(world.clients.items()):
             try:
                 height = str(clients.latest_height(client_id))
-                status = str(clients.status(client_id, world.host_env(), GasMeter(None)))
+                status = str(clients.query_status(client_id, world.host_env()))
             except HostError as error:
                 height, status = "-", str(error)
             table.add_row(f"client {name} ({client_id})", height, status)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from relayer_sim.host.errors import HostError
-from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.scenario import (
     Expectation,
@@ -43,9 +42,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
         case ExpectClientStatus(client=client, status=status):
             actual = "not created"
             if client in world.clients:
-                actual = str(
-                    clients.status(world.clients[client], world.host_env(), GasMeter(None))
-                )
+                actual = str(clients.query_status(world.clients[client], world.host_env()))
             return Outcome(f"client {client} is {status}", actual == status, f"it is {actual}")
         case ExpectPacketsDelivered(min=minimum):
             packets = world.host.app.query().packets

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.governance import ProposalStatus
-from relayer_sim.host.store import GasMeter
 from relayer_sim.world import World
 
 
@@ -44,7 +43,7 @@ class Metrics:
             client_id = world.clients.get(name)
             if client_id is None or name in self.frozen_at:
                 continue
-            if clients.status(client_id, world.host_env(), GasMeter(None)) == Status.FROZEN:
+            if clients.query_status(client_id, world.host_env()) == Status.FROZEN:
                 self.frozen_at[name] = world.clock.now_ns
                 world.record(self.name, "client_frozen", client=client_id)
         latest = world.counterparty.latest_height
@@ -56,7 +55,7 @@ class Metrics:
                 continue
             try:
                 height = clients.latest_height(client_id)
-                status = clients.status(client_id, env, GasMeter(None))
+                status = clients.query_status(client_id, env)
             except HostError:
                 continue
             seen[name] = {"id": client_id, "height": str(height), "status": str(status)}
