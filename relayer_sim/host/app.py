@@ -11,14 +11,12 @@ block log when the host has one, and returns the new app hash.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import msgpack
-
+from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
 from relayer_sim.host.contract_api import Dialect
@@ -134,7 +132,9 @@ class HostApp:
         """A host restarted from its block log: every committed block, its contracts, and the
         binary its last software upgrade installed."""
         log = BlockLog(directory)
-        height, entries = log.load()
+        height, app_hash, entries = log.load()  # the app hash recomputed along the chain
+        if app_hash:
+            entries[APP_HASH_KEY] = app_hash
         app = cls(vm, config, MemoryStorage(entries), log, height)
         keepers = app.keepers(app.committed)
         keepers.codes.load_into_vm()
@@ -297,23 +297,22 @@ class HostApp:
             self.log.compact()
 
     def commit(self) -> bytes:
-        """Make the block's writes permanent (and durable, with a log); the app hash.
+        """Make the block's writes permanent (and durable, with a log); the new app hash.
 
-        The app hash chains each block's changes onto the previous hash, sha256(previous ‖
-        msgpack(sorted changes)), so committing costs what the block changed, not the size of
-        the state; a block without changes keeps the hash. It is kept in the state itself
-        (``APP_HASH_KEY``), so a restarted host carries on from it.
+        The app hash chains the block's changes onto the previous one (``next_app_hash``). The
+        block reaches the log before the state moves on, so when this returns the block is
+        acknowledged: a restart restores it. The hash is kept in the state (``APP_HASH_KEY``);
+        the log keeps it in each record instead, and ``restore`` puts it back.
         """
-        self.height += 1
-        changes = self.state.changes()
-        if changes:
-            previous = self.state.get(APP_HASH_KEY) or b""
-            self.state.set(APP_HASH_KEY, hashlib.sha256(previous + msgpack.packb(changes)).digest())
-            changes = self.state.changes()
-        self.state.write()
+        previous, changes = self.app_hash, self.state.changes()
+        block = Block(self.height + 1, previous, next_app_hash(previous, changes), changes)
         if self.log is not None:
-            self.log.append_block(self.height, changes)
-        return self.app_hash
+            self.log.append_block(block)
+        if changes:
+            self.state.set(APP_HASH_KEY, block.app_hash)
+        self.state.write()
+        self.height = block.height
+        return block.app_hash
 
     @property
     def app_hash(self) -> bytes:
