@@ -1,269 +1,60 @@
-"""The ``relayer-sim`` command line.
+"""The ``relayer-sim`` command line: the parser, and ``main``, the one place where errors become
+a line for a person and an exit code.
 
-Library code raises typed errors; this module is the one place that turns them into a line for
-a person and an exit code: 0 success, 1 a negative verdict (code rejected), 2 bad input.
+Each command's handler lives in ``relayer_sim.commands``. Exit codes: 0 success, 1 a negative
+verdict (code rejected, an expectation not met), 2 bad input (a file, a path, a flag or a
+value: one ``error:`` line on stderr, never a traceback), 70 a bug in relayer-sim.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NoReturn
 
 from rich.console import Console
-from rich.markup import escape
 
 from relayer_sim import __version__
+from relayer_sim.commands.compare import compare_command
+from relayer_sim.commands.contract import contract_check
+from relayer_sim.commands.demo import demo_command
+from relayer_sim.commands.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_VERDICT,
+    BadInput,
+    print_error,
+)
+from relayer_sim.commands.report import report_command
+from relayer_sim.commands.run import run_command
+from relayer_sim.commands.scenarios import scenarios_command
+from relayer_sim.commands.trace import trace_export, trace_show
 
-if TYPE_CHECKING:
-    from relayer_sim.scenario import Scenario
-    from relayer_sim.sim.trace import Trace
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VERDICT", "build_parser", "main"]
 
-EXIT_OK = 0
-EXIT_VERDICT = 1
-EXIT_BAD_INPUT = 2
-
-
-def _contract_check(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.code_check import render_code_check
-    from relayer_sim.vm.code_check import check_code
-
-    path: Path = args.file
-    try:
-        code = path.read_bytes()
-    except OSError as error:
-        message = f"[red]error:[/] cannot read {path}: {error.strerror or error}"
-        console.print(message, soft_wrap=True)
-        return EXIT_BAD_INPUT
-    verdict = check_code(code)
-    render_code_check(console, path, verdict)
-    return EXIT_OK if verdict.accepted else EXIT_VERDICT
+#: Seeds are u64, as in the scenario file and the trace.
+_SEED_END = 2**64
 
 
-def _demo(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.demo import render_demo
-    from relayer_sim.vm_demo import run_vm_demo
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, like every other error."""
 
-    render_demo(console, run_vm_demo())
-    return EXIT_OK
-
-
-def _trace_show(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.trace import render_events
-
-    trace = _read_trace(args, console)
-    if trace is None:
-        return EXIT_BAD_INPUT
-    kinds: list[str] | None = args.kind
-    actors: list[str] | None = args.actor
-    matching = [
-        event
-        for event in trace.events
-        if (kinds is None or event.kind in kinds) and (actors is None or event.actor in actors)
-    ]
-    shown = matching if args.limit is None else matching[: args.limit]
-    render_events(console, trace, shown, len(matching))
-    return EXIT_OK
-
-
-def _trace_export(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.sim.trace import events_to_json
-
-    trace = _read_trace(args, console)
-    if trace is None:
-        return EXIT_BAD_INPUT
-    if trace.torn_tail_at is not None:
-        Console(stderr=True).print(
-            f"[yellow]warning:[/] left out the cut-short record at byte {trace.torn_tail_at}",
-            soft_wrap=True,
-        )
-    text = events_to_json(trace)
-    output: Path | None = args.output
-    if output is None:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        message = f"[red]error:[/] cannot write {escape(str(output))}: {error.strerror or error}"
-        console.print(message, soft_wrap=True)
-        return EXIT_BAD_INPUT
-    console.print(f"wrote {len(trace.events)} events to {escape(str(output))}", soft_wrap=True)
-    return EXIT_OK
-
-
-def _read_trace(args: argparse.Namespace, console: Console) -> Trace | None:
-    """The trace ``args`` name, or ``None`` once the reason it cannot be read is printed."""
-    return _read_trace_file(args.trace, args.allow_torn_tail, console)
-
-
-def _read_trace_file(path: Path, allow_torn_tail: bool, console: Console) -> Trace | None:
-    """The trace in ``path``, or ``None`` once the reason it cannot be read is printed."""
-    from relayer_sim.sim.trace import TraceError, TruncatedTrace, read_trace
-
-    try:
-        return read_trace(path, allow_torn_tail=allow_torn_tail)
-    except TraceError as error:
-        hint = "; --allow-torn-tail reads the records before it"
-        message = escape(str(error)) + (hint if isinstance(error, TruncatedTrace) else "")
-        console.print(f"[red]error:[/] {message}", soft_wrap=True)
-        return None
-
-
-def _report(args: argparse.Namespace, console: Console) -> int:
-    import json
-
-    from relayer_sim.report.metrics import measure, to_json
-    from relayer_sim.report.metrics_table import render_metrics
-
-    trace = _read_trace(args, console)
-    if trace is None:
-        return EXIT_BAD_INPUT
-    metrics = measure(trace)
-    if args.json:
-        sys.stdout.write(json.dumps(to_json(metrics), indent=2, ensure_ascii=False) + "\n")
-    else:
-        render_metrics(console, metrics)
-    if args.html is not None:
-        from relayer_sim.report.html import write_html_report
-
-        write_html_report(metrics, args.html)
-        if not args.json:
-            console.print(f"report: {escape(str(args.html))}", soft_wrap=True)
-    return EXIT_OK
-
-
-def _compare(args: argparse.Namespace, console: Console) -> int:
-    import json
-
-    from relayer_sim.report.metrics import measure, to_json
-    from relayer_sim.report.metrics_table import NamedRun, render_comparison
-    from relayer_sim.scenario import Scenario
-    from relayer_sim.sim.runtime import run_scenario
-
-    sources: list[Path] = [args.first, *args.rest]
-    # Every file is checked before anything runs: a typo in the last one costs no run.
-    inputs: list[Scenario | Trace] = []
-    for source in sources:
-        loaded = _compare_input(source, console)
-        if loaded is None:
-            return EXIT_BAD_INPUT
-        inputs.append(loaded)
-    out: Path = args.out or Path("out") / "compare"
-    runs: list[NamedRun] = []
-    run_dirs: set[str] = set()
-    for source, loaded in zip(sources, inputs, strict=True):
-        if isinstance(loaded, Scenario):
-            run_dir = _unique(loaded.name, run_dirs)
-            run_dirs.add(run_dir)
-            trace_path = run_scenario(loaded, out / run_dir, seed=args.seed).trace_path
-            trace = _read_trace_file(trace_path, False, console)
-        else:
-            trace, trace_path = loaded, source
-        if trace is None:
-            return EXIT_BAD_INPUT
-        metrics = measure(trace)
-        label = _unique(metrics.scenario, {run.label for run in runs})
-        runs.append(NamedRun(label, metrics, trace_path))
-    if args.json:
-        document = [
-            {"label": run.label, "trace": str(run.trace_path), "metrics": to_json(run.metrics)}
-            for run in runs
-        ]
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    else:
-        render_comparison(console, runs)
-    from relayer_sim.report.plots import plot_comparison
-
-    out.mkdir(parents=True, exist_ok=True)
-    plot = out / "comparison.png"
-    plot.write_bytes(plot_comparison([run.metrics for run in runs], [run.label for run in runs]))
-    if not args.json:
-        console.print(f"plot: {escape(str(plot))}", soft_wrap=True)
-    return EXIT_OK
-
-
-def _compare_input(source: Path, console: Console) -> Scenario | Trace | None:
-    """The scenario in a ``.toml`` file, else the trace in the file; ``None`` once the reason it
-    is neither is printed."""
-    from relayer_sim.scenario import ScenarioError, load_scenario
-
-    if source.suffix != ".toml":
-        return _read_trace_file(source, False, console)
-    try:
-        return load_scenario(source)
-    except ScenarioError as error:
-        console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
-        return None
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``name-2``, ``name-3``… when it is taken: the same scenario twice in one
-    comparison gets two directories and two columns."""
-    unique, number = name, 1
-    while unique in taken:
-        number += 1
-        unique = f"{name}-{number}"
-    return unique
-
-
-def _run(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.progress import RunProgress
-    from relayer_sim.report.run_summary import render_run_summary
-    from relayer_sim.scenario import ScenarioError, load_scenario
-    from relayer_sim.sim.logging import configure_logging
-    from relayer_sim.sim.runtime import run_scenario
-
-    try:
-        scenario = load_scenario(args.file)
-    except ScenarioError as error:
-        console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
-        return EXIT_BAD_INPUT
-    out = args.out or Path("out") / scenario.name
-    out.mkdir(parents=True, exist_ok=True)
-    configure_logging(out / "run.log", console=args.log_console, level=args.log_level)
-    if args.log_console:
-        result = run_scenario(scenario, out, seed=args.seed, realtime=args.realtime)
-    else:
-        with RunProgress(console, scenario.duration) as progress:
-            result = run_scenario(
-                scenario, out, seed=args.seed, realtime=args.realtime, observer=progress
-            )
-    render_run_summary(console, scenario.name, result)
-    return EXIT_OK if result.ok else EXIT_VERDICT
-
-
-def _scenarios(args: argparse.Namespace, console: Console) -> int:
-    from rich.table import Table
-
-    from relayer_sim.scenario import ScenarioError, load_scenario
-    from relayer_sim.scenario.shipped import shipped_scenarios
-
-    table = Table(title="shipped scenarios", title_justify="left")
-    table.add_column("file")
-    table.add_column("description")
-    for path in shipped_scenarios():
-        try:
-            description = load_scenario(path).description
-        except ScenarioError as error:
-            description = f"[red]invalid:[/] {escape(str(error))}"
-        table.add_row(
-            str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path),
-            description,
-        )
-    console.print(table)
-    return EXIT_OK
+    def error(self, message: str) -> NoReturn:
+        print_error(f"{self.prog}: {message} (see {self.prog} --help)")
+        self.exit(EXIT_BAD_INPUT)
 
 
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        value = 0.0
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r:.40}")
     return value
 
 
@@ -273,13 +64,23 @@ def _positive_int(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r:.40}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < _SEED_END:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {_SEED_END - 1}")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with ``--help`` on every command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="relayer-sim",
         description=(
             "Deterministic simulator of IBC relaying into a host running the 08-wasm "
@@ -297,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
             "points: storage, crypto, a contract error, and failures the VM contains."
         ),
     )
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=demo_command)
 
     contract = commands.add_parser(
         "contract",
@@ -316,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
-    check.set_defaults(handler=_contract_check)
+    check.set_defaults(handler=contract_check)
 
     from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
 
@@ -338,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=f"scenario file (default: {DEFAULT_SCENARIO.name})",
     )
-    run.add_argument("--seed", type=int, metavar="N", help="use seed N instead of the file's")
+    run.add_argument("--seed", type=_seed, metavar="N", help="use seed N instead of the file's")
     run.add_argument(
         "--out", type=Path, metavar="DIR", help="where the trace goes (default: out/NAME)"
     )
@@ -360,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also show the log, readably, on stderr (in place of the live display)",
     )
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=run_command)
 
     report = commands.add_parser(
         "report",
@@ -383,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write a self-contained HTML report with plots to FILE",
     )
-    report.set_defaults(handler=_report)
+    report.set_defaults(handler=report_command)
 
     compare = commands.add_parser(
         "compare",
@@ -405,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--json", action="store_true", help="print the metrics as JSON instead")
     compare.add_argument(
-        "--seed", type=int, metavar="N", help="run scenario files with seed N instead of theirs"
+        "--seed", type=_seed, metavar="N", help="run scenario files with seed N instead of theirs"
     )
     compare.add_argument(
         "--out",
@@ -414,14 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="where scenario runs write their traces, in DIR/NAME, and the plot, "
         "DIR/comparison.png (default: out/compare)",
     )
-    compare.set_defaults(handler=_compare)
+    compare.set_defaults(handler=compare_command)
 
     scenarios = commands.add_parser(
         "scenarios",
         help="list the shipped scenarios",
         description="List the scenario files that ship with relayer-sim, with their descriptions.",
     )
-    scenarios.set_defaults(handler=_scenarios)
+    scenarios.set_defaults(handler=scenarios_command)
 
     trace = commands.add_parser(
         "trace",
@@ -448,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--limit", type=_positive_int, metavar="N", help="show the first N matching events"
     )
-    show.set_defaults(handler=_trace_show)
+    show.set_defaults(handler=trace_show)
     export = trace_commands.add_parser(
         "export",
         help="write a trace's events as JSON lines",
@@ -464,14 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE, not stdout"
     )
-    export.set_defaults(handler=_trace_export)
+    export.set_defaults(handler=trace_export)
     for action in (show, export):
         _add_trace_arguments(action)
     return parser
 
 
 def _add_trace_arguments(parser: argparse.ArgumentParser) -> None:
-    """The trace a command reads, and whether it accepts one a crash cut short (``_read_trace``
+    """The trace a command reads, and whether it accepts one a crash cut short (``trace_input``
     reads both)."""
     parser.add_argument("trace", type=Path, metavar="TRACE", help="a trace file written by a run")
     parser.add_argument(
@@ -482,10 +283,19 @@ def _add_trace_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script: results on stdout, errors as one line on stderr."""
     args = build_parser().parse_args(argv)
-    console = Console()
-    exit_code: int = args.handler(args, console)
+    try:
+        exit_code: int = args.handler(args, Console())
+    except BadInput as error:
+        print_error(str(error))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        return 128 + 2  # as a shell reports SIGINT
+    except Exception as error:
+        print_error(f"internal error, a bug in relayer-sim: {type(error).__name__}: {error}")
+        return EXIT_INTERNAL
     return exit_code
 
 

@@ -65,8 +65,9 @@ def test_contract_check_of_a_missing_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["contract", "check", str(tmp_path / "absent.wasm")]) == EXIT_BAD_INPUT
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "cannot read" in out
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "expected an existing file" in captured.err
 
 
 def test_demo_runs_the_probe(

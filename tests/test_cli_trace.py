@@ -92,16 +92,16 @@ def test_a_file_that_is_not_a_trace_is_one_line_and_exit_2(
     path = tmp_path / "notes.txt"
     path.write_text("hello\n")
     assert main(["trace", *action, str(path)]) == EXIT_BAD_INPUT
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "not a relayer-sim trace" in out
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a relayer-sim trace" in err
 
 
 def test_a_missing_trace_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["trace", "show", str(tmp_path / "absent.trace")]) == EXIT_BAD_INPUT
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "cannot read" in out
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expected an existing file (got no such file)" in err
 
 
 def test_a_torn_trace_is_refused_unless_allowed(
@@ -109,8 +109,8 @@ def test_a_torn_trace_is_refused_unless_allowed(
 ) -> None:
     trace_file.write_bytes(trace_file.read_bytes()[:-3])
     assert main(["trace", "show", str(trace_file)]) == EXIT_BAD_INPUT
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "cut short" in out and "--allow-torn-tail" in out
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cut short" in err and "--allow-torn-tail" in err
 
     assert main(["trace", "show", "--allow-torn-tail", str(trace_file)]) == EXIT_OK
     out = capsys.readouterr().out
@@ -126,5 +126,5 @@ def test_export_to_an_unwritable_place_is_exit_2(
 ) -> None:
     output = tmp_path / "missing-directory" / "run.jsonl"
     assert main(["trace", "export", "--json", str(trace_file), "-o", str(output)]) == 2
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "cannot write" in out
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write: no directory" in err

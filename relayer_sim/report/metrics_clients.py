@@ -107,11 +107,11 @@ def _failing_updates(view: TraceView, client_id: str) -> list[Interval]:
     failing: tuple[int, str] | None = None  # since when, and the first failure's reason
     for block in view.host_blocks:
         for tx in block.txs:
-            if tx["message"] != _UPDATE or tx.get("client") != client_id:
+            if tx.message != _UPDATE or tx.client != client_id:
                 continue
-            if not tx["ok"] and failing is None:
-                failing = (block.t_ns, f"update failed: {tx.get('reason') or tx.get('error')}")
-            elif tx["ok"] and failing is not None:
+            if not tx.ok and failing is None:
+                failing = (block.t_ns, f"update failed: {tx.failure}")
+            elif tx.ok and failing is not None:
                 if failing[0] < block.t_ns:
                     intervals.append(Interval(failing[0], block.t_ns, failing[1]))
                 failing = None

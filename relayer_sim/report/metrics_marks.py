@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 
 from relayer_sim.report import metrics_types as cat
+from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import (
     ClientRecovery,
     Detection,
@@ -20,7 +21,13 @@ from relayer_sim.report.metrics_types import (
     Exploitation,
     SwitchRecovery,
 )
-from relayer_sim.report.metrics_view import ChainBlock, TraceView, format_height, parse_height
+from relayer_sim.report.metrics_view import (
+    ChainBlock,
+    ProposalOutcome,
+    TraceView,
+    format_height,
+    parse_height,
+)
 from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.sim.trace import Event
 
@@ -92,13 +99,13 @@ def detections(view: TraceView) -> tuple[Detection, ...]:
     names = view.client_names()
     forks: dict[str, int] = {}
     for event in view.of_kind("fork_sent"):
-        forks.setdefault(event.data["client"], event.t_ns)
+        forks.setdefault(Fields(event).text("client"), event.t_ns)
     found = []
     for client_id, fork_ns in forks.items():
         evidence = _first(
             event.t_ns
             for event in view.of_kind("evidence_sent")
-            if event.data.get("client") == client_id and event.t_ns >= fork_ns
+            if Fields(event).optional_text("client") == client_id and event.t_ns >= fork_ns
         )
         frozen = _first(t for t in _freeze_times(view, client_id) if t >= fork_ns)
         found.append(
@@ -122,15 +129,12 @@ def exploitation(view: TraceView, marks: Sequence[EventMark]) -> Exploitation | 
         return None
     first = forks[0].t_ns
     patched = _first(m.t_ns for m in marks if m.category == cat.MIGRATE and m.t_ns >= first)
-    forged = {event.data["sequence"] for event in view.of_kind("forged_packet_sent")}
+    forged = {Fields(event).integer("sequence") for event in view.of_kind("forged_packet_sent")}
     received = [
         block.t_ns
         for block in view.host_blocks
         for tx in block.txs
-        if tx["message"] == "MsgRecvPacket"
-        and tx["ok"]
-        and tx.get("received") is True
-        and tx.get("sequence") in forged
+        if tx.message == "MsgRecvPacket" and tx.ok and tx.received is True and tx.sequence in forged
     ]
     return Exploitation(
         forks=len(forks),
@@ -175,33 +179,34 @@ def _governance_marks(view: TraceView) -> Iterator[EventMark]:
     proposals = _proposals(view.events)
     names = view.client_names()
     for event in view.events:
+        fields = Fields(event)
         if event.kind == "proposal_sent":
-            yield EventMark(event.t_ns, cat.PROPOSAL_SENT, f"proposal sent: {event.data['title']}")
+            yield EventMark(event.t_ns, cat.PROPOSAL_SENT, f"proposal sent: {fields.text('title')}")
         elif event.kind == "proposal_open":
-            label = f"proposal {event.data['proposal']} open: {event.data['title']}"
+            label = f"proposal {fields.integer('proposal')} open: {fields.text('title')}"
             yield EventMark(event.t_ns, cat.PROPOSAL_OPEN, label)
         elif event.kind == "proposal_refused":
-            label = f"proposal refused: {event.data['title']} ({event.data.get('error')})"
+            label = f"proposal refused: {fields.text('title')} ({fields.optional_text('error')})"
             yield EventMark(event.t_ns, cat.PROPOSAL_FAILED, label)
     for block in view.host_blocks:
         for tx in block.txs:
-            if not tx["ok"]:
+            if not tx.ok:
                 continue
-            if tx["message"] == "MsgVote":
-                label = f"vote {tx.get('option')} on proposal {tx.get('proposal')}"
+            if tx.message == "MsgVote":
+                label = f"vote {tx.option} on proposal {tx.proposal}"
                 yield EventMark(block.t_ns, cat.VOTE, label)
-            elif tx["message"] in _TX_CATEGORIES:
-                client = names.get(tx.get("client", ""), tx.get("client"))
-                label = tx["message"] + ("" if client is None else f" of {client}")
-                yield EventMark(block.t_ns, _TX_CATEGORIES[tx["message"]], label)
+            elif tx.message in _TX_CATEGORIES:
+                client = None if tx.client is None else names.get(tx.client, tx.client)
+                label = tx.message + ("" if client is None else f" of {client}")
+                yield EventMark(block.t_ns, _TX_CATEGORIES[tx.message], label)
         for outcome in block.proposals:
             yield from _outcome_marks(block.t_ns, outcome, proposals)
 
 
 def _outcome_marks(
-    t_ns: int, outcome: Mapping[str, Any], proposals: Mapping[int, tuple[str, Sequence[str]]]
+    t_ns: int, outcome: ProposalOutcome, proposals: Mapping[int, tuple[str, Sequence[str]]]
 ) -> Iterator[EventMark]:
-    proposal_id, status, error = outcome["id"], outcome["status"], outcome.get("error")
+    proposal_id, status, error = outcome.id, outcome.status, outcome.error
     title, messages = proposals.get(proposal_id, ("?", ()))
     category = _OUTCOME_CATEGORIES.get(status)
     if category is None:
@@ -219,33 +224,42 @@ def _outcome_marks(
 def _proposals(events: Sequence[Event]) -> dict[int, tuple[str, Sequence[str]]]:
     """Proposal id → its title and the messages it executes if it passes (none known in a
     trace made before proposals named them)."""
+    opened = [Fields(event) for event in events if event.kind == "proposal_open"]
     return {
-        event.data["proposal"]: (event.data["title"], event.data.get("messages", ()))
-        for event in events
-        if event.kind == "proposal_open"
+        fields.integer("proposal"): (fields.text("title"), fields.texts("messages"))
+        for fields in opened
     }
 
 
 def _attack_marks(view: TraceView) -> Iterator[EventMark]:
     names = view.client_names()
     for event in view.of_kind("fork_sent"):
-        client, height = names.get(event.data["client"], event.data["client"]), event.data["height"]
-        label = f"{event.data.get('fork', 'a')} fork of {client} at {height}"
+        client, height, fork = _client_at(names, Fields(event))
+        label = f"{fork or 'a'} fork of {client} at {height}"
         yield EventMark(event.t_ns, cat.FORK, label)
     for event in view.of_kind("evidence_sent"):
-        client, height = names.get(event.data["client"], event.data["client"]), event.data["height"]
+        client, height, _ = _client_at(names, Fields(event))
         yield EventMark(event.t_ns, cat.EVIDENCE, f"evidence against {client} at {height}")
-    client_ids = set(names) | {event.data["client"] for event in view.of_kind("client_frozen")}
+    frozen = {Fields(event).text("client") for event in view.of_kind("client_frozen")}
+    client_ids = set(names) | frozen
     for client_id in sorted(client_ids):
         for t_ns in _freeze_times(view, client_id):
             yield EventMark(t_ns, cat.FREEZE, f"{names.get(client_id, client_id)} frozen")
+
+
+def _client_at(names: Mapping[str, str], fields: Fields) -> tuple[str, str, str | None]:
+    """A fork's or evidence's client (by name if known), height and kind of fork."""
+    client = fields.text("client")
+    return names.get(client, client), fields.text("height"), fields.optional_text("fork")
 
 
 def _freeze_times(view: TraceView, client_id: str) -> list[int]:
     """When ``client_id`` froze: its ``client_frozen`` records and the samples where its status
     turned Frozen, each moment once."""
     times = {
-        event.t_ns for event in view.of_kind("client_frozen") if event.data["client"] == client_id
+        event.t_ns
+        for event in view.of_kind("client_frozen")
+        if Fields(event).text("client") == client_id
     }
     was_frozen = False
     for sample in view.samples:
@@ -268,15 +282,17 @@ def _halt_marks(view: TraceView) -> Iterator[EventMark]:
     for event in view.events:
         if event.actor != view.counterparty_actor:
             continue
-        chain_id = event.data.get("chain_id")
+        fields = Fields(event)
         if event.kind == "halted":
+            chain_id = fields.optional_text("chain_id")
             yield EventMark(event.t_ns, cat.COUNTERPARTY_HALT, f"{chain_id} halted")
         elif event.kind == "restarted":
+            chain_id = fields.optional_text("chain_id")
             yield EventMark(event.t_ns, cat.COUNTERPARTY_RESTART, f"restarted as {chain_id}")
         elif event.kind == "stalled":
-            yield EventMark(event.t_ns, cat.COUNTERPARTY_STALL, str(event.data.get("reason")))
+            yield EventMark(event.t_ns, cat.COUNTERPARTY_STALL, str(fields.optional_text("reason")))
         elif event.kind == "resumed":
-            stalled_for = format_elapsed(event.data["stalled_for"])
+            stalled_for = format_elapsed(fields.duration("stalled_for"))
             yield EventMark(event.t_ns, cat.COUNTERPARTY_RESUME, f"resumed after {stalled_for}")
 
 

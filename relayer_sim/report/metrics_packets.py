@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import GasByMessage, PacketMetrics
 from relayer_sim.report.metrics_view import TraceView
 
@@ -23,12 +24,12 @@ def packet_metrics(view: TraceView) -> PacketMetrics:
     receipt to land."""
     sent: dict[int, int] = {}
     for event in view.of_kind("packet_sent"):
-        sent.setdefault(event.data["sequence"], event.t_ns)
+        sent.setdefault(Fields(event).integer("sequence"), event.t_ns)
     received: dict[int, int] = {}
     for block in view.host_blocks:
         for tx in block.txs:
-            if tx["message"] == _RECV and tx["ok"] and tx.get("received") is True:
-                received.setdefault(tx["sequence"], block.t_ns)
+            if tx.message == _RECV and tx.ok and tx.received is True and tx.sequence is not None:
+                received.setdefault(tx.sequence, block.t_ns)
     latencies = tuple(
         sorted(
             (sent_ns, received[sequence] - sent_ns)
@@ -76,11 +77,11 @@ def gas_by_message(view: TraceView) -> tuple[GasByMessage, ...]:
     totals: dict[str, list[int]] = {}  # message → count, ok, SDK gas, contract gas
     for block in view.host_blocks:
         for tx in block.txs:
-            total = totals.setdefault(tx["message"], [0, 0, 0, 0])
+            total = totals.setdefault(tx.message, [0, 0, 0, 0])
             total[0] += 1
-            total[1] += bool(tx["ok"])
-            total[2] += tx.get("gas_used", 0)
-            total[3] += tx.get("contract_gas", 0)
+            total[1] += tx.ok
+            total[2] += tx.gas_used
+            total[3] += tx.contract_gas
     return tuple(
         GasByMessage(message, count, ok, sdk, sdk // count, contract, contract // count)
         for message, (count, ok, sdk, contract) in sorted(totals.items())

@@ -4,14 +4,18 @@ client samples and host halts.
 Actor names come from the scenario, so roles are recognised by what an actor records: the host
 is whoever records ``block`` with ``txs``, the counterparty whoever records ``block`` with a
 consensus ``version``. ``halted``/``restarted`` belong to one of the two by their actor.
+
+Every field is read through ``Fields``: a malformed event is a ``MalformedEvent`` here, and
+what the metrics get is typed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
+from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import Interval
 from relayer_sim.sim.trace import Event, Trace
 
@@ -23,11 +27,60 @@ Height = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
+class Tx:
+    """A transaction of a host block, as its block records it."""
+
+    message: str
+    ok: bool
+    client: str | None
+    #: Packets: the sequence, and whether this receipt stored it (a repeat does not).
+    sequence: int | None
+    received: bool | None
+    gas_used: int
+    contract_gas: int
+    #: Why it failed: its ``reason``, else its ``error``.
+    failure: str | None
+    #: Votes: the option and the proposal.
+    option: str | None
+    proposal: int | None
+
+    @staticmethod
+    def read(fields: Fields) -> Tx:
+        return Tx(
+            message=fields.text("message"),
+            ok=fields.flag("ok"),
+            client=fields.optional_text("client"),
+            sequence=fields.optional_integer("sequence"),
+            received=fields.optional_flag("received"),
+            gas_used=fields.optional_integer("gas_used") or 0,
+            contract_gas=fields.optional_integer("contract_gas") or 0,
+            failure=fields.optional_text("reason") or fields.optional_text("error"),
+            option=fields.optional_text("option"),
+            proposal=fields.optional_integer("proposal"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalOutcome:
+    """A proposal that ended in a host block."""
+
+    id: int
+    status: str
+    error: str | None
+
+    @staticmethod
+    def read(fields: Fields) -> ProposalOutcome:
+        return ProposalOutcome(
+            fields.integer("id"), fields.text("status"), fields.optional_text("error")
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class HostBlock:
     t_ns: int
     height: int
-    txs: tuple[Mapping[str, Any], ...]
-    proposals: tuple[Mapping[str, Any], ...]
+    txs: tuple[Tx, ...]
+    proposals: tuple[ProposalOutcome, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,23 +141,8 @@ def view_of(trace: Trace) -> TraceView:
         events=events,
         duration_ns=events[-1].t_ns if events else 0,
         counterparty_actor=counterparty,
-        host_blocks=tuple(
-            HostBlock(
-                event.t_ns,
-                event.data["height"],
-                tuple(event.data["txs"]),
-                tuple(event.data["proposals"]),
-            )
-            for event in blocks
-            if event.actor == host
-        ),
-        chain_blocks=tuple(
-            ChainBlock(
-                event.t_ns, (event.data["revision"], event.data["height"]), event.data["version"]
-            )
-            for event in blocks
-            if event.actor == counterparty
-        ),
+        host_blocks=tuple(_host_block(event) for event in blocks if event.actor == host),
+        chain_blocks=tuple(_chain_block(event) for event in blocks if event.actor == counterparty),
         samples=tuple(_sample(event) for event in events if event.kind == "clients"),
         host_halts=_host_halts(events, host),
     )
@@ -124,12 +162,31 @@ def format_height(height: Height) -> str:
     return f"{height[0]}-{height[1]}"
 
 
+def _host_block(event: Event) -> HostBlock:
+    fields = Fields(event)
+    return HostBlock(
+        event.t_ns,
+        fields.integer("height"),
+        tuple(Tx.read(tx) for tx in fields.maps("txs")),
+        tuple(ProposalOutcome.read(outcome) for outcome in fields.maps("proposals")),
+    )
+
+
+def _chain_block(event: Event) -> ChainBlock:
+    fields = Fields(event)
+    height = (fields.integer("revision"), fields.integer("height"))
+    return ChainBlock(event.t_ns, height, fields.text("version"))
+
+
 def _sample(event: Event) -> ClientsSample:
+    fields = Fields(event)
     clients = {
-        name: ClientState(state["id"], state.get("height"), state.get("status"))
-        for name, state in event.data["clients"].items()
+        name: ClientState(
+            state.text("id"), state.optional_text("height"), state.optional_text("status")
+        )
+        for name, state in fields.named_maps("clients").items()
     }
-    return ClientsSample(event.t_ns, event.data.get("counterparty"), clients)
+    return ClientsSample(event.t_ns, fields.optional_text("counterparty"), clients)
 
 
 def _host_halts(events: tuple[Event, ...], host: str) -> tuple[Interval, ...]:
@@ -149,7 +206,7 @@ def _host_halts(events: tuple[Event, ...], host: str) -> tuple[Interval, ...]:
 
 
 def _halt_reason(halted: Event) -> str:
-    reason = halted.data.get("reason")
-    height = halted.data.get("height")
+    fields = Fields(halted)
+    reason, height = fields.optional_text("reason"), fields.optional_integer("height")
     where = "" if height is None else f" at height {height}"
     return f"host halted{where}" + ("" if reason is None else f": {reason}")

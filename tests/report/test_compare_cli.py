@@ -108,7 +108,7 @@ def test_an_unreadable_trace_is_one_line_and_exit_2(
     for path in (missing, not_a_trace):
         before = [str(trace_file)] if command == "compare" else []
         assert main([command, *before, str(path)]) == EXIT_BAD_INPUT
-        error = capsys.readouterr().out.strip()
+        error = capsys.readouterr().err.strip()
         assert error.startswith("error:") and str(path.name) in error and "\n" not in error
 
 
@@ -122,7 +122,7 @@ def test_compare_an_invalid_scenario_is_exit_2(
     out = tmp_path / "runs"
     argv = ["compare", str(good), str(trace_file), str(bad), "--out", str(out)]
     assert main(argv) == EXIT_BAD_INPUT
-    error = capsys.readouterr().out.strip()
+    error = capsys.readouterr().err.strip()
     assert error.startswith("error:") and "duration" in error and "\n" not in error
     assert not out.exists()  # nothing ran
 

@@ -1,0 +1,51 @@
+"""``relayer-sim trace show`` and ``trace export``: a run's events as a table or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from relayer_sim.commands.errors import EXIT_OK
+from relayer_sim.commands.inputs import trace_input
+from relayer_sim.commands.outputs import output_file, write_output
+
+
+def trace_show(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.report.trace import render_events
+
+    trace = trace_input(args.trace, args.allow_torn_tail)
+    kinds: list[str] | None = args.kind
+    actors: list[str] | None = args.actor
+    matching = [
+        event
+        for event in trace.events
+        if (kinds is None or event.kind in kinds) and (actors is None or event.actor in actors)
+    ]
+    shown = matching if args.limit is None else matching[: args.limit]
+    render_events(console, trace, shown, len(matching))
+    return EXIT_OK
+
+
+def trace_export(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.sim.trace import events_to_json
+
+    output: Path | None = args.output
+    if output is not None:
+        output_file(output)
+    trace = trace_input(args.trace, args.allow_torn_tail)
+    if trace.torn_tail_at is not None:
+        Console(stderr=True).print(
+            f"[yellow]warning:[/] left out the cut-short record at byte {trace.torn_tail_at}",
+            soft_wrap=True,
+        )
+    text = events_to_json(trace)
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    write_output(output, lambda path: path.write_text(text, encoding="utf-8"))
+    console.print(f"wrote {len(trace.events)} events to {escape(str(output))}", soft_wrap=True)
+    return EXIT_OK
