@@ -73,7 +73,7 @@ def test_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     bad = tmp_path / "bad.toml"
     bad.write_text(SHORT.replace('duration = "10m"', 'duration = "-5m"'))
     assert main(["run", str(bad), "--out", str(tmp_path / "x")]) == 2
-    error = capsys.readouterr().out.strip()
+    error = capsys.readouterr().err.strip()
     assert error.startswith("error:") and "duration" in error and "\n" not in error
     unmet = tmp_path / "unmet.toml"
     unmet.write_text(SHORT.replace("min = 15", "min = 5000"))
