@@ -23,13 +23,14 @@ LOG_FILE = "run.log"
 
 
 def run_command(args: argparse.Namespace, console: Console) -> int:
+    scenario = scenario_input(args.file)
+    out = _run_directory(args.out or Path("out") / scenario.name)
+    log = output_file(out / LOG_FILE)
+    # Imported once the input is known good: a refusal needs none of the runtime.
     from relayer_sim.report.progress import RunProgress
     from relayer_sim.report.run_summary import render_run_summary
     from relayer_sim.sim.logging import configure_logging
 
-    scenario = scenario_input(args.file)
-    out = _run_directory(args.out or Path("out") / scenario.name)
-    log = output_file(out / LOG_FILE)
     try:
         configure_logging(log, console=args.log_console, level=args.log_level)
     except OSError as error:
