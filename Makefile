@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench clean
+.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench crash clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/lightclient.py
 	$(PY) benchmarks/host_gas.py
 	$(PY) benchmarks/scenarios.py
+
+## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
+crash: $(VENV)/.installed-dev
+	$(PY) benchmarks/log_crashes.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -31,11 +31,15 @@ is cut off, when all of these hold (otherwise it is ``CorruptLog`` with path, of
 
 - no whole record starts after it (a later append would mean it had been acknowledged);
 - nothing but zeros lies past its declared end (an append writes only its own record);
-- it is cut short (the file ends before its declared end, or before the smallest record when
-  its header is unreadable), or one of its file sectors is all zero. Damage within written
-  sectors, with nothing unwritten (a flipped bit, stale bytes), is what bad storage does, not a
-  torn append, and cutting it could drop an acknowledged block: it is refused, as etcd's WAL
-  refuses a checksum failure without a zeroed sector.
+- it shows a write that stopped: the file ends before its declared end (or before the smallest
+  record, when its header is unreadable), or its last byte is zero (a record ends with
+  ``0x0a``), or one of its 512-byte file sectors is all zero (a record never holds one).
+
+Damage within written sectors, with nothing unwritten (a flipped bit, stale bytes), is what bad
+storage does, not a torn append, and cutting it could drop an acknowledged block: it is refused,
+as etcd's WAL refuses a checksum failure without a zeroed sector. So is a record a whole record
+follows, whatever its shape. The one loss no log can see is of its whole last record (the file
+ends where the record before it ends): that is what a crash before the append leaves too.
 """
 
 from __future__ import annotations
@@ -173,7 +177,9 @@ class BlockLog:
             raise CorruptLog(path, _DIGEST_SIZE, str(error)) from None
 
     def _read_log(self) -> Iterator[tuple[int, Block]]:
-        """Every whole record with its offset, in order; a torn tail is cut off the file."""
+        """Every whole record with its offset, in order; a torn tail is cut off the file. What
+        is read is made durable (a record whose append was killed before its fsync is kept, and
+        the host builds on it)."""
         path = self.log_path
         data = path.read_bytes() if path.exists() else b""
         offset = 0
@@ -183,8 +189,7 @@ class BlockLog:
                 reason = _why_not_torn(data, offset)
                 if reason is not None:
                     raise CorruptLog(path, offset, reason)
-                _truncate(path, offset)
-                return
+                break
             end, body = whole
             try:
                 block = _decode_block(body)
@@ -192,6 +197,8 @@ class BlockLog:
                 raise CorruptLog(path, offset, str(error)) from None
             yield offset, block
             offset = end
+        if path.exists():
+            _truncate(path, offset)
 
 
 # -- records --------------------------------------------------------------------------------------
@@ -255,7 +262,8 @@ def _why_not_torn(data: bytes, offset: int) -> str | None:
         cut_short = len(data) < end
         if not _is_zero(data[end:]):
             return "bytes past the end of a damaged record"
-    if cut_short or _has_unwritten_sector(data, offset, min(end, len(data))):
+    written = min(end, len(data))
+    if cut_short or data[written - 1] == 0 or _has_unwritten_sector(data, offset, written):
         return None
     return f"{damage}, and no sector of it is unwritten (zero): not a torn append"
 

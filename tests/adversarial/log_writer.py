@@ -4,7 +4,9 @@ parent that kills it at random moments and checks that every acknowledged block 
 ``python -m tests.adversarial.log_writer DIRECTORY SEED`` restores a host from DIRECTORY and
 commits block after block, block h made by ``block_changes(SEED, h)`` whatever process commits
 it, printing h once its commit has returned (acknowledged). The parent can so recompute the
-state at any height without trusting the writer.
+state at any height without trusting the writer. A killed process keeps what it wrote (the page
+cache survives it), so half of the kills are also power cuts: the parent tears the bytes no
+fsync covered yet as a machine's crash may (``lose_power``) before it restores.
 """
 
 from __future__ import annotations
@@ -21,20 +23,11 @@ from relayer_sim.host.app_hash import next_app_hash
 from relayer_sim.host.durability import BlockLog, Committed
 from relayer_sim.host.store import Change
 from relayer_sim.vm import WasmVM
+from tests.adversarial.log_files import commit, lose_power, record_spans
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Value sizes: small, a few sectors, and some pages (a kill may cut a multi-page write short).
 SIZES = (1, 8, 100, 700, 3000, 20000)
-
-
-def commit(host: HostApp, changes: list[Change]) -> bytes:
-    """Commit one block that makes ``changes`` (in key order) through the host's state."""
-    for key, value in changes:
-        if value is None:
-            host.state.delete(key)
-        else:
-            host.state.set(key, value)
-    return host.commit()
 
 
 def block_changes(seed: int, height: int) -> list[Change]:
@@ -80,7 +73,8 @@ class Counts:
     restored: int = 0
     #: Restores that found a whole block past the last acknowledged one, and kept it.
     unacknowledged_kept: int = 0
-    #: Restores that cut a torn last record off the log.
+    #: Kills followed by a power cut, and restores that cut a torn last record off the log.
+    power_cuts: int = 0
     torn_tails_cut: int = 0
     seconds: float = 0.0
     restored_heights: list[int] = field(default_factory=list)
@@ -97,6 +91,9 @@ def kill_and_restore(vm: WasmVM, directory: Path, kills: int, seed: int) -> Coun
         counts.kills_in_start_up += acknowledged is None
         counts.acknowledged = max(counts.acknowledged, acknowledged or 0)
         log = BlockLog(directory).log_path
+        if rng.random() < 0.5 and log.exists():
+            counts.power_cuts += 1
+            _cut_power(log, max(counts.acknowledged, counts.restored), rng)
         size = log.stat().st_size if log.exists() else 0
         restored = HostApp.restore(vm, directory)
         counts.torn_tails_cut += (log.stat().st_size if log.exists() else 0) < size
@@ -132,6 +129,13 @@ def _run_and_kill(directory: Path, seed: int, rng: random.Random) -> int | None:
     writer.stdout.close()
     heights = [int(line) for line in lines if line.endswith("\n")]
     return heights[-1] if heights else None
+
+
+def _cut_power(log: Path, durable: int, rng: random.Random) -> None:
+    """Tear what follows block ``durable``: every block up to it was acknowledged by a writer or
+    restored (and so fsync'd) by the parent; the log holds no snapshot, so block h is record h."""
+    synced = record_spans(log)[durable - 1][1] if durable else 0
+    log.write_bytes(lose_power(log.read_bytes(), synced, rng))
 
 
 def main(directory: str, seed: str) -> None:

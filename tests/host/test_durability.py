@@ -19,8 +19,7 @@ from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.durability import FORMAT, BlockLog, Committed, CorruptLog, _record
 from relayer_sim.host.store import Change
 from relayer_sim.vm import WasmVM
-from tests.adversarial.log_files import BLOCKS, flip_byte, record_spans, run_chain, state
-from tests.adversarial.log_writer import commit
+from tests.adversarial.log_files import BLOCKS, commit, flip_byte, record_spans, run_chain, state
 
 # -- a restart ------------------------------------------------------------------------------------
 
