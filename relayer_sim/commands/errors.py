@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Final
 
+from relayer_sim.report.printable import printable
+
 EXIT_OK: Final = 0
 #: A negative verdict: code rejected, an expectation not met.
 EXIT_VERDICT: Final = 1
@@ -32,5 +34,5 @@ def print_error(message: str) -> None:
 def error_line(text: str) -> str:
     """``text`` on one printable line of at most ``_LINE_LENGTH`` characters: control
     characters and lone surrogates (from undecodable file names) written as escapes."""
-    line = "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+    line = printable(text)
     return line if len(line) <= _LINE_LENGTH else line[: _LINE_LENGTH - 1] + "…"

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from relayer_sim.report.metrics import EventMark, Interval, RunMetrics
+from relayer_sim.report.printable import shown
 from relayer_sim.sim.timefmt import format_elapsed
 
 #: Shown where a run has no value: no such client, no switch, no packet received.
@@ -35,7 +35,7 @@ class NamedRun:
 def render_metrics(console: Console, metrics: RunMetrics) -> None:
     """Every metric of one run, a table per kind; tables with nothing to show are left out."""
     console.print(
-        escape(f"{metrics.scenario}, seed {metrics.seed}: {format_elapsed(metrics.duration_ns)}")
+        shown(f"{metrics.scenario}, seed {metrics.seed}: {format_elapsed(metrics.duration_ns)}")
         + " of simulated time",
         soft_wrap=True,
     )
@@ -64,8 +64,8 @@ def _render_clients(console: Console, metrics: RunMetrics) -> None:
         table.add_column(column, justify="left" if column in ("client", "id") else "right")
     for client in metrics.clients:
         table.add_row(
-            escape(client.name),
-            escape(client.client_id),
+            shown(client.name),
+            shown(client.client_id),
             str(client.max_lag_blocks),
             str(client.mean_lag_blocks),
             format_elapsed(client.downtime_ns),
@@ -83,7 +83,7 @@ def _render_switch(console: Console, metrics: RunMetrics) -> None:
         console.print("consensus switch: none")
         return
     console.print(
-        escape(
+        shown(
             f"consensus switch: {switch.from_version} → {switch.to_version} at height "
             f"{switch.switch_height}, {format_elapsed(switch.switch_ns)}"
         ),
@@ -95,7 +95,7 @@ def _render_switch(console: Console, metrics: RunMetrics) -> None:
     table.add_column("after the switch", justify="right")
     for client in switch.clients:
         table.add_row(
-            escape(client.client),
+            shown(client.client),
             _time(client.first_good_update_ns),
             _time(client.recovery_ns),
         )
@@ -137,7 +137,7 @@ def _render_detections(console: Console, metrics: RunMetrics) -> None:
         table.add_column(column, justify="right")
     for found in metrics.detections:
         table.add_row(
-            escape(found.client),
+            shown(found.client),
             _time(found.fork_ns),
             _time(found.evidence_ns),
             _time(found.frozen_ns),
@@ -167,7 +167,7 @@ def _render_gas(console: Console, metrics: RunMetrics) -> None:
         table.add_column(column, justify="right")
     for gas in metrics.gas:
         table.add_row(
-            escape(gas.message),
+            shown(gas.message),
             str(gas.count),
             str(gas.ok),
             f"{gas.sdk_gas_total:,}",
@@ -188,7 +188,7 @@ def _intervals_table(title: str, spans: Iterable[tuple[str, Interval]]) -> Table
         length = None if span.end_ns is None else span.end_ns - span.start_ns
         until = "end" if span.end_ns is None else format_elapsed(span.end_ns)
         table.add_row(
-            escape(owner), format_elapsed(span.start_ns), until, _time(length), escape(span.reason)
+            shown(owner), format_elapsed(span.start_ns), until, _time(length), shown(span.reason)
         )
     return table
 
@@ -199,7 +199,7 @@ def _marks_table(title: str, marks: Iterable[EventMark]) -> Table:
     table.add_column("what")
     table.add_column("")
     for mark in marks:
-        table.add_row(format_elapsed(mark.t_ns), mark.category, escape(mark.label))
+        table.add_row(format_elapsed(mark.t_ns), mark.category, shown(mark.label))
     return table
 
 
@@ -211,12 +211,12 @@ def render_comparison(console: Console, runs: Sequence[NamedRun]) -> None:
     table = _table("comparison")
     table.add_column("metric")
     for run in runs:
-        table.add_column(escape(run.label), justify="right")
+        table.add_column(shown(run.label), justify="right")
     for name, values in comparison_rows([run.metrics for run in runs]):
-        table.add_row(escape(name), *values)
+        table.add_row(shown(name), *values)
     console.print(table)
     for run in runs:
-        console.print(f"{escape(run.label)}: {escape(str(run.trace_path))}", soft_wrap=True)
+        console.print(f"{shown(run.label)}: {shown(str(run.trace_path))}", soft_wrap=True)
 
 
 def comparison_rows(runs: Sequence[RunMetrics]) -> list[tuple[str, list[str]]]:
@@ -272,4 +272,4 @@ def _time(ns: int | None) -> str:
 
 
 def _table(title: str) -> Table:
-    return Table(title=escape(title), title_justify="left")
+    return Table(title=shown(title), title_justify="left")

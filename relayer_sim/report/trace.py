@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from relayer_sim.report.printable import printable, shown
 from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.sim.trace import Event, Trace
 
@@ -22,14 +22,17 @@ _SUMMARY_SHOWN: Final = 120
 def render_events(console: Console, trace: Trace, events: Sequence[Event], matching: int) -> None:
     """``events`` (of ``matching`` events that passed the filters) with times since the start."""
     header = trace.header
-    table = Table(title=escape(f"trace of {header.scenario!r}, seed {header.seed}"))
+    table = Table(title=shown(f"trace of {header.scenario!r}, seed {header.seed}"))
     table.add_column("time", justify="right", no_wrap=True)
     table.add_column("actor", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("data")
     for event in events:
         table.add_row(
-            format_elapsed(event.t_ns), Text(event.actor), Text(event.kind), Text(summarize(event))
+            format_elapsed(event.t_ns),
+            Text(printable(event.actor)),
+            Text(printable(event.kind)),
+            Text(summarize(event)),
         )
     console.print(table)
     console.print(
@@ -45,7 +48,7 @@ def render_events(console: Console, trace: Trace, events: Sequence[Event], match
 
 def summarize(event: Event) -> str:
     """The event's data on one short line: ``height=12, app_hash=3f2a9c01…(32 B), txs=[…]``."""
-    summary = _fields(event.data)
+    summary = printable(_fields(event.data))
     if len(summary) <= _SUMMARY_SHOWN:
         return summary
     return summary[: _SUMMARY_SHOWN - 1] + "…"
