@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import itertools
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relayer_sim.host.app import HostApp
 from relayer_sim.host.durability import BlockLog, CorruptLog
@@ -18,6 +21,7 @@ from tests.adversarial.log_files import (
     BLOCKS,
     SECTOR,
     commit,
+    lose_power,
     record_spans,
     run_chain,
     sectors,
@@ -106,6 +110,39 @@ def test_a_torn_first_record_after_a_compaction_leaves_the_snapshot(
     log = BlockLog(tmp_path).log_path
     log.write_bytes(log.read_bytes()[:600])
     assert BlockLog(tmp_path).load().height == 3 and log.stat().st_size == 0
+
+
+@given(
+    st.lists(st.sampled_from([1, 40, 500, 1300, 5000]), min_size=2, max_size=5),
+    st.randoms(use_true_random=False),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_power_cut_anywhere_in_the_last_record_keeps_the_blocks_before_it(
+    vm: WasmVM, sizes: list[int], rng: random.Random
+) -> None:
+    """Records of any size at any alignment: what a power cut leaves of the last one is cut off
+    (or kept whole), never more."""
+    blocks = [[(b"key/%d" % (n % 3), rng.randbytes(size))] for n, size in enumerate(sizes)]
+    with tempfile.TemporaryDirectory() as directory:
+        before = state(run_chain(vm, Path(directory) / "before", blocks[:-1]))
+        after = state(run_chain(vm, Path(directory) / "after", blocks))
+        log = BlockLog(Path(directory) / "after").log_path
+        synced = record_spans(log)[-1][0]
+        log.write_bytes(lose_power(log.read_bytes(), synced, rng))
+        assert BlockLog(log.parent).load() in (before, after)
+
+
+def test_stale_bytes_in_a_whole_length_record_are_refused(
+    chains: dict[int, HostApp], tmp_path: Path
+) -> None:
+    """A sector holding old bytes instead of zeros looks like a flipped bit: refused, since
+    cutting it could drop an acknowledged block (the offset and reason say where to look)."""
+    data, start = log_of(chains[3]), len(log_of(chains[2]))
+    first, last = sectors(start, len(data))[1]
+    BlockLog(tmp_path).log_path.write_bytes(data[:first] + b"\x5a" * (last - first) + data[last:])
+    with pytest.raises(CorruptLog, match="no sector of it is unwritten") as raised:
+        BlockLog(tmp_path).load()
+    assert raised.value.offset == start
 
 
 # -- corruption -----------------------------------------------------------------------------------

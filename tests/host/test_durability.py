@@ -112,7 +112,7 @@ def test_a_missing_repeated_or_reordered_record_is_corruption(
 
 def test_a_record_from_another_log_is_corruption(vm: WasmVM, tmp_path: Path) -> None:
     run_chain(vm, tmp_path / "ours")
-    other = [BLOCKS[0], [(b"params", b"another chain")], BLOCKS[2]]
+    other: list[list[Change]] = [BLOCKS[0], [(b"params", b"another chain")], BLOCKS[2]]
     run_chain(vm, tmp_path / "theirs", other)
     ours, theirs = (BlockLog(tmp_path / name).log_path for name in ("ours", "theirs"))
     spliced = BlockLog(tmp_path / "spliced").log_path
