@@ -110,13 +110,13 @@ class BlockLog:
     def load(self) -> Committed:
         """Every committed block (nothing at height 0 when the directory is new)."""
         snapshot = self._read_snapshot()
-        entries = snapshot.entries
+        entries, start = snapshot.entries, (snapshot.height, snapshot.app_hash)
         head: tuple[int, bytes] | None = None
         offset = 0
         for offset, block in self._read_log():
-            if head is None:
+            if head is None:  # records the snapshot holds start their own chain
                 stale = block.height <= snapshot.height
-                head = (block.height - 1, block.previous) if stale else snapshot[:2]
+                head = (block.height - 1, block.previous) if stale else start
             reason = chain_error(block, *head)
             if block.height == snapshot.height and block.app_hash != snapshot.app_hash:
                 reason = reason or f"block {block.height} does not end at the snapshot's app hash"
@@ -129,7 +129,7 @@ class BlockLog:
             raise CorruptLog(
                 self.log_path, offset, f"the log ends at block {head[0]}, below the snapshot's"
             )
-        self._head = snapshot[:2] if head is None else head
+        self._head = start if head is None else head
         return Committed(*self._head, dict(sorted(entries.items())))
 
     def append_block(self, block: Block) -> None:
@@ -139,7 +139,7 @@ class BlockLog:
         reason = chain_error(block, *head)
         if reason is not None:
             raise ValueError(f"cannot append to {self.log_path}: {reason}")
-        body = [block.height, block.previous, block.app_hash, [list(c) for c in block.changes]]
+        body = [block.height, block.previous, block.app_hash, list(block.changes)]
         created = not self.log_path.exists()
         with self.log_path.open("ab") as file:
             file.write(_record(msgpack.packb(body, use_bin_type=True)))
@@ -215,8 +215,8 @@ def _check(checked: bytes) -> bytes:
 
 
 def _whiten(body: bytes, digest: bytes) -> bytes:
-    """XOR with a stream drawn from the body's digest (its own inverse): a whitened body holds
-    no run of zeros, so a zero sector in a record can only be one a crash never wrote."""
+    """XOR with a stream drawn from the body's digest (its own inverse): a whitened body looks
+    random, so a whole sector of zeros in it (odds 2^-4096) can only be one a crash never wrote."""
     stream = hashlib.shake_256(digest).digest(len(body))
     return (int.from_bytes(body) ^ int.from_bytes(stream)).to_bytes(len(body))
 
