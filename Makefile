@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench crash clean
+.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench crash fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: $(VENV)/.installed-dev
 ## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
 crash: $(VENV)/.installed-dev
 	$(PY) benchmarks/log_crashes.py
+
+## fuzz: 100,000 random host transactions, 0 escapes, partial writes or divergences (JSON out)
+fuzz: $(VENV)/.installed-dev
+	$(PY) benchmarks/fuzz_host.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
