@@ -52,6 +52,9 @@ class Limits(Model):
     """The most blocks either chain makes in a run: its duration over the block time."""
     packets: PositiveInt = 1_000_000
     """The most packets ``[traffic]`` sends in a run: its duration over ``every``."""
+    packet_bytes: PositiveInt = 256 * 1024 * 1024
+    """The most payload ``[traffic]`` sends in a run, in bytes: its packets times ``size``
+    (the runtime keeps every packet it sent)."""
     period: Duration = 100 * MILLISECOND
     """The shortest period of anything that repeats: a block time, the packet interval, a
     monitor's poll, a relayer's update interval."""
@@ -76,6 +79,13 @@ def check_limits(scenario: Scenario) -> None:
             expected = f"at most {limit} {counted} in the run {_loosen(counted, 'N')}"
             got = f"{count} {counted}, {_time(period)} apart for {_time(scenario.duration)}"
             raise Invalid(path, expected, got)
+    traffic = scenario.traffic
+    if traffic is not None:
+        payload = scenario.duration // traffic.every * traffic.size
+        if payload > limits.packet_bytes:
+            expected = f"at most {limits.packet_bytes} bytes of packets in the run"
+            got = f"{payload} bytes: {scenario.duration // traffic.every} packets of {traffic.size}"
+            raise Invalid("traffic.size", f"{expected} {_loosen('packet_bytes', 'N')}", got)
 
 
 def every_validator(scenario: Scenario) -> list[str]:

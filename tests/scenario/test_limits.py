@@ -46,6 +46,12 @@ PAST = [
     ),
     pytest.param('\n[host]\nblock_time = "10ms"\n', "host.block_time", "period", 'period = "10ms"'),
     pytest.param('\n[traffic]\nevery = "50ms"\n', "traffic.every", "period", 'period = "50ms"'),
+    pytest.param(
+        '\n[traffic]\nevery = "1s"\nsize = 1048576\n',
+        "traffic.size",
+        "packet_bytes",
+        "packet_bytes = 3774873600",
+    ),
 ]
 
 
@@ -91,4 +97,5 @@ def test_the_defaults_and_the_shipped_scenarios() -> None:
     limits = Limits()
     assert (limits.duration, limits.period) == (30 * DAY, 100 * MILLISECOND)
     assert (limits.validators, limits.blocks, limits.packets) == (200, 10**6, 10**6)
+    assert limits.packet_bytes == 256 * 2**20
     assert len(shipped_scenarios()) >= 15  # each loaded, so each within the limits
