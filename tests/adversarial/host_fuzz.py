@@ -27,11 +27,12 @@ import json
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+import msgpack
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -40,6 +41,7 @@ from relayer_sim.counterparty import Coalition, CounterpartyChain
 from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.chain import HostChain
+from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
@@ -278,6 +280,18 @@ PROBE_COMMANDS = st.sampled_from(
         {"echo": {"data": "AA=="}},
     ]
 ).map(lambda value: json.dumps(value).encode())
+#: msgpack documents in the shapes of client messages: arrays of numbers, bytes and strings.
+MSGPACK_DOCUMENTS = st.recursive(
+    st.one_of(
+        st.integers(-(2**63), 2**64 - 1),
+        st.binary(max_size=40),
+        st.text(max_size=8),
+        st.none(),
+        st.booleans(),
+    ),
+    lambda inner: st.lists(inner, max_size=9),
+    max_leaves=30,
+).map(msgpack.packb)
 DEEP_JSON = b"[" * 5000 + b"]" * 5000
 #: Data a contract answers with: good, zero, wrong types, not JSON, too deep.
 ANSWER_DATA = st.one_of(
@@ -364,7 +378,8 @@ class HostMachine(RuleBasedStateMachine):
         super().__init__()
         self.world, self.counts = world, counts
         self.directory = Path(tempfile.mkdtemp(prefix="host-fuzz-"))
-        self.app = HostApp(world.vm, CONFIG, log=BlockLog(self.directory))
+        self.config = CONFIG
+        self.app = HostApp(world.vm, self.config, log=BlockLog(self.directory))
         self.chain = HostChain(self.app, HOST_CHAIN_ID, BLOCK_TIME, world.genesis_time_ns)
         #: Proposals submitted so far (their ids are 1 to this).
         self.proposals = 0
@@ -380,10 +395,17 @@ class HostMachine(RuleBasedStateMachine):
             raise AssertionError(f"{kind}: {detail}")
 
     @initialize(
-        query=briefly(QUERY_ANSWERS), sudo=briefly(SUDO_ANSWERS), migrate=briefly(SUDO_ANSWERS)
+        dialect=st.sampled_from(Dialect),
+        query=briefly(QUERY_ANSWERS),
+        sudo=briefly(SUDO_ANSWERS),
+        migrate=briefly(SUDO_ANSWERS),
     )
-    def genesis(self, query: bytes, sudo: bytes, migrate: bytes) -> None:
-        """The genesis block: the shared state, and a scripted client answering as drawn."""
+    def genesis(self, dialect: Dialect, query: bytes, sudo: bytes, migrate: bytes) -> None:
+        """The genesis block: the shared state, and a scripted client answering as drawn,
+        on a host of either 08-wasm dialect."""
+        self.config = replace(CONFIG, dialect=dialect)
+        self.app = HostApp(self.world.vm, self.config, log=BlockLog(self.directory))
+        self.chain = HostChain(self.app, HOST_CHAIN_ID, BLOCK_TIME, self.world.genesis_time_ns)
         for key, value in self.world.genesis_entries.items():
             self.app.state.set(key, value)
         state = WasmClientState(b"scripted", CHECKSUMS["scripted"], Height(1, 1))
@@ -426,6 +448,26 @@ class HostMachine(RuleBasedStateMachine):
     )
     def update_client(self, client: str, height: int, trusted: int, gas: int) -> None:
         self.deliver(MsgUpdateClient(RELAYER, client, self.world.header(height, trusted)), gas)
+
+    @rule(
+        client=st.sampled_from(CLIENT_IDS),
+        height=st.integers(2, TOP),
+        position=st.integers(0, 10**6),
+        byte=st.integers(0, 255),
+        gas=GAS,
+    )
+    def update_with_a_flipped_byte(
+        self, client: str, height: int, position: int, byte: int, gas: int
+    ) -> None:
+        """A real header with one byte changed: the decoders' and verifiers' edge cases."""
+        header = bytearray(self.world.header(height, height - 1))
+        header[position % len(header)] = byte
+        self.deliver(MsgUpdateClient(RELAYER, client, bytes(header)), gas)
+
+    @rule(client=st.sampled_from(CLIENT_IDS), message=briefly(MSGPACK_DOCUMENTS), gas=GAS)
+    def update_with_msgpack(self, client: str, message: bytes, gas: int) -> None:
+        """A client message of the right encoding and the wrong shape."""
+        self.deliver(MsgUpdateClient(RELAYER, client, message), gas)
 
     @rule(client=st.sampled_from([V1_CLIENT, SUBSTITUTE, NATIVE_CLIENT]), gas=GAS)
     def submit_misbehaviour(self, client: str, gas: int) -> None:
@@ -533,7 +575,7 @@ class HostMachine(RuleBasedStateMachine):
             self.counts.proposals[outcome.status.value] += 1
         self.counts.restores += 1
         try:
-            restored = HostApp.restore(self.world.vm, self.directory, CONFIG)
+            restored = HostApp.restore(self.world.vm, self.directory, self.config)
         except HostError as error:
             self._broken("divergences", f"block {self.app.height} not restored: {error}")
             return
@@ -544,7 +586,7 @@ class HostMachine(RuleBasedStateMachine):
     def restart(self) -> None:
         """Carry on from the log, as a restarted node does."""
         time_ns = self.chain.time_ns
-        self.app = HostApp.restore(self.world.vm, self.directory, CONFIG)
+        self.app = HostApp.restore(self.world.vm, self.directory, self.config)
         self.chain = HostChain(self.app, HOST_CHAIN_ID, BLOCK_TIME, time_ns)
 
     @invariant()
