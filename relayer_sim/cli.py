@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -292,7 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print_error("interrupted")
-        return 128 + 2  # as a shell reports SIGINT
+        return 128 + signal.SIGINT  # as a shell reports it
+    except BrokenPipeError:
+        # Whoever read stdout has gone (``| head``): nothing is wrong, nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except Exception as error:
         print_error(f"internal error, a bug in relayer-sim: {type(error).__name__}: {error}")
         return EXIT_INTERNAL
