@@ -10,7 +10,9 @@ import pytest
 
 from relayer_sim.counterparty import CounterpartyChain
 from relayer_sim.counterparty.chain import SECOND
+from relayer_sim.host import app as app_module
 from relayer_sim.host.app import HostApp, HostConfig
+from relayer_sim.host.chain import HostChain
 from relayer_sim.host.clients import Status, UpdateOutcome
 from relayer_sim.host.contract_api import ContractClient, UnexpectedResponse
 from relayer_sim.host.errors import ClientStatusError, ContractFailure, InvalidMessage
@@ -35,7 +37,7 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import WasmVM
 from tests.host.scripted import query_answer, scripted_client, sudo_answer
-from tests.host.test_app import RELAYER, Host, make_host
+from tests.host.test_app import RELAYER, Host, create_client, make_host, stored
 from tests.lightclient.chains import advance, make_chain, soon_after
 
 CLIENT = "08-wasm-0"
@@ -296,3 +298,27 @@ def test_messages_in_their_domain_still_pass(vm: WasmVM, chain: CounterpartyChai
     host = scripted_host(vm, chain, query=query_answer(ACTIVE), sudo=sudo_answer(None))
     edge = packet(sequence=2**64 - 1, timeout_timestamp_ns=2**64 - 1, data=b"")
     assert host.ok(edge, chain) == RecvOutcome(received=True)
+
+
+def test_a_passed_proposal_cannot_run_a_contract_for_ever(
+    vm: WasmVM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each message of a passed proposal runs under ``PROPOSAL_MESSAGE_GAS`` (lowered here, so
+    that the spin is short): a ``migrate`` that never returns fails the proposal out of gas,
+    and the block is made."""
+    monkeypatch.setattr(app_module, "PROPOSAL_MESSAGE_GAS", 100_000)
+    chain = make_chain()
+    advance(chain, 4)
+    config = HostConfig(validators={"val": 1}, gov=GovParams(voting_period_ns=SECOND))
+    host = Host(HostApp(vm, config))
+    client_id = create_client(host, chain, stored(host, chain, "sim-tendermint-v1"))
+    probe = stored(host, chain, "probe")
+    spin = MsgMigrateContract(GOV_AUTHORITY, client_id, probe, b'{"loop":{}}')
+    proposal = host.ok(MsgSubmitProposal("val", "spin", (spin,)), chain)
+    assert isinstance(proposal, int)
+    host.ok(MsgVote("val", proposal, "Yes"), chain)
+    blocks = HostChain(host.app, "host-1", genesis_time_ns=soon_after(chain).time_ns)
+    [outcome] = blocks.produce_block(blocks.next_block_time()).proposals  # voting has ended
+    assert outcome.status is ProposalStatus.FAILED
+    assert outcome.error is not None and "out of gas" in outcome.error
+    assert host.app.query().clients.client_state(client_id).checksum != probe
