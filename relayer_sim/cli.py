@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
+    check.add_argument("--json", action="store_true", help="print the verdict as JSON instead")
     check.set_defaults(handler=contract_check)
 
     from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the shipped scenarios",
         description="List the scenario files that ship with relayer-sim, with their descriptions.",
     )
+    scenarios.add_argument("--json", action="store_true", help="print the list as JSON instead")
     scenarios.set_defaults(handler=scenarios_command)
 
     trace = commands.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,40 @@ def test_demo_runs_the_probe(
     out = capsys.readouterr().out
     for outcome in ("ok", "contract error", "OutOfGas", "MemoryLimitExceeded", "StackOverflow"):
         assert outcome in out
+
+
+def test_contract_check_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.wasm"
+    path.write_bytes(wasmtime.wat2wasm('(module (import "env" "\\1b[2J" (func)))'))
+    assert main(["contract", "check", "--json", str(path)]) == EXIT_VERDICT
+    document = json.loads(capsys.readouterr().out)
+    assert document["accepted"] is False and "env.\x1b[2J" in document["imports"]
+
+
+def test_contract_check_shows_names_printable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An import named with a terminal escape is shown as text, never sent to the terminal."""
+    path = tmp_path / "bad.wasm"
+    path.write_bytes(wasmtime.wat2wasm('(module (import "env" "\\1b[2J[red]" (func)))'))
+    assert main(["contract", "check", str(path)]) == EXIT_VERDICT
+    out = capsys.readouterr().out
+    assert "\x1b[2J" not in out and "env.\\x1b[2J[red]" in out
+
+
+def test_scenarios_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "--json"]) == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) >= 15 and all(row["error"] is None and row["description"] for row in rows)
+
+
+def test_an_argument_error_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--seed", str(2**64)])
+    assert exited.value.code == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "error: relayer-sim run: argument --seed: expected a seed from 0 to "
+        f"{2**64 - 1} (see relayer-sim run --help)\n"
+    )

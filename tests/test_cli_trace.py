@@ -128,3 +128,17 @@ def test_export_to_an_unwritable_place_is_exit_2(
     assert main(["trace", "export", "--json", str(trace_file), "-o", str(output)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot write: no directory" in err
+
+
+def test_text_from_a_trace_is_shown_printable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A terminal escape in a trace is shown as text: a trace cannot clear a user's screen."""
+    path = tmp_path / "escape.trace"
+    with TraceRecorder(path) as recorder:
+        recorder.header(scenario="s", seed=1, started_ns=0)
+        recorder.record(0, "a\x1b[2J", "k\x07", memo="\x1b]0;title\x07")
+    assert main(["trace", "show", str(path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "a\\x1b[2J" in out and "memo=\\x1b]0;title\\x07" in out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from typing import Final
 
 from rich.console import Console
@@ -16,7 +18,7 @@ MAX_CODE_FILE: Final = 16 * MIB
 
 
 def contract_check(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.code_check import render_code_check
+    from relayer_sim.report.code_check import code_check_json, render_code_check
     from relayer_sim.vm.code_check import check_code
 
     try:
@@ -24,5 +26,9 @@ def contract_check(args: argparse.Namespace, console: Console) -> int:
     except FileRefused as refused:
         raise BadInput(str(refused)) from None
     verdict = check_code(code)
-    render_code_check(console, args.file, verdict)
+    if args.json:
+        document = code_check_json(args.file, verdict)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_code_check(console, args.file, verdict)
     return EXIT_OK if verdict.accepted else EXIT_VERDICT
