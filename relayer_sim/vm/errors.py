@@ -52,6 +52,14 @@ class MemoryLimitExceeded(VMError):
     """The contract needed more linear memory than the VM's cap allows."""
 
 
+class InstantiationFailed(VMError):
+    """wasmtime could not instantiate the code for this call (a store limit, a bad segment)."""
+
+
+class DeadlineExceeded(VMError):
+    """The call ran longer in wall time than the VM's deadline (a last resort behind gas)."""
+
+
 class RegionError(VMError):
     """A region pointer broke the ABI: null, out of bounds, length above capacity, too small."""
 
@@ -68,6 +76,10 @@ class StorageLimitExceeded(VMError):
     """A storage key or value is larger than the ABI allows."""
 
 
+class WriteLimitExceeded(StorageLimitExceeded):
+    """The call wrote more entries or more bytes than one call may (``CallLimits``)."""
+
+
 class WriteInReadOnlyCall(VMError):
     """A ``query`` tried to write or remove a storage entry."""
 
@@ -76,5 +88,19 @@ class IteratorError(VMError):
     """``db_scan`` got a bad order, or ``db_next*`` an unknown iterator id."""
 
 
+class IteratorLimitExceeded(IteratorError):
+    """The call opened more iterators than one call may (``CallLimits``)."""
+
+
 class MissingExport(VMError):
     """The contract does not export the entry point (or helper) being called."""
+
+
+class InvalidExport(VMError):
+    """An export the VM calls has the wrong signature (``allocate`` returning nothing, an entry
+    point taking the wrong arguments, ...)."""
+
+
+class ImportOutsideCall(VMError):
+    """The contract called an import before the VM handed it control: from a start function,
+    while instantiating, when no memory or allocator is known yet."""

@@ -4,6 +4,9 @@ Each import charges its gas first, reads its arguments through checked regions, 
 cosmwasm-vm does: missing values are null pointers, contract-visible failures are error regions
 or codes, and broken ABI promises raise a ``VMError`` that ends the call. The imports act on the
 innermost ``CallContext`` the VM pushed, so one linker serves every call.
+
+Results go back as ``wasmtime.Val`` rather than ``int``: wasmtime-py converts a bare ``int`` by
+comparing value types several times, which was a third of an import's cost.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import structlog
 import wasmtime
 
 from relayer_sim.vm import crypto, gas_costs
@@ -26,14 +28,21 @@ from relayer_sim.vm.abi import (
     UNIMPLEMENTED_CRYPTO_IMPORTS,
 )
 from relayer_sim.vm.addresses import AddressError, Bech32Addresses
+from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.debug_log import DebugBudget
 from relayer_sim.vm.errors import (
     ContractAborted,
+    ImportOutsideCall,
     IteratorError,
+    IteratorLimitExceeded,
     RegionError,
     StorageLimitExceeded,
     WriteInReadOnlyCall,
+    WriteLimitExceeded,
 )
 from relayer_sim.vm.gas import GasMeter
+from relayer_sim.vm.gas_costs import ImportCosts
+from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.regions import ContractMemory
 from relayer_sim.vm.storage import Pair, Storage
 
@@ -53,26 +62,21 @@ MAX_ED25519_BATCH_COUNT = 256
 MAX_DEBUG_LENGTH = 2 * MIB
 MAX_QUERY_REQUEST_LENGTH = 64 * KIB
 
+#: The null region pointer: "no value" for db_read and db_next_*, "no error" for addresses.
+NULL = wasmtime.Val.i32(0)
+
 #: Answers a ``query_chain`` request (raw JSON) with a serialised ``SystemResult``.
 QueryHandler = Callable[[bytes], bytes]
-DebugHandler = Callable[[str], None]
-
-_log = structlog.get_logger("relayer_sim.vm")
 
 
 def unsupported_query(request: bytes) -> bytes:
     """The default querier: every request is an ``unsupported_request`` system error."""
     try:
-        parsed = json.loads(request)
+        parsed = loads_bounded(request, "query_chain request", max_size=MAX_QUERY_REQUEST_LENGTH)
         kind = next(iter(parsed)) if isinstance(parsed, dict) and parsed else "unknown"
-    except (ValueError, UnicodeDecodeError):
+    except JSONLimitError:
         kind = "unknown"
     return json.dumps({"error": {"unsupported_request": {"kind": kind}}}).encode()
-
-
-def log_debug(message: str) -> None:
-    """The default debug handler: contract debug messages go to the structured log."""
-    _log.debug("contract debug", message=message)
 
 
 @dataclass
@@ -83,11 +87,13 @@ class CallContext:
     read_only: bool
     meter: GasMeter
     query_handler: QueryHandler
-    debug_handler: DebugHandler
+    debug: DebugBudget
     addresses: Bech32Addresses
     memory: wasmtime.Memory | None = None
     allocate: wasmtime.Func | None = None
     iterators: list[Iterator[Pair]] = field(default_factory=list)
+    writes: int = 0
+    written_bytes: int = 0
 
 
 def encode_sections(*sections: bytes) -> bytes:
@@ -113,10 +119,12 @@ def decode_sections(data: bytes, what: str) -> list[bytes]:
 
 
 class Imports:
-    """The import functions, bound to the VM's stack of call contexts."""
+    """The import functions, bound to the VM's stack of call contexts, costs and limits."""
 
-    def __init__(self, contexts: list[CallContext]) -> None:
+    def __init__(self, contexts: list[CallContext], costs: ImportCosts, limits: CallLimits) -> None:
         self._contexts = contexts
+        self._costs = costs
+        self._limits = limits
 
     def define(self, linker: wasmtime.Linker) -> None:
         """Register every supported import on ``linker``."""
@@ -124,7 +132,7 @@ class Imports:
         for name, (params, results) in SUPPORTED_IMPORTS.items():
             func_type = wasmtime.FuncType([kinds[p] for p in params], [kinds[r] for r in results])
             if name in UNIMPLEMENTED_CRYPTO_IMPORTS:
-                handler = self._unimplemented(name, results[0] == "i64")
+                handler: Callable[..., object] = self._unimplemented(name, results[0] == "i64")
             else:
                 handler = getattr(self, name)
             linker.define_func(IMPORT_MODULE, name, func_type, handler, access_caller=True)
@@ -133,12 +141,15 @@ class Imports:
 
     def _enter(self, caller: wasmtime.Caller, name: str) -> tuple[CallContext, ContractMemory]:
         context = self._contexts[-1]
-        context.meter.charge(gas_costs.HOST_CALL, f"import {name}")
-        assert context.memory is not None, "imports run only after instantiation"
+        if context.memory is None:
+            raise ImportOutsideCall(
+                f"the contract called {name} while it was being instantiated (a start function)"
+            )
+        context.meter.charge(self._costs.call, name)
         return context, ContractMemory(context.memory, caller)
 
-    @staticmethod
     def _read(
+        self,
         context: CallContext,
         memory: ContractMemory,
         pointer: int,
@@ -147,20 +158,34 @@ class Imports:
         too_long: type[RegionError] | type[StorageLimitExceeded] = RegionError,
     ) -> bytes:
         data = memory.read(pointer, max_length, what, too_long)
-        context.meter.charge(gas_costs.region_read_cost(len(data)), f"reading {what}")
+        context.meter.charge(gas_costs.region_read_cost(len(data)) + self._costs.region_read, what)
         return data
 
-    @staticmethod
     def _write_new(
-        context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, data: bytes
-    ) -> int:
+        self, context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, data: bytes
+    ) -> wasmtime.Val:
         """Ask the contract to allocate a region, fill it, and return its pointer."""
-        assert context.allocate is not None
+        assert context.allocate is not None  # set together with memory, which _enter checked
+        if self._costs.allocation:
+            context.meter.charge(self._costs.allocation, "handing back a region")
         pointer = context.allocate(caller, len(data))
         if not isinstance(pointer, int):
             raise RegionError("allocate did not return a region pointer")
         memory.write(pointer, data)
-        return pointer
+        return wasmtime.Val.i32(pointer)
+
+    def _count_write(self, context: CallContext, size: int, what: str) -> None:
+        """Book one write of ``size`` bytes against the call's write limits."""
+        context.writes += 1
+        context.written_bytes += size
+        if context.writes > self._limits.max_writes:
+            raise WriteLimitExceeded(
+                f"{what}: more than {self._limits.max_writes} writes in one call"
+            )
+        if context.written_bytes > self._limits.max_write_bytes:
+            raise WriteLimitExceeded(
+                f"{what}: more than {self._limits.max_write_bytes} bytes written in one call"
+            )
 
     def _text(
         self, context: CallContext, memory: ContractMemory, pointer: int, limit: int, what: str
@@ -178,13 +203,13 @@ class Imports:
 
     # -- storage --------------------------------------------------------------------------------
 
-    def db_read(self, caller: wasmtime.Caller, key_pointer: int) -> int:
+    def db_read(self, caller: wasmtime.Caller, key_pointer: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "db_read")
         key = self._read(
             context, memory, key_pointer, MAX_KEY_LENGTH, "db_read key", StorageLimitExceeded
         )
         value = context.storage.get(key)
-        return 0 if value is None else self._write_new(context, memory, caller, value)
+        return NULL if value is None else self._write_new(context, memory, caller, value)
 
     def db_write(self, caller: wasmtime.Caller, key_pointer: int, value_pointer: int) -> None:
         context, memory = self._enter(caller, "db_write")
@@ -196,6 +221,7 @@ class Imports:
         value = self._read(
             context, memory, value_pointer, MAX_VALUE_LENGTH, "db_write value", StorageLimitExceeded
         )
+        self._count_write(context, len(key) + len(value), "db_write")
         context.storage.set(key, value)
 
     def db_remove(self, caller: wasmtime.Caller, key_pointer: int) -> None:
@@ -205,15 +231,20 @@ class Imports:
         key = self._read(
             context, memory, key_pointer, MAX_KEY_LENGTH, "db_remove key", StorageLimitExceeded
         )
+        self._count_write(context, len(key), "db_remove")
         context.storage.delete(key)
 
     def db_scan(
         self, caller: wasmtime.Caller, start_pointer: int, end_pointer: int, order: int
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "db_scan")
         if order not in (ORDER_ASCENDING, ORDER_DESCENDING):
             raise IteratorError(
                 f"db_scan order must be 1 (ascending) or 2 (descending), not {order}"
+            )
+        if len(context.iterators) >= self._limits.max_iterators:
+            raise IteratorLimitExceeded(
+                f"db_scan: more than {self._limits.max_iterators} iterators in one call"
             )
         start = end = None
         if start_pointer:
@@ -221,32 +252,32 @@ class Imports:
         if end_pointer:
             end = self._read(context, memory, end_pointer, MAX_KEY_LENGTH, "db_scan end")
         context.iterators.append(context.storage.scan(start, end, order == ORDER_ASCENDING))
-        return len(context.iterators)
+        return wasmtime.Val.i32(len(context.iterators))
 
-    def db_next(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+    def db_next(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "db_next")
         pair = next(self._iterator(context, iterator_id), None)
         key, value = pair if pair is not None else (b"", b"")
         return self._write_new(context, memory, caller, encode_sections(key, value))
 
-    def db_next_key(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+    def db_next_key(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "db_next_key")
         pair = next(self._iterator(context, iterator_id), None)
-        return 0 if pair is None else self._write_new(context, memory, caller, pair[0])
+        return NULL if pair is None else self._write_new(context, memory, caller, pair[0])
 
-    def db_next_value(self, caller: wasmtime.Caller, iterator_id: int) -> int:
+    def db_next_value(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "db_next_value")
         pair = next(self._iterator(context, iterator_id), None)
-        return 0 if pair is None else self._write_new(context, memory, caller, pair[1])
+        return NULL if pair is None else self._write_new(context, memory, caller, pair[1])
 
     # -- addresses ------------------------------------------------------------------------------
 
     def _address_failure(
         self, context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, message: str
-    ) -> int:
+    ) -> wasmtime.Val:
         return self._write_new(context, memory, caller, message.encode())
 
-    def addr_validate(self, caller: wasmtime.Caller, source_pointer: int) -> int:
+    def addr_validate(self, caller: wasmtime.Caller, source_pointer: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "addr_validate")
         human = self._text(
             context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_validate input"
@@ -257,11 +288,11 @@ class Imports:
             context.addresses.validate(human)
         except AddressError as error:
             return self._address_failure(context, memory, caller, str(error))
-        return 0
+        return NULL
 
     def addr_canonicalize(
         self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "addr_canonicalize")
         human = self._text(
             context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_canonicalize input"
@@ -273,11 +304,11 @@ class Imports:
         except AddressError as error:
             return self._address_failure(context, memory, caller, str(error))
         memory.write(destination_pointer, canonical)
-        return 0
+        return NULL
 
     def addr_humanize(
         self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "addr_humanize")
         canonical = self._read(
             context, memory, source_pointer, MAX_CANONICAL_ADDRESS_LENGTH, "addr_humanize input"
@@ -287,13 +318,13 @@ class Imports:
         except AddressError as error:
             return self._address_failure(context, memory, caller, str(error))
         memory.write(destination_pointer, human.encode())
-        return 0
+        return NULL
 
     # -- crypto ---------------------------------------------------------------------------------
 
     def secp256k1_verify(
         self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, key_pointer: int
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "secp256k1_verify")
         message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
         signature = self._read(
@@ -301,11 +332,11 @@ class Imports:
         )
         pubkey = self._read(context, memory, key_pointer, MAX_ECDSA_PUBKEY_LENGTH, "public key")
         context.meter.charge(gas_costs.SECP256K1_VERIFY, "secp256k1_verify")
-        return crypto.secp256k1_verify(message_hash, signature, pubkey)
+        return wasmtime.Val.i32(crypto.secp256k1_verify(message_hash, signature, pubkey))
 
     def secp256k1_recover_pubkey(
         self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, param: int
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "secp256k1_recover_pubkey")
         message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
         signature = self._read(
@@ -315,8 +346,8 @@ class Imports:
         try:
             pubkey = crypto.secp256k1_recover_pubkey(message_hash, signature, param)
         except crypto.CryptoFailure as failure:
-            return failure.code << 32
-        return self._write_new(context, memory, caller, pubkey)
+            return wasmtime.Val.i64(failure.code << 32)
+        return wasmtime.Val.i64(self._write_new(context, memory, caller, pubkey).value)
 
     def ed25519_verify(
         self,
@@ -324,7 +355,7 @@ class Imports:
         message_pointer: int,
         signature_pointer: int,
         key_pointer: int,
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "ed25519_verify")
         message = self._read(
             context, memory, message_pointer, MAX_ED25519_MESSAGE_LENGTH, "message"
@@ -334,7 +365,7 @@ class Imports:
         )
         pubkey = self._read(context, memory, key_pointer, MAX_ED25519_PUBKEY_LENGTH, "public key")
         context.meter.charge(gas_costs.ED25519_VERIFY, "ed25519_verify")
-        return crypto.ed25519_verify(message, signature, pubkey)
+        return wasmtime.Val.i32(crypto.ed25519_verify(message, signature, pubkey))
 
     def ed25519_batch_verify(
         self,
@@ -342,7 +373,7 @@ class Imports:
         messages_pointer: int,
         signatures_pointer: int,
         keys_pointer: int,
-    ) -> int:
+    ) -> wasmtime.Val:
         context, memory = self._enter(caller, "ed25519_batch_verify")
         lists = []
         for pointer, item_limit, what in (
@@ -359,14 +390,23 @@ class Imports:
         context.meter.charge(
             gas_costs.ed25519_batch_verify_cost(len(signatures)), "ed25519_batch_verify"
         )
-        return crypto.ed25519_batch_verify(messages, signatures, pubkeys)
+        return wasmtime.Val.i32(crypto.ed25519_batch_verify(messages, signatures, pubkeys))
 
-    def _unimplemented(self, name: str, returns_i64: bool) -> Callable[..., int]:
-        """bls12_381/secp256r1: linked so contracts load; every call answers the generic error."""
+    def _unimplemented(self, name: str, returns_i64: bool) -> Callable[..., wasmtime.Val]:
+        """bls12_381/secp256r1: linked so contracts load; every call pays cosmwasm-vm's base
+        cost of the real function and answers the generic error."""
+        cost = self._costs.unimplemented_crypto.get(name, 0)
+        answer = (
+            wasmtime.Val.i64(CRYPTO_ERR_GENERIC << 32)
+            if returns_i64
+            else wasmtime.Val.i32(CRYPTO_ERR_GENERIC)
+        )
 
-        def handler(caller: wasmtime.Caller, *_args: int) -> int:
-            self._enter(caller, name)
-            return CRYPTO_ERR_GENERIC << 32 if returns_i64 else CRYPTO_ERR_GENERIC
+        def handler(caller: wasmtime.Caller, *_args: int) -> wasmtime.Val:
+            context, _memory = self._enter(caller, name)
+            if cost:
+                context.meter.charge(cost, name)
+            return answer
 
         handler.__name__ = name
         return handler
@@ -376,14 +416,14 @@ class Imports:
     def debug(self, caller: wasmtime.Caller, message_pointer: int) -> None:
         context, memory = self._enter(caller, "debug")
         message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "debug message")
-        context.debug_handler(message.decode("utf-8", errors="replace"))
+        context.debug.emit(message)
 
     def abort(self, caller: wasmtime.Caller, message_pointer: int) -> None:
         context, memory = self._enter(caller, "abort")
         message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "abort message")
         raise ContractAborted(f"contract aborted: {message.decode('utf-8', errors='replace')}")
 
-    def query_chain(self, caller: wasmtime.Caller, request_pointer: int) -> int:
+    def query_chain(self, caller: wasmtime.Caller, request_pointer: int) -> wasmtime.Val:
         context, memory = self._enter(caller, "query_chain")
         request = self._read(
             context, memory, request_pointer, MAX_QUERY_REQUEST_LENGTH, "query_chain request"

@@ -1,9 +1,11 @@
 """``WasmVM``: stores contract code and calls its entry points as wasmvm does for 08-wasm.
 
-A call gets a fresh wasmtime store and instance (from a cached ``InstancePre``), its arguments
-are passed as regions, its result envelope is parsed, and its storage writes are applied only if
-it succeeded. Contract errors come back as ``CallResult(ok=False)``; everything else that ends a
-call early raises a ``VMError`` subclass.
+A call gets a fresh wasmtime store and instance (from a cached ``InstancePre``) under the
+``CallLimits``, its arguments are passed as regions, its result envelope is parsed, and its storage
+writes are applied only if it succeeded. Contract errors come back as ``CallResult(ok=False)``;
+everything else the contract can cause raises a ``VMError`` subclass. Exceptions raised by the
+caller's own storage or handlers inside an import are not the contract's doing: they pass through
+unchanged.
 """
 
 from __future__ import annotations
@@ -13,17 +15,24 @@ import binascii
 import hashlib
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import wasmtime
 
+from relayer_sim.vm.abi import ENTRY_POINT_ARITY
 from relayer_sim.vm.addresses import Bech32Addresses
+from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.deadline import ticker
+from relayer_sim.vm.debug_log import DebugBudget, DebugHandler, log_debug
 from relayer_sim.vm.errors import (
     CodeRejected,
     ContractTrap,
+    DeadlineExceeded,
+    InstantiationFailed,
+    InvalidExport,
     InvalidResult,
     MemoryLimitExceeded,
     MissingExport,
@@ -34,14 +43,9 @@ from relayer_sim.vm.errors import (
     VMError,
 )
 from relayer_sim.vm.gas import GasMeter
-from relayer_sim.vm.imports import (
-    CallContext,
-    DebugHandler,
-    Imports,
-    QueryHandler,
-    log_debug,
-    unsupported_query,
-)
+from relayer_sim.vm.gas_costs import ImportCosts
+from relayer_sim.vm.imports import CallContext, Imports, QueryHandler, unsupported_query
+from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.metering import instrument
 from relayer_sim.vm.module_cache import ModuleCache, default_cache_directory
 from relayer_sim.vm.regions import ContractMemory
@@ -49,12 +53,18 @@ from relayer_sim.vm.static_checks import StaticLimits, analyze
 from relayer_sim.vm.storage import Storage, WriteBuffer
 
 MIB = 1024 * 1024
-DEFAULT_MEMORY_LIMIT = 32 * MIB
 MAX_RESULT_SIZE = 64 * MIB
 WASM_PAGE = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b\x08"
+#: One instance with its one memory and at most one table per call (the static checks allow no
+#: more); the store refuses anything beyond.
+INSTANCES_PER_CALL = 1
+MEMORIES_PER_CALL = 1
+TABLES_PER_CALL = 1
 
 JSONObject = dict[str, Any]
+#: An exported function's ``(params, results)`` as type names.
+Signature = tuple[tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,13 @@ class CallResult:
     gas_used: int
 
     def data_json(self) -> Any:
-        """``data`` parsed as JSON (08-wasm contracts answer JSON)."""
+        """``data`` parsed as JSON (08-wasm contracts answer JSON), with serde_json's limits."""
         if self.data is None:
             raise ValueError("the call returned no data")
-        return json.loads(self.data)
+        try:
+            return loads_bounded(self.data, "the call's data", max_size=MAX_RESULT_SIZE)
+        except JSONLimitError as error:
+            raise InvalidResult(str(error)) from None
 
 
 def decompress_code(code: bytes, limit: int) -> bytes:
@@ -95,13 +108,22 @@ def decompress_code(code: bytes, limit: int) -> bytes:
     return raw
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A compiled module ready to instantiate, with the signatures of its exported functions."""
+
+    instance_pre: wasmtime.InstancePre
+    signatures: Mapping[str, Signature]
+
+
 class WasmVM:
     """A CosmWasm-compatible VM: code store, module cache and metered, isolated calls."""
 
     def __init__(
         self,
         *,
-        memory_limit: int = DEFAULT_MEMORY_LIMIT,
+        limits: CallLimits | None = None,
+        import_costs: ImportCosts | None = None,
         static_limits: StaticLimits | None = None,
         cache_directory: Path | None = None,
         disk_cache: bool = True,
@@ -109,7 +131,7 @@ class WasmVM:
         debug_handler: DebugHandler = log_debug,
         addresses: Bech32Addresses | None = None,
     ) -> None:
-        self.memory_limit = memory_limit
+        self.limits = limits or CallLimits()
         self.static_limits = static_limits or StaticLimits()
         directory = (cache_directory or default_cache_directory()) if disk_cache else None
         self.modules = ModuleCache(directory=directory)
@@ -117,10 +139,11 @@ class WasmVM:
         self.debug_handler = debug_handler
         self.addresses = addresses or Bech32Addresses()
         self._codes: dict[bytes, bytes] = {}
-        self._prepared: dict[bytes, wasmtime.InstancePre] = {}
+        self._prepared: dict[bytes, _Prepared] = {}
         self._contexts: list[CallContext] = []
         self._linker = wasmtime.Linker(self.modules.engine)
-        Imports(self._contexts).define(self._linker)
+        Imports(self._contexts, import_costs or ImportCosts(), self.limits).define(self._linker)
+        self._ticker = ticker(self.modules.engine)
 
     # -- code -----------------------------------------------------------------------------------
 
@@ -149,12 +172,20 @@ class WasmVM:
         except KeyError:
             raise UnknownChecksum(f"no code with checksum {checksum.hex()}") from None
 
-    def _instance_pre(self, checksum: bytes) -> wasmtime.InstancePre:
+    def _instance_pre(self, checksum: bytes) -> _Prepared:
         prepared = self._prepared.get(checksum)
         if prepared is None:
             raw = self.code(checksum)
             module = self.modules.module(checksum, lambda: instrument(raw))
-            prepared = self._linker.instantiate_pre(module)
+            signatures = {
+                export.name: (
+                    tuple(str(kind) for kind in export.type.params),
+                    tuple(str(kind) for kind in export.type.results),
+                )
+                for export in module.exports
+                if isinstance(export.type, wasmtime.FuncType)
+            }
+            prepared = _Prepared(self._linker.instantiate_pre(module), signatures)
             self._prepared[checksum] = prepared
         return prepared
 
@@ -204,16 +235,18 @@ class WasmVM:
         read_only: bool,
     ) -> CallResult:
         prepared = self._instance_pre(checksum)
-        store = wasmtime.Store(self.modules.engine)
-        store.set_limits(memory_size=self.memory_limit)
+        store = self._store()
         meter = GasMeter(store, gas_limit)
         writes = WriteBuffer(storage)
+        limits = self.limits
         context = CallContext(
             storage=writes,
             read_only=read_only,
             meter=meter,
             query_handler=self.query_handler,
-            debug_handler=self.debug_handler,
+            debug=DebugBudget(
+                self.debug_handler, limits.max_debug_messages, limits.max_debug_bytes
+            ),
             addresses=self.addresses,
         )
         self._contexts.append(context)
@@ -233,24 +266,45 @@ class WasmVM:
             raise
         finally:
             self._contexts.pop()
+            context.debug.close()
         if result.ok:
             writes.apply()
         return result
 
+    def _store(self) -> wasmtime.Store:
+        """A fresh store under the call limits, its deadline armed."""
+        store = wasmtime.Store(self.modules.engine)
+        store.set_limits(
+            memory_size=self.limits.memory_bytes,
+            table_elements=self.limits.table_elements,
+            instances=INSTANCES_PER_CALL,
+            tables=TABLES_PER_CALL,
+            memories=MEMORIES_PER_CALL,
+        )
+        self._ticker.arm(store, self.limits.deadline_seconds)
+        return store
+
     def _execute(
         self,
         store: wasmtime.Store,
-        prepared: wasmtime.InstancePre,
+        prepared: _Prepared,
         context: CallContext,
         entry: str,
         args: Sequence[bytes],
     ) -> bytes:
-        instance = prepared.instantiate(store)
-        memory = instance.exports(store).get("memory")
+        for name, signature in (
+            ("allocate", _ALLOCATE),
+            ("deallocate", _DEALLOCATE),
+            (entry, (("i32",) * ENTRY_POINT_ARITY[entry], ("i32",))),
+        ):
+            _check_signature(prepared.signatures, name, signature)
+        instance = prepared.instance_pre.instantiate(store)
+        exports = instance.exports(store)
+        memory = exports.get("memory")
         if not isinstance(memory, wasmtime.Memory):
             raise MissingExport("the contract exports no linear memory named 'memory'")
         allocate, deallocate, function = (
-            _exported_function(instance, store, name) for name in ("allocate", "deallocate", entry)
+            _exported_function(exports, name) for name in ("allocate", "deallocate", entry)
         )
         context.memory, context.allocate = memory, allocate
         contract_memory = ContractMemory(memory, store)
@@ -274,13 +328,18 @@ class WasmVM:
             return OutOfGas(f"out of gas: the call used its whole limit of {meter.limit}")
         if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
             return StackOverflow("the contract exhausted the wasm stack (call stack too deep)")
+        if trap.trap_code == wasmtime.TrapCode.INTERRUPT:
+            return DeadlineExceeded(
+                f"the call ran past its deadline of {self.limits.deadline_seconds} s"
+            )
         summary = _trap_summary(trap)
+        limit = self.limits.memory_bytes
         if context.memory is not None:
             size = context.memory.data_len(store)
-            if size + WASM_PAGE > self.memory_limit:
+            if size + WASM_PAGE > limit:
                 return MemoryLimitExceeded(
                     f"the contract trapped ({summary}) with its memory at the "
-                    f"{self.memory_limit // MIB} MiB limit ({size} bytes)"
+                    f"{limit // MIB} MiB limit ({size} bytes)"
                 )
         return ContractTrap(f"the contract trapped: {summary}")
 
@@ -288,7 +347,7 @@ class WasmVM:
         message = str(failure).splitlines()[0]
         if "memory" in message and ("limit" in message or "minimum" in message):
             return MemoryLimitExceeded(f"the contract needs more memory than allowed: {message}")
-        return VMError(f"wasmtime refused the call: {message}")
+        return InstantiationFailed(f"wasmtime refused the call: {message}")
 
 
 def _trap_summary(trap: wasmtime.Trap) -> str:
@@ -311,12 +370,30 @@ def _json(value: JSONObject) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _exported_function(
-    instance: wasmtime.Instance, store: wasmtime.Store, name: str
-) -> wasmtime.Func:
-    function = instance.exports(store).get(name)
-    if not isinstance(function, wasmtime.Func):
+_ALLOCATE: Signature = (("i32",), ("i32",))
+_DEALLOCATE: Signature = (("i32",), ())
+
+
+def _check_signature(signatures: Mapping[str, Signature], name: str, expected: Signature) -> None:
+    """``MissingExport`` or ``InvalidExport`` unless ``name`` is a function of ``expected`` type."""
+    actual = signatures.get(name)
+    if actual is None:
         raise MissingExport(f"the contract does not export the function {name!r}")
+    if actual != expected:
+        raise InvalidExport(
+            f"the contract exports {name} as {_signature_text(actual)}; "
+            f"the VM calls it as {_signature_text(expected)}"
+        )
+
+
+def _signature_text(signature: Signature) -> str:
+    params, results = signature
+    return f"({', '.join(params)}) -> ({', '.join(results)})"
+
+
+def _exported_function(exports: Mapping[str, object], name: str) -> wasmtime.Func:
+    function = exports.get(name)
+    assert isinstance(function, wasmtime.Func)  # _check_signature found it among the exports
     return function
 
 
@@ -332,10 +409,10 @@ def _decode_base64(text: Any, what: str) -> bytes:
 def _parse_result(entry: str, output: bytes, gas_used: int) -> CallResult:
     """Decode the ``{"ok": ...}`` / ``{"error": ...}`` envelope an entry point returns."""
     try:
-        envelope = json.loads(output)
-    except (ValueError, UnicodeDecodeError):
+        envelope = loads_bounded(output, f"the {entry} result", max_size=MAX_RESULT_SIZE)
+    except JSONLimitError as error:
         preview = output[:60].decode("utf-8", errors="replace")
-        raise InvalidResult(f"the {entry} result is not valid JSON: {preview!r}") from None
+        raise InvalidResult(f"{error} (it starts {preview!r})") from None
     if not isinstance(envelope, dict) or len(envelope) != 1:
         raise InvalidResult(f'the {entry} result must be {{"ok": ...}} or {{"error": ...}}')
     if "error" in envelope:

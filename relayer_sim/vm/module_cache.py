@@ -24,14 +24,19 @@ from relayer_sim.vm.metering import METERING_VERSION
 #: Wasm stack available to a call; deeper recursion traps with a stack overflow.
 MAX_WASM_STACK = 512 * 1024
 
-_ENGINE_DESCRIPTION = f"fuel;cranelift-speed;stack={MAX_WASM_STACK}"
+_ENGINE_DESCRIPTION = f"fuel;epoch;cranelift-speed;stack={MAX_WASM_STACK}"
 
 
 @cache
 def shared_engine() -> wasmtime.Engine:
-    """The process-wide engine: compiled modules can only be shared within one engine."""
+    """The process-wide engine: compiled modules can only be shared within one engine.
+
+    Epoch interruption (the call deadline, see ``deadline``) adds checks to compiled code, so
+    it is part of the cache key; every store of this engine must set an epoch deadline.
+    """
     config = wasmtime.Config()
     config.consume_fuel = True
+    config.epoch_interruption = True
     config.cranelift_opt_level = "speed"
     config.max_wasm_stack = MAX_WASM_STACK
     return wasmtime.Engine(config)

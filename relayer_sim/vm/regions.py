@@ -3,10 +3,16 @@
 A region is 12 little-endian bytes ``{offset u32, capacity u32, length u32}`` in contract memory
 describing a buffer. Every pointer the contract hands the host is checked here before it is
 trusted: a contract must never make the host read or write outside its own memory.
+
+Each ``read`` and ``write`` looks up the memory's base address and size once and then copies with
+``ctypes`` directly: wasmtime-py's ``Memory.read``/``write`` look both up again on every access,
+which made region access most of an import's cost. Looking them up per access is still needed,
+because any call into the contract (``allocate``) may grow, and so move, the memory.
 """
 
 from __future__ import annotations
 
+import ctypes
 import struct
 from dataclasses import dataclass
 
@@ -33,20 +39,27 @@ class ContractMemory:
     def __init__(self, memory: wasmtime.Memory, store: wasmtime.Store | wasmtime.Caller) -> None:
         self._memory = memory
         self._store = store
+        self._base = 0
+        self._size = 0
 
-    def size(self) -> int:
-        """Current size of linear memory in bytes."""
-        return self._memory.data_len(self._store)
+    def _refresh(self) -> None:
+        """Look up where the memory is now and how large (it moves when it grows)."""
+        self._size = self._memory.data_len(self._store)
+        self._base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
 
     def _read_raw(self, start: int, length: int) -> bytes:
-        if start < 0 or length < 0 or start + length > self.size():
+        if start < 0 or length < 0 or start + length > self._size:
             raise RegionError(
-                f"access to bytes {start}..{start + length} is beyond memory of {self.size()} bytes"
+                f"access to bytes {start}..{start + length} is beyond memory of {self._size} bytes"
             )
-        return bytes(self._memory.read(self._store, start, start + length))
+        return ctypes.string_at(self._base + start, length)
 
     def region(self, pointer: int) -> Region:
         """Decode the region header at ``pointer`` and check it is self-consistent."""
+        self._refresh()
+        return self._region(pointer)
+
+    def _region(self, pointer: int) -> Region:
         if pointer == 0:
             raise RegionError("region pointer is null")
         offset, capacity, length = _REGION.unpack(self._read_raw(pointer, REGION_SIZE))
@@ -60,10 +73,10 @@ class ContractMemory:
 
     def _check_in_memory(self, pointer: int, region: Region) -> None:
         end = region.offset + region.capacity
-        if end > self.size():
+        if end > self._size:
             raise RegionError(
                 f"region at {pointer} spans {region.offset}..{end}, "
-                f"beyond memory of {self.size()} bytes"
+                f"beyond memory of {self._size} bytes"
             )
 
     def read(
@@ -89,5 +102,5 @@ class ContractMemory:
                 f"region at {pointer} has capacity {region.capacity}, "
                 f"too small for {len(data)} bytes"
             )
-        self._memory.write(self._store, data, region.offset)
-        self._memory.write(self._store, struct.pack("<I", len(data)), pointer + 8)
+        ctypes.memmove(self._base + region.offset, data, len(data))
+        ctypes.memmove(self._base + pointer + 8, struct.pack("<I", len(data)), 4)

@@ -3,6 +3,10 @@
 A contract's writes first go to a ``WriteBuffer`` over the caller's storage; the VM applies the
 buffer only when the call succeeds, so a trap, an abort or a contract error leaves the caller's
 storage exactly as it was.
+
+Iterators are live cursors over sorted key lists: each step finds its successor by bisection, so
+an open iterator holds no copy of its range (a contract may keep thousands open) and sees writes
+made after it was opened.
 """
 
 from __future__ import annotations
@@ -27,8 +31,23 @@ class Storage(Protocol):
     def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]: ...
 
 
-def _in_range(key: bytes, start: bytes | None, end: bytes | None) -> bool:
-    return (start is None or key >= start) and (end is None or key < end)
+def walk(
+    keys: list[bytes], start: bytes | None, end: bytes | None, ascending: bool
+) -> Iterator[bytes]:
+    """The keys of the sorted list ``keys`` in ``[start, end)``, re-found by bisection at every
+    step so that the walk copies nothing and survives insertions and deletions."""
+    if ascending:
+        index = 0 if start is None else bisect.bisect_left(keys, start)
+        while index < len(keys) and (end is None or keys[index] < end):
+            key = keys[index]
+            yield key
+            index = bisect.bisect_right(keys, key)
+    else:
+        index = (len(keys) if end is None else bisect.bisect_left(keys, end)) - 1
+        while index >= 0 and (start is None or keys[index] >= start):
+            key = keys[index]
+            yield key
+            index = bisect.bisect_left(keys, key) - 1
 
 
 def prefix_end(prefix: bytes) -> bytes | None:
@@ -91,13 +110,8 @@ class MemoryStorage:
             del self._keys[bisect.bisect_left(self._keys, key)]
 
     def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
-        low = 0 if start is None else bisect.bisect_left(self._keys, start)
-        high = len(self._keys) if end is None else bisect.bisect_left(self._keys, end)
-        keys = self._keys[low:high]
-        for key in keys if ascending else reversed(keys):
-            value = self._values.get(key)
-            if value is not None:
-                yield key, value
+        for key in walk(self._keys, start, end, ascending):
+            yield key, self._values[key]
 
     def items(self) -> dict[bytes, bytes]:
         """A copy of every entry, for tests and snapshots."""
@@ -113,43 +127,50 @@ class WriteBuffer:
     def __init__(self, base: Storage) -> None:
         self._base = base
         self._pending: dict[bytes, bytes | None] = {}
+        self._pending_keys: list[bytes] = []
 
     def get(self, key: bytes) -> bytes | None:
         if key in self._pending:
             return self._pending[key]
         return self._base.get(key)
 
-    def set(self, key: bytes, value: bytes) -> None:
+    def _put(self, key: bytes, value: bytes | None) -> None:
+        if key not in self._pending:
+            bisect.insort(self._pending_keys, key)
         self._pending[key] = value
 
+    def set(self, key: bytes, value: bytes) -> None:
+        self._put(key, value)
+
     def delete(self, key: bytes) -> None:
-        self._pending[key] = None
+        self._put(key, None)
 
     def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
         """Merge the base's pairs with the pending writes; pending entries win, deletions hide."""
-        pending = sorted(
-            ((key, value) for key, value in self._pending.items() if _in_range(key, start, end)),
-            reverse=not ascending,
-        )
-        # On equal keys the pending entry must come first: rank it first in the merge order.
+        # On equal keys the pending entry must come first: rank it first in the merge order. A
+        # pending entry's value is looked up when it is reached, so the walk copies nothing.
         pending_rank, base_rank = (0, 1) if ascending else (1, 0)
+        pending: Iterator[tuple[bytes, int, bytes | None]] = (
+            (key, pending_rank, None) for key in walk(self._pending_keys, start, end, ascending)
+        )
         merged = heapq.merge(
-            ((key, pending_rank, value) for key, value in pending),
+            pending,
             ((key, base_rank, value) for key, value in self._base.scan(start, end, ascending)),
             key=lambda item: item[:2],
             reverse=not ascending,
         )
         last: bytes | None = None
-        for key, _rank, value in merged:
+        for key, rank, base_value in merged:
             if key == last:
                 continue
             last = key
+            value = self._pending[key] if rank == pending_rank else base_value
             if value is not None:
                 yield key, value
 
     def changes(self) -> list[tuple[bytes, bytes | None]]:
         """The pending sets and deletes (``None``) in key order."""
-        return sorted(self._pending.items())
+        return [(key, self._pending[key]) for key in self._pending_keys]
 
     def apply(self) -> None:
         """Write every pending change through to the base storage, in key order."""
@@ -158,8 +179,9 @@ class WriteBuffer:
                 self._base.delete(key)
             else:
                 self._base.set(key, value)
-        self._pending.clear()
+        self.discard()
 
     def discard(self) -> None:
         """Drop every pending change; the base never sees them."""
         self._pending.clear()
+        self._pending_keys.clear()

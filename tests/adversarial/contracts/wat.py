@@ -47,14 +47,17 @@ ENTRY_SIGNATURES = {
 
 HELPERS = f"""
   (global $heap (mut i32) (i32.const {HEAP_START}))
-  ;; A region over bytes already in memory.
-  (func $region (param $offset i32) (param $length i32) (result i32)
+  ;; A region header with any fields, consistent or not.
+  (func $raw_region (param $offset i32) (param $capacity i32) (param $length i32) (result i32)
     (local $pointer i32)
     (local.set $pointer (call $allocate (i32.const 0)))
     (i32.store (local.get $pointer) (local.get $offset))
-    (i32.store offset=4 (local.get $pointer) (local.get $length))
+    (i32.store offset=4 (local.get $pointer) (local.get $capacity))
     (i32.store offset=8 (local.get $pointer) (local.get $length))
     (local.get $pointer))
+  ;; A region over bytes already in memory.
+  (func $region (param $offset i32) (param $length i32) (result i32)
+    (call $raw_region (local.get $offset) (local.get $length) (local.get $length)))
   ;; A fresh buffer of $length bytes (zeroed by memory.grow or left over), as a full region.
   (func $buffer (param $length i32) (result i32)
     (local $pointer i32)
