@@ -21,7 +21,7 @@ from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
-from relayer_sim.host.errors import HostError, Unauthorized
+from relayer_sim.host.errors import HostError, InvalidMessage, Unauthorized
 from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
 from relayer_sim.host.limits import PROPOSAL_MESSAGE_GAS
 from relayer_sim.host.messages import (
@@ -187,8 +187,11 @@ class HostApp:
     def deliver(self, msg: Msg, env: HostEnv, gas_limit: int | None) -> TxResult:
         """Run ``msg`` as one transaction with ``gas_limit`` SDK gas (None: unlimited)."""
         cache = CacheStore(self.state)
-        gas = GasMeter(gas_limit)
         self.proxy.take_contract_gas()
+        try:
+            gas = GasMeter(gas_limit)
+        except InvalidMessage as error:  # the sender's limit is no amount of gas
+            return TxResult(False, 0, error=error)
         try:
             result = self._execute(self.keepers(GasKV(cache, gas), cache), msg, env, gas)
         except HostError as error:

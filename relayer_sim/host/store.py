@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from relayer_sim.host.errors import OutOfGas
+from relayer_sim.host.errors import InvalidMessage, OutOfGas
 from relayer_sim.lightclient.merkle import MerkleTree
 from relayer_sim.vm.storage import Pair, Storage, WriteBuffer
 
@@ -53,8 +53,9 @@ class GasMeter:
     """
 
     def __init__(self, limit: int | None) -> None:
-        if limit is not None and limit < 0:
-            raise ValueError(f"a gas limit cannot be negative: {limit}")
+        if limit is not None and (type(limit) is not int or limit < 0):
+            kind = "a negative number" if type(limit) is int else type(limit).__name__
+            raise InvalidMessage(f"a gas limit must be a non-negative integer, got {kind}")
         self._limit = limit
         self._consumed = 0
 

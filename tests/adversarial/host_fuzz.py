@@ -249,7 +249,9 @@ FIELD_VALUES: st.SearchStrategy[Any] = st.deferred(
 GARBAGE_MESSAGES: st.SearchStrategy[Msg] = st.deferred(
     lambda: st.sampled_from(MESSAGE_TYPES).flatmap(lambda kind: _message_of(kind, FIELD_VALUES))
 )
-GAS = st.one_of(st.just(5_000_000), st.just(50_000_000), st.integers(1, 200_000))
+GAS = st.one_of(
+    st.just(5_000_000), st.just(50_000_000), st.integers(1, 200_000), st.sampled_from([0, -1])
+)
 VOTE_OPTIONS = st.sampled_from(["Yes", "Yes", "Yes", "No", "NoWithVeto", "Abstain", "Maybe"])
 SIGNERS = st.sampled_from([GOV_AUTHORITY, GOV_AUTHORITY, GOV_AUTHORITY, RELAYER])
 ROGUE_INSTRUCTIONS = st.one_of(

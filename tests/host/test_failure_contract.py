@@ -322,3 +322,12 @@ def test_a_passed_proposal_cannot_run_a_contract_for_ever(
     assert outcome.status is ProposalStatus.FAILED
     assert outcome.error is not None and "out of gas" in outcome.error
     assert host.app.query().clients.client_state(client_id).checksum != probe
+
+
+@pytest.mark.parametrize("limit", [-1, -(10**5000), 1.5, "10**6", 2.0**70])
+def test_a_gas_limit_that_is_no_amount_of_gas_fails_the_transaction(
+    vm: WasmVM, chain: CounterpartyChain, limit: object
+) -> None:
+    host = make_host(vm)
+    result = host.app.deliver(MsgUpdateClient(RELAYER, CLIENT, b"h"), soon_after(chain), limit)  # type: ignore[arg-type]
+    assert isinstance(result.error, InvalidMessage) and result.gas_used == 0

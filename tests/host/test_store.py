@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relayer_sim.host.errors import OutOfGas
+from relayer_sim.host.errors import InvalidMessage, OutOfGas
 from relayer_sim.host.store import (
     CacheStore,
     GasKV,
@@ -229,8 +229,9 @@ def test_infinite_meter_never_runs_out() -> None:
 
 
 def test_meter_refuses_negative_amounts_and_limits() -> None:
-    with pytest.raises(ValueError):
-        GasMeter(-1)
+    for limit in (-1, 1.5, "10", True):
+        with pytest.raises(InvalidMessage):  # a sender's limit: the transaction fails
+            GasMeter(limit)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         GasMeter(10).consume(-1, "ReadFlat")
 
