@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,10 +31,14 @@ from relayer_sim.cli import main as cli_main
 from relayer_sim.scenario import load_scenario
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
-from tests.adversarial.corpus.generate import BASE_SCENARIO, Case, cases, mutations, write_trace
-
-#: Only a guard against a hang; a case is timed, not cut short.
-HANG_GUARD_SECONDS = 120
+from tests.adversarial.corpus.generate import (
+    BASE_SCENARIO,
+    Case,
+    cases,
+    mutations,
+    run_isolated,
+    write_trace,
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,7 @@ class Timed:
 
 def time_case(case: Case) -> Timed:
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "relayer_sim.cli", *case.argv],
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD_SECONDS,
-        env={**os.environ, "COLUMNS": "200"},
-        check=False,
-    )
+    done = run_isolated(case)
     wall = time.perf_counter() - started
     lines = done.stderr.splitlines()
     return Timed(

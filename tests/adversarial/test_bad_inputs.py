@@ -9,9 +9,6 @@ same code the console script runs. How long each takes is measured by
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,11 +25,9 @@ from tests.adversarial.corpus.generate import (
     Case,
     cases,
     mutations,
+    run_isolated,
     write_trace,
 )
-
-#: Only a guard: a case that has not finished by then hangs.
-HANG_GUARD_SECONDS = 120
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +66,7 @@ def test_every_isolated_case_in_a_subprocess(corpus: list[Case]) -> None:
     failures = []
     for case in corpus:
         if case.isolated:
-            done = subprocess.run(
-                [sys.executable, "-m", "relayer_sim.cli", *case.argv],
-                capture_output=True,
-                text=True,
-                timeout=HANG_GUARD_SECONDS,
-                env={**os.environ, "COLUMNS": "200"},
-                check=False,
-            )
+            done = run_isolated(case)
             failures += _faults(case, done.returncode, done.stdout, done.stderr)
     assert not failures, "\n".join(failures)
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 import os
 import struct
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +35,8 @@ CORPUS: Final = Path(__file__).resolve().parent
 BASE_SCENARIO: Final = CORPUS / "base-run.toml"
 HAND_WRITTEN: Final = tuple(sorted((CORPUS / "scenarios").glob("*.toml")))
 _EXPECT: Final = "# expect: "
+#: Only a guard: a case still running by then hangs.
+HANG_GUARD_SECONDS: Final = 120
 
 _HEADER: Final = {"format": "relayer-sim-trace", "version": 1, "scenario": "s", "seed": 1}
 _VALID: Final = """name = "edge"
@@ -55,6 +59,18 @@ class Case:
     expect: str
     #: Whether it must run in a subprocess: it could block (a FIFO) or read without end.
     isolated: bool = False
+
+
+def run_isolated(case: Case) -> subprocess.CompletedProcess[str]:
+    """``relayer-sim`` with ``case``'s arguments in a fresh process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "relayer_sim.cli", *case.argv],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
 
 
 def expectation(path: Path) -> str:
