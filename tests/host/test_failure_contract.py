@@ -324,7 +324,11 @@ def test_a_passed_proposal_cannot_run_a_contract_for_ever(
     assert host.app.query().clients.client_state(client_id).checksum != probe
 
 
-@pytest.mark.parametrize("limit", [-1, -(10**5000), 1.5, "10**6", 2.0**70])
+@pytest.mark.parametrize(
+    "limit",
+    [-1, -(10**5000), 1.5, "10**6", 2.0**70],
+    ids=["negative", "hugely negative", "float", "text", "huge float"],
+)
 def test_a_gas_limit_that_is_no_amount_of_gas_fails_the_transaction(
     vm: WasmVM, chain: CounterpartyChain, limit: object
 ) -> None:
