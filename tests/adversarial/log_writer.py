@@ -12,6 +12,7 @@ fsync covered yet as a machine's crash may (``lose_power``) before it restores.
 from __future__ import annotations
 
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -125,8 +126,8 @@ def _run_and_kill(directory: Path, seed: int, rng: random.Random) -> int | None:
         time.sleep(rng.uniform(0.0, 0.08))
     writer.kill()
     lines += writer.stdout.readlines()
-    writer.wait()
     writer.stdout.close()
+    assert writer.wait() == -signal.SIGKILL, "the writer stopped before it was killed"
     heights = [int(line) for line in lines if line.endswith("\n")]
     return heights[-1] if heights else None
 
