@@ -146,6 +146,10 @@ def path_cases(work: Path, trace: Path) -> Iterator[Case]:
         for kind, (path, why) in targets.items():
             argv = tuple(str(path) if part == "{}" else part for part in template)
             yield Case(f"path/{command}/{kind}", argv, why, isolated=True)
+    # Names that would break the one line: a newline, a byte that is not UTF-8.
+    for name, odd in (("newline", "odd\nname.toml"), ("undecodable", "odd-\udcff.toml")):
+        argv = ("run", str(work / odd), "--out", out)
+        yield Case(f"path/name-{name}", argv, "expected an existing file")
 
 
 def output_cases(work: Path, trace: Path) -> Iterator[Case]:
@@ -166,6 +170,13 @@ def output_cases(work: Path, trace: Path) -> Iterator[Case]:
         "out/compare-file",
         ("compare", str(trace), str(trace), "--out", str(a_file)),
         "(got a file)",
+    )
+    runs = work / "runs"
+    (runs / "trace.msgpack").mkdir(parents=True)
+    yield Case(
+        "out/run-trace-is-a-directory",
+        ("run", str(scenario), "--out", str(runs)),
+        "trace.msgpack: expected a regular file for the output (got a directory)",
     )
     yield Case(
         "out/html-missing-directory",
