@@ -1,15 +1,20 @@
 """A CosmWasm-compatible Wasm VM on wasmtime. It knows nothing about IBC.
 
 ``WasmVM`` stores code (static checks, gzip, compile cache) and runs the four entry points
-08-wasm uses, metered in CosmWasm gas, against any ``Storage``.
+08-wasm uses, metered in CosmWasm gas and bounded by ``CallLimits``, against any ``Storage``.
 """
 
 from relayer_sim.vm.errors import (
     CodeRejected,
     ContractAborted,
     ContractTrap,
+    DeadlineExceeded,
+    ImportOutsideCall,
+    InstantiationFailed,
+    InvalidExport,
     InvalidResult,
     IteratorError,
+    IteratorLimitExceeded,
     MemoryLimitExceeded,
     MissingExport,
     OutOfGas,
@@ -20,18 +25,26 @@ from relayer_sim.vm.errors import (
     UnknownChecksum,
     VMError,
     WriteInReadOnlyCall,
+    WriteLimitExceeded,
 )
+from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.machine import CallResult, WasmVM
 from relayer_sim.vm.static_checks import StaticLimits, StaticReport, analyze
 from relayer_sim.vm.storage import MemoryStorage, Storage
 
 __all__ = [
+    "CallLimits",
     "CallResult",
     "CodeRejected",
     "ContractAborted",
     "ContractTrap",
+    "DeadlineExceeded",
+    "ImportOutsideCall",
+    "InstantiationFailed",
+    "InvalidExport",
     "InvalidResult",
     "IteratorError",
+    "IteratorLimitExceeded",
     "MemoryLimitExceeded",
     "MemoryStorage",
     "MissingExport",
@@ -47,5 +60,6 @@ __all__ = [
     "VMError",
     "WasmVM",
     "WriteInReadOnlyCall",
+    "WriteLimitExceeded",
     "analyze",
 ]

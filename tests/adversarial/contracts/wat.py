@@ -64,6 +64,10 @@ HELPERS = f"""
     (local.set $pointer (call $allocate (local.get $length)))
     (i32.store offset=8 (local.get $pointer) (local.get $length))
     (local.get $pointer))
+  ;; The region, after filling its first $length bytes with $byte.
+  (func $fill (param $region i32) (param $byte i32) (param $length i32) (result i32)
+    (memory.fill (i32.load (local.get $region)) (local.get $byte) (local.get $length))
+    (local.get $region))
   (func $ok (result i32) (call $region (i32.const {OK_ADDRESS}) (i32.const {len(OK_SUDO)})))
   (func $refuse (result i32)
     (call $region (i32.const {ERROR_ADDRESS}) (i32.const {len(ERROR_ANSWER)})))
@@ -115,6 +119,11 @@ def module(
             ")",
         ]
     )
+
+
+def escaped(data: bytes) -> str:
+    """``data`` as the body of a WAT string literal."""
+    return "".join(f"\\{byte:02x}" for byte in data)
 
 
 def wasm(wat: str) -> bytes:
