@@ -553,6 +553,25 @@ class HostMachine(RuleBasedStateMachine):
     def upgrade_client(self, client: str, values: list[bytes], gas: int) -> None:
         self.deliver(MsgUpgradeClient(RELAYER, client, *values), gas)
 
+    @rule(
+        checksum=st.sampled_from([*CHECKSUMS.values(), NATIVE_CHECKSUM]),
+        height=st.integers(0, 20),
+        data=briefly(st.lists(MSGPACK_DOCUMENTS, min_size=2, max_size=2)),
+        upgrade=st.sampled_from(CLIENT_IDS) | st.none(),
+        gas=GAS,
+    )
+    def wrapped_documents(
+        self, checksum: bytes, height: int, data: list[bytes], upgrade: str | None, gas: int
+    ) -> None:
+        """Well-wrapped 08-wasm states around contents of the wrong shape: a new client, or
+        the states of an upgrade of ``upgrade``."""
+        client = WasmClientState(data[0], checksum, Height(1, height)).encode()
+        consensus = WasmConsensusState(data[1]).encode()
+        if upgrade is None:
+            self.deliver(MsgCreateClient(RELAYER, client, consensus), gas)
+        else:
+            self.deliver(MsgUpgradeClient(RELAYER, upgrade, client, consensus, b"", b""), gas)
+
     # -- blocks ---------------------------------------------------------------------------------
 
     @rule(seconds=st.integers(1, 30))
