@@ -380,9 +380,10 @@ class HostMachine(RuleBasedStateMachine):
         super().__init__()
         self.world, self.counts = world, counts
         self.directory = Path(tempfile.mkdtemp(prefix="host-fuzz-"))
-        self.config = CONFIG
-        self.app = HostApp(world.vm, self.config, log=BlockLog(self.directory))
-        self.chain = HostChain(self.app, HOST_CHAIN_ID, BLOCK_TIME, world.genesis_time_ns)
+        #: Made by the genesis rule, which every example runs first.
+        self.config: HostConfig
+        self.app: HostApp
+        self.chain: HostChain
         #: Proposals submitted so far (their ids are 1 to this).
         self.proposals = 0
         #: Transactions in the block being built.
