@@ -14,7 +14,7 @@ from typing import Final
 
 from relayer_sim.host.errors import AlreadyExists, InvalidMessage, NotFound, require_authority
 from relayer_sim.host.store import GasMeter
-from relayer_sim.vm import CodeRejected, Storage, WasmVM
+from relayer_sim.vm import CodeRejected, Storage, VMError, WasmVM
 from relayer_sim.vm.machine import decompress_code
 from relayer_sim.vm.static_checks import MAX_CODE_SIZE
 from relayer_sim.vm.storage import prefix_end
@@ -53,7 +53,7 @@ class WasmCodes:
         gas.consume(len(code) * COMPILE_GAS_PER_BYTE, "compile wasm code")
         try:
             self.vm.store_code(code)
-        except CodeRejected as error:
+        except VMError as error:  # refused, or the VM could not compile it within its bounds
             raise InvalidMessage(f"failed to store contract: {error}") from None
         self.store.set(_CHECKSUMS + checksum, b"")
         self.code_store.set(checksum, code)
