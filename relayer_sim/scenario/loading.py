@@ -50,6 +50,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     except RecursionError:
         # tomllib parses nested arrays and inline tables by recursion.
         raise ScenarioError(source, "", "TOML nested a few levels deep", "deeper nesting") from None
+    except ValueError:
+        # Python's own cap on reading an integer: more than 4300 digits (TOML allows 19).
+        raise ScenarioError(source, "", "valid TOML", "an integer of thousands of digits") from None
     try:
         scenario = Scenario.model_validate(data, context=FROM_FILE)
         check_limits(scenario)
