@@ -329,6 +329,9 @@ class WasmVM:
         if trap.trap_code == wasmtime.TrapCode.STACK_OVERFLOW:
             return StackOverflow("the contract exhausted the wasm stack (call stack too deep)")
         if trap.trap_code == wasmtime.TrapCode.INTERRUPT:
+            # Fuel burned since the last host call is not booked when the epoch trap fires; a
+            # call that ran out of time is charged like one that ran out of gas: all of it.
+            meter.exhaust()
             return DeadlineExceeded(
                 f"the call ran past its deadline of {self.limits.deadline_seconds} s"
             )

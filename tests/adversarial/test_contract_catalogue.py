@@ -47,7 +47,7 @@ def test_typed_outcome_and_storage_untouched(
     behaviour: Behaviour, vms: dict[float | None, WasmVM]
 ) -> None:
     storage = MemoryStorage(STORAGE)
-    outcome = run(vms[behaviour.deadline], behaviour, storage, behaviour.gas)
+    outcome, _gas = run(vms[behaviour.deadline], behaviour, storage, behaviour.gas)
     assert outcome == behaviour.outcome
     assert storage.items() == STORAGE
 

@@ -10,7 +10,7 @@ import structlog
 
 from relayer_sim.vm import MemoryStorage, Storage, WasmVM
 from relayer_sim.vm.debug_log import log_debug
-from relayer_sim.vm.errors import IteratorLimitExceeded, WriteLimitExceeded
+from relayer_sim.vm.errors import DeadlineExceeded, IteratorLimitExceeded, WriteLimitExceeded
 from relayer_sim.vm.gas_costs import UNIMPLEMENTED_CRYPTO
 from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.static_checks import StaticLimits, analyze
@@ -123,3 +123,11 @@ def test_real_contracts_are_far_below_the_control_flow_limits() -> None:
 
     for name in ("probe", "sim-tendermint-v1", "sim-tendermint-v2"):
         assert analyze(contract_bytes(name), StaticLimits()).ok
+
+
+def test_a_call_past_its_deadline_is_charged_its_whole_gas_limit() -> None:
+    vm = WasmVM(disk_cache=False, limits=CallLimits(deadline_seconds=0.1))
+    checksum = vm.store_code(wasm(module("(loop $spin (br $spin)) unreachable")))
+    with pytest.raises(DeadlineExceeded) as raised:
+        vm.sudo(checksum, ENV, b"{}", MemoryStorage(), 10**15)
+    assert raised.value.gas_used == 10**15

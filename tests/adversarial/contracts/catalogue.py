@@ -48,7 +48,7 @@ CONTRACT_ERROR = "contract error"
 Outcome = type[VMError] | str
 
 #: Gas of one catalogue call in the tests: enough for every limit below gas to trip first.
-TEST_GAS = 30_000_000_000
+TEST_GAS = 50_000_000_000
 
 KIB = 1024
 ADDRESS = Bech32Addresses().humanize(bytes(20))
@@ -483,12 +483,12 @@ ENV = {
 }
 
 
-def run(vm: WasmVM, behaviour: Behaviour, storage: Storage, gas: int) -> Outcome:
-    """Store the behaviour's code and call its entry point; the outcome it got."""
+def run(vm: WasmVM, behaviour: Behaviour, storage: Storage, gas: int) -> tuple[Outcome, int | None]:
+    """Store the behaviour's code and call its entry point; the outcome and the gas it used."""
     try:
         checksum = vm.store_code(wasm(behaviour.wat))
         entry = vm.query if behaviour.entry == "query" else vm.sudo
         result = entry(checksum, ENV, b"{}", storage, gas)
     except VMError as error:
-        return type(error)
-    return "ok" if result.ok else CONTRACT_ERROR
+        return type(error), error.gas_used
+    return ("ok" if result.ok else CONTRACT_ERROR), result.gas_used
