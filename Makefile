@@ -58,6 +58,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/lightclient.py
 	$(PY) benchmarks/host_gas.py
 	$(PY) benchmarks/scenarios.py
+	$(PY) benchmarks/containment.py
 
 ## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
 crash: $(VENV)/.installed-dev
