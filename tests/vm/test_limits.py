@@ -10,7 +10,13 @@ import structlog
 
 from relayer_sim.vm import MemoryStorage, Storage, WasmVM
 from relayer_sim.vm.debug_log import log_debug
-from relayer_sim.vm.errors import DeadlineExceeded, IteratorLimitExceeded, WriteLimitExceeded
+from relayer_sim.vm.errors import (
+    DeadlineExceeded,
+    InstantiationFailed,
+    IteratorLimitExceeded,
+    MemoryLimitExceeded,
+    WriteLimitExceeded,
+)
 from relayer_sim.vm.gas_costs import UNIMPLEMENTED_CRYPTO
 from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.static_checks import StaticLimits, analyze
@@ -131,3 +137,18 @@ def test_a_call_past_its_deadline_is_charged_its_whole_gas_limit() -> None:
     with pytest.raises(DeadlineExceeded) as raised:
         vm.sudo(checksum, ENV, b"{}", MemoryStorage(), 10**15)
     assert raised.value.gas_used == 10**15
+
+
+@pytest.mark.parametrize(
+    ("limits", "extra", "error"),
+    [
+        (CallLimits(memory_bytes=64 * 1024), "", MemoryLimitExceeded),
+        (CallLimits(table_elements=1), "(table 2 funcref)", InstantiationFailed),
+    ],
+)
+def test_instantiation_over_the_store_limits_is_typed(
+    limits: CallLimits, extra: str, error: type[Exception]
+) -> None:
+    vm = WasmVM(disk_cache=False, limits=limits)
+    with pytest.raises(error):
+        sudo(vm, module(extra=extra))
