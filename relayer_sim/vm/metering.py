@@ -14,6 +14,7 @@ one unit on entry; if the table entry is an imported function, that unit is not 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 from relayer_sim.vm.gas_costs import BRANCH_OPERATION_MULTIPLIER
@@ -111,12 +112,17 @@ def _instrumented_code_section(module: WasmModule) -> bytes:
     return bytes(out)
 
 
+@cache
+def _padding_before(opcode: int, calls_import: bool) -> bytes:
+    """``padding_fuel`` as bytes, computed once per operator kind (a body has millions)."""
+    return padding(padding_fuel(opcode, calls_import))
+
+
 def _instrumented_body(module: WasmModule, body: FunctionBody) -> bytes:
     imported = module.imported_function_count
     data = module.data
     out = bytearray(data[body.start : body.locals_end])
-    for instruction in instructions(module, body):
-        calls_import = instruction.target is not None and instruction.target < imported
-        out += padding(padding_fuel(instruction.opcode, calls_import))
-        out += data[instruction.start : instruction.end]
+    for start, end, opcode, _sub, target in instructions(module, body):
+        out += _padding_before(opcode, target is not None and target < imported)
+        out += data[start:end]
     return bytes(out)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 MAGIC: Final = b"\0asm"
 VERSION: Final = b"\x01\0\0\0"
@@ -330,9 +330,13 @@ def _function_body(reader: Reader) -> FunctionBody:
     return FunctionBody(start, body.position, end, count, frozenset(types))
 
 
-@dataclass(frozen=True)
-class Instruction:
-    """One decoded instruction: ``opcode`` is the first byte; ``sub`` the prefixed opcode."""
+class Instruction(NamedTuple):
+    """One decoded instruction: ``opcode`` is the first byte; ``sub`` the prefixed opcode.
+
+    A tuple rather than a frozen dataclass: a 3 MiB module has millions of instructions, decoded
+    by the static checks and again by the metering, and a frozen dataclass is several times
+    slower to create.
+    """
 
     start: int
     end: int
@@ -350,19 +354,24 @@ class Instruction:
 
 def instructions(module: WasmModule, body: FunctionBody) -> Iterator[Instruction]:
     """Every instruction of ``body``, in order; raises ``MalformedWasm`` on anything unknown."""
-    reader = Reader(module.data, body.locals_end, body.end)
-    while not reader.at_end:
-        yield _instruction(reader)
+    data, end = module.data, body.end
+    reader = Reader(data, body.locals_end, end)
+    while reader.position < end:
+        opcode = data[reader.position]
+        if opcode in _NO_IMMEDIATE:  # most instructions: one byte, decoded without the reader
+            reader.position += 1
+            yield Instruction(reader.position - 1, reader.position, opcode)
+        else:
+            yield _instruction(reader)
 
 
 def _instruction(reader: Reader) -> Instruction:
+    """An instruction with immediates (``instructions`` decodes the one-byte ones itself)."""
     start = reader.position
     opcode = reader.byte()
     sub: int | None = None
     target: int | None = None
-    if opcode in _NO_IMMEDIATE:
-        pass
-    elif opcode in (OP_BLOCK, OP_LOOP, OP_IF):
+    if opcode in (OP_BLOCK, OP_LOOP, OP_IF):
         _block_type(reader)
     elif opcode in _ONE_INDEX:
         index = reader.u32()
