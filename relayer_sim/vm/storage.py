@@ -4,9 +4,11 @@ A contract's writes first go to a ``WriteBuffer`` over the caller's storage; the
 buffer only when the call succeeds, so a trap, an abort or a contract error leaves the caller's
 storage exactly as it was.
 
-Iterators are live cursors over sorted key lists: each step finds its successor by bisection, so
-an open iterator holds no copy of its range (a contract may keep thousands open) and sees writes
-made after it was opened.
+Iterators are cursors over the live sorted key lists: each step finds its successor by
+bisection, so an open iterator holds no copy of its range (a contract may keep thousands open).
+A pair is read when the iterator reaches it, so a key removed or changed before then is skipped
+or seen with its new value; keys added while an iterator is open may or may not be seen (as in
+the SDK, writing to a range while iterating over it has no promised order).
 """
 
 from __future__ import annotations
@@ -160,11 +162,11 @@ class WriteBuffer:
             reverse=not ascending,
         )
         last: bytes | None = None
-        for key, rank, base_value in merged:
+        for key, _rank, base_value in merged:
             if key == last:
                 continue
             last = key
-            value = self._pending[key] if rank == pending_rank else base_value
+            value = self._pending.get(key, base_value)
             if value is not None:
                 yield key, value
 

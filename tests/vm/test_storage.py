@@ -57,3 +57,15 @@ def test_write_buffer_view_matches_model(
     buffer.apply()
     assert base.items() == model
     assert list(base.scan(start, end, ascending)) == model_scan(model, start, end, ascending)
+
+
+def test_an_iterator_reads_each_pair_when_it_reaches_it() -> None:
+    """An open iterator holds no copy: a key removed or changed before it is reached is skipped
+    or seen with its new value."""
+    base = MemoryStorage({b"a": b"1", b"c": b"3", b"e": b"5", b"g": b"7"})
+    buffer = WriteBuffer(base)
+    pairs = buffer.scan(None, None, True)
+    assert next(pairs) == (b"a", b"1")
+    buffer.delete(b"c")
+    buffer.set(b"e", b"five")
+    assert list(pairs) == [(b"e", b"five"), (b"g", b"7")]
