@@ -17,6 +17,7 @@ from relayer_sim.host.limits import MAX_TX_GAS as MAX_TX_GAS
 from relayer_sim.host.messages import Msg, subject_of
 from relayer_sim.host.packets import RecvOutcome
 from relayer_sim.host.upgrade import UpgradePlan
+from relayer_sim.host.validation import validate_basic
 from relayer_sim.lightclient.store import HostEnv
 
 
@@ -47,7 +48,7 @@ class TxRecord:
         and for a packet whether it was new (a repeat is a successful no-op)."""
         attributes: dict[str, object] = {
             "message": type(self.tx.msg).__name__,
-            **subject_of(self.tx.msg),
+            **self.subject,
             "ok": self.result.ok,
             "gas_used": self.result.gas_used,
             "contract_gas": self.result.contract_gas,
@@ -58,6 +59,15 @@ class TxRecord:
             attributes["error"] = type(self.result.error).__name__
             attributes["reason"] = str(self.result.error)
         return Event("tx", attributes)
+
+    @property
+    def subject(self) -> dict[str, object]:
+        """What the message is about, if its fields are in their domains: a malformed message
+        (a lone surrogate, a 2^64 sequence) has no subject a trace could hold."""
+        try:
+            return subject_of(validate_basic(self.tx.msg))
+        except InvalidMessage:
+            return {}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ could not decode (JSON too deep or too large, a field missing or of the wrong ty
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Sequence
 from enum import StrEnum
@@ -88,7 +87,7 @@ class ContractClient:
     def _finish(self, result: CallResult, *, query: bool = False) -> Any:
         self.last_gas = result.gas_used
         if not result.ok:
-            raise ClientError(result.error or "contract error without a message")
+            raise ClientError(_utf8(result.error or "contract error without a message"))
         if not query and isinstance(result.response, dict):
             for field in ("messages", "events", "attributes"):
                 if result.response.get(field):
@@ -254,7 +253,7 @@ def _bytes_field(entry: dict[str, Any], name: str) -> bytes:
     """A ``[]byte`` field: standard base64, as Go's encoding/json reads it."""
     try:
         return base64.b64decode(_field(entry, name, str, ""), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a character outside ASCII
         raise UnexpectedResponse(f"{name} is not standard base64") from None
 
 
@@ -266,6 +265,16 @@ def _height(entry: object) -> Height:
             for name in ("revision_number", "revision_height")
         )
     )
+
+
+def _utf8(text: str) -> str:
+    """Text a Rust or Go host could hold: JSON's ``\\ud800`` escape decodes in Python to a lone
+    surrogate, which serde_json refuses and no trace can write."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise UnexpectedResponse("the contract's error is not valid UTF-8 text") from None
+    return text
 
 
 def _json_data(data: bytes | None) -> Any:

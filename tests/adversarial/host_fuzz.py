@@ -9,7 +9,8 @@ governance proposals and votes, migrations, rogue instructions, garbage messages
 lone surrogates, 2^64 and larger integers, huge values), blocks, and restarts from the log.
 
 Invariants, checked at every step:
-- ``deliver`` never raises: it returns a ``TxResult`` (0 escapes), and so does a block;
+- ``deliver`` never raises: it returns a ``TxResult`` whose record (``TxRecord.event``) a trace
+  can write (0 escapes), and a block never raises either;
 - a failed transaction leaves every entry of ``app.state`` and the app hash as they were
   (0 partial writes);
 - after every block, ``HostApp.restore`` from the log gives the same entries, height and app
@@ -40,7 +41,7 @@ from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import Coalition, CounterpartyChain
 from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.host.app import HostApp, HostConfig, TxResult
-from relayer_sim.host.chain import HostChain
+from relayer_sim.host.chain import HostChain, Tx, TxRecord
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
 from relayer_sim.host.errors import HostError
@@ -303,6 +304,7 @@ ANSWER_DATA = st.one_of(
             b'{"status":"Active"}',
             b'{"status":"Active","found_misbehaviour":true}',
             b'{"status":"Frozen"}',
+            b'{"status":"\\ud800"}',
             b"{}",
             b"[]",
             b"null",
@@ -321,7 +323,7 @@ ANSWER_DATA = st.one_of(
     ).map(lambda value: json.dumps(value).encode()),
 )
 ENVELOPES = st.sampled_from(
-    [b"not json", b"{}", b'{"ok":5}', b'{"error":"refused"}', b'{"ok":"!"}']
+    [b"not json", b"{}", b'{"ok":5}', b'{"error":"no"}', b'{"error":"\\udc00"}', b'{"ok":"!"}']
 )
 QUERY_ANSWERS = st.one_of(ANSWER_DATA.map(query_answer), ENVELOPES)
 SUDO_ANSWERS = st.one_of(ANSWER_DATA.map(sudo_answer), st.just(sudo_answer(None)), ENVELOPES)
@@ -430,6 +432,7 @@ class HostMachine(RuleBasedStateMachine):
         self.counts.transactions += 1
         try:
             result = self.app.deliver(msg, env, gas)
+            msgpack.packb(TxRecord(Tx(msg, gas), result).event.attributes)  # as a trace writes it
         except Exception as error:  # the invariant under test: nothing escapes
             self._broken("escapes", f"{type(msg).__name__}: {type(error).__name__}: {error}")
             return None

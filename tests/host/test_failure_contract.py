@@ -12,7 +12,7 @@ from relayer_sim.counterparty import CounterpartyChain
 from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.host import app as app_module
 from relayer_sim.host.app import HostApp, HostConfig
-from relayer_sim.host.chain import HostChain
+from relayer_sim.host.chain import HostChain, Tx, TxRecord
 from relayer_sim.host.clients import Status, UpdateOutcome
 from relayer_sim.host.contract_api import ContractClient, UnexpectedResponse
 from relayer_sim.host.errors import ClientStatusError, ContractFailure, InvalidMessage
@@ -37,7 +37,7 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import WasmVM
 from tests.host.scripted import query_answer, scripted_client, sudo_answer
-from tests.host.test_app import RELAYER, Host, create_client, make_host, stored
+from tests.host.test_app import GAS, RELAYER, Host, create_client, make_host, stored
 from tests.lightclient.chains import advance, make_chain, soon_after
 
 CLIENT = "08-wasm-0"
@@ -126,6 +126,35 @@ def test_an_update_answer_08_wasm_cannot_read_fails_the_transaction(
     assert problem in host.expect(ContractFailure, MsgUpdateClient(RELAYER, CLIENT, b"h"), chain)
 
 
+def test_a_contract_error_that_is_no_utf_8_text_is_a_failure(
+    vm: WasmVM, chain: CounterpartyChain
+) -> None:
+    """JSON's ``\\ud800`` escape is a lone surrogate in Python, which serde_json refuses: the
+    envelope is broken, and its text never reaches an error or a trace."""
+    lone = b'{"error":"refused \\ud800"}'
+    host = scripted_host(vm, chain, query=query_answer(ACTIVE), sudo=lone)
+    text = host.expect(ContractFailure, MsgUpdateClient(RELAYER, CLIENT, b"h"), chain)
+    assert "not valid UTF-8" in text
+    text.encode()
+
+
+def test_a_malformed_message_has_no_subject_in_its_record(
+    vm: WasmVM, chain: CounterpartyChain
+) -> None:
+    """The record of a refused message names its type and error, and nothing of its fields a
+    trace could not hold."""
+    host = make_host(vm)
+    for msg in (BAD_MESSAGES["a packet that is a dict"], BAD_MESSAGES["sequence of 2^64"]):
+        result = host.deliver(msg, chain)  # type: ignore[arg-type]
+        event = TxRecord(Tx(msg, GAS), result).event  # type: ignore[arg-type]
+        assert set(event.attributes) == {
+            "message", "ok", "gas_used", "contract_gas", "error", "reason"
+        }  # fmt: skip
+    valid = MsgRecvPacket(RELAYER, CLIENT, PACKET, b"p", Height(1, 1))
+    event = TxRecord(Tx(valid, GAS), host.deliver(valid, chain)).event
+    assert (event.attributes["client"], event.attributes["sequence"]) == (CLIENT, 1)
+
+
 def test_missing_heights_are_none(vm: WasmVM, chain: CounterpartyChain) -> None:
     host = scripted_host(vm, chain, query=query_answer(ACTIVE), sudo=sudo_answer(b"{}"))
     assert host.ok(MsgUpdateClient(RELAYER, CLIENT, b"h"), chain) == UpdateOutcome((), False)
@@ -167,7 +196,7 @@ def test_metadata_answers(vm: WasmVM, chain: CounterpartyChain) -> None:
     assert contract_answering(vm, chain, b"{}").export_metadata(env) == []
     entries = b'{"genesis_metadata":[{"key":"AQ==","value":"Ag=="}]}'
     assert contract_answering(vm, chain, entries).export_metadata(env) == [(b"\x01", b"\x02")]
-    for bad in (b"{}", b"[1]", b'[{"key":"%"}]'):
+    for bad in (b"{}", b"[1]", b'[{"key":"%"}]', '[{"key":"é"}]'.encode()):
         bad = b'{"genesis_metadata":' + bad + b"}"
         with pytest.raises(UnexpectedResponse):
             contract_answering(vm, chain, bad).export_metadata(env)
