@@ -218,8 +218,9 @@ class ClientKeeper:
 
     def query_status(self, client_id: str, env: HostEnv) -> Status:
         """The status a node answers to an off-chain query, under the smart-query gas cap
-        (``relayer_sim.host.limits``). A contract that spends it all is ``Unknown``: the VM's
-        out-of-gas is an error of the query, which 08-wasm's status turns into Unknown."""
+        (``relayer_sim.host.limits``). A contract that spends it all makes the node's query fail
+        out of gas (08-wasm's gas register panics when the meter reaches its limit): the asker
+        learns nothing, which is ``Unknown`` here."""
         try:
             return self.status(client_id, env, query_gas_meter())
         except OutOfGas:

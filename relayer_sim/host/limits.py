@@ -4,7 +4,8 @@ limit (10^15 CosmWasm gas) and never answer.
 
 - A query is capped as a node caps a smart query: wasmd's ``DefaultSmartQueryGasLimit``,
   3,000,000 SDK gas (420 billion CosmWasm gas at 08-wasm's multiplier). Relayers, monitors, the
-  live display, metrics and expectations ask a client's status with ``query_gas_meter()``.
+  live display, metrics and expectations ask a client's status through
+  ``ClientKeeper.query_status``, which runs it on ``query_gas_meter()``.
 - A passed proposal's message runs at the end of a block, where the SDK's meter is infinite: a
   governance-stored contract's ``migrate`` could then run for ever and halt the chain. Each
   message gets ``PROPOSAL_MESSAGE_GAS``, the most one transaction may ask for (``MAX_TX_GAS``):
