@@ -87,7 +87,7 @@ class ContractClient:
     def _finish(self, result: CallResult, *, query: bool = False) -> Any:
         self.last_gas = result.gas_used
         if not result.ok:
-            raise ClientError(_utf8(result.error or "contract error without a message"))
+            raise ClientError(result.error or "contract error without a message")
         if not query and isinstance(result.response, dict):
             for field in ("messages", "events", "attributes"):
                 if result.response.get(field):
@@ -265,16 +265,6 @@ def _height(entry: object) -> Height:
             for name in ("revision_number", "revision_height")
         )
     )
-
-
-def _utf8(text: str) -> str:
-    """Text a Rust or Go host could hold: JSON's ``\\ud800`` escape decodes in Python to a lone
-    surrogate, which serde_json refuses and no trace can write."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        raise UnexpectedResponse("the contract's error is not valid UTF-8 text") from None
-    return text
 
 
 def _json_data(data: bytes | None) -> Any:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from relayer_sim.host.errors import InvalidMessage, OutOfGas
-from relayer_sim.lightclient.merkle import MerkleTree
 from relayer_sim.vm.storage import Pair, Storage, WriteBuffer
 
 #: A change as a block records it: a new value, or ``None`` for a deletion.
@@ -176,16 +175,3 @@ class GasKV:
             self._meter.consume(self._config.read_cost_per_byte * len(key), VALUE_PER_BYTE)
             self._meter.consume(self._config.read_cost_per_byte * len(value), VALUE_PER_BYTE)
         self._meter.consume(self._config.iter_next_cost_flat, ITER_NEXT_FLAT)
-
-
-# -- commitment -----------------------------------------------------------------------------------
-
-
-def app_hash(store: Storage) -> bytes:
-    """The host's state commitment: the Merkle root over every entry of ``store``.
-
-    Two hosts with the same committed entries have the same app hash, whatever order the
-    entries were written in; a host restarted from its durable log must come back with the app
-    hash it stopped with.
-    """
-    return MerkleTree(dict(store.scan(None, None, True))).root

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from relayer_sim.host.limits import MAX_TX_GAS
 from relayer_sim.scenario.base import Model, mismatch
 from relayer_sim.scenario.durations import MINUTE, SECOND, format_duration
 from relayer_sim.scenario.fields import (
@@ -25,9 +26,6 @@ from relayer_sim.scenario.fields import (
 
 
 def _within_host_gas(gas: int) -> int:
-    # Imported here: the host is slow to import, and only a file that sets a limit needs it.
-    from relayer_sim.host.chain import MAX_TX_GAS
-
     if gas > MAX_TX_GAS:
         raise mismatch(f"a gas limit of at most {MAX_TX_GAS}, the host's maximum")
     return gas

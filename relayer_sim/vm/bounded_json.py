@@ -45,23 +45,39 @@ def loads_bounded(data: bytes, what: str, *, max_size: int, max_depth: int = MAX
         raise JSONLimitError(f"{what}: {error}") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise JSONLimitError(f"{what} is not valid JSON: {error}") from None
-    if _depth_exceeds(value, max_depth):
-        raise JSONLimitError(f"{what} is nested deeper than {max_depth} levels")
+    problem = _tree_problem(value, max_depth)
+    if problem is not None:
+        raise JSONLimitError(f"{what} {problem}")
     return value
 
 
-def _depth_exceeds(value: Any, max_depth: int) -> bool:
-    """Whether ``value`` nests arrays and objects more than ``max_depth`` levels deep."""
+def _tree_problem(value: Any, max_depth: int) -> str | None:
+    """What serde_json would refuse in parsed ``value``: nesting past ``max_depth``, or a string
+    holding a lone surrogate (Python decodes the escape ``\\ud800``; Rust and Go text cannot)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return "is not valid UTF-8 text: it holds a lone surrogate escape"
+            continue
         if isinstance(item, dict):
-            children: Any = item.values()
+            children: list[Any] = [*item.keys(), *item.values()]
         elif isinstance(item, list):
             children = item
         else:
             continue
         if depth > max_depth:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+            return f"is nested deeper than {max_depth} levels"
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, str | dict | list)
+        )
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

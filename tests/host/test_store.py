@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
 from hypothesis import given, settings
@@ -14,9 +13,7 @@ from relayer_sim.host.store import (
     CacheStore,
     GasKV,
     GasMeter,
-    app_hash,
 )
-from relayer_sim.lightclient.merkle import EMPTY_ROOT
 from relayer_sim.vm import MemoryStorage, Storage, WasmVM
 from relayer_sim.vm.storage import PrefixStore, prefix_end
 from tests.conftest import ENV, b64
@@ -344,33 +341,3 @@ def test_a_contract_out_of_sdk_gas_stops_with_the_hosts_error(vm: WasmVM, probe:
     with pytest.raises(OutOfGas) as raised:
         vm.query(probe, ENV, command, store, 10**10)
     assert (raised.value.descriptor, raised.value.wanted) == ("ReadFlat", 1000)
-
-
-# -- app hash -------------------------------------------------------------------------------------
-
-
-def test_app_hash_commits_to_every_entry() -> None:
-    store = MemoryStorage({b"a": b"1", b"b": b"2"})
-    assert app_hash(MemoryStorage()) == EMPTY_ROOT
-    first = app_hash(store)
-    store.set(b"b", b"3")
-    changed_value = app_hash(store)
-    store.set(b"c", b"4")
-    added_key = app_hash(store)
-    store.delete(b"c")
-    assert len({EMPTY_ROOT, first, changed_value, added_key}) == 4
-    assert app_hash(store) == changed_value
-
-
-@given(st.dictionaries(keys, st.binary(max_size=3), max_size=20), st.randoms())
-@settings(max_examples=50)
-def test_app_hash_does_not_depend_on_write_order(entries: Model, rng: random.Random) -> None:
-    shuffled = list(entries.items())
-    rng.shuffle(shuffled)
-    store = MemoryStorage()
-    cache = CacheStore(store)
-    for key, value in shuffled:
-        cache.set(key, value)
-    assert app_hash(cache) == app_hash(MemoryStorage(entries))
-    cache.write()
-    assert app_hash(store) == app_hash(MemoryStorage(entries))
