@@ -111,7 +111,7 @@ def measure_update(
     def reference_update() -> None:
         client = LightClient(copy_of(created), profile)
         client.verify_client_message(data, env)
-        client.check_for_misbehaviour(data)
+        client.check_for_misbehaviour(data, env)
         client.update_state(data, env)
 
     gas = contract_update()
