@@ -111,12 +111,13 @@ def nested(depth: int) -> str:
     ("extra", "limits", "reason"),
     [
         (f"(func {nested(11)})", StaticLimits(max_nesting_depth=10), "nested deeper than 10"),
-        (f"(func {'(block) ' * 11})", StaticLimits(max_function_blocks=10), "more than 10 blocks"),
+        (f"(func {'(loop) ' * 11})", StaticLimits(max_function_loops=10), "more than 10 loops"),
         (
-            f"(func {nested(8)}) (func {nested(8)}) (func {nested(8)})",
-            StaticLimits(max_module_blocks=20),
+            f"(func {'(loop) ' * 8}) (func {'(loop) ' * 8}) (func {'(loop) ' * 8})",
+            StaticLimits(max_module_loops=20),
             "at most 20",
         ),
+        (f"(func {'(nop) ' * 40})", StaticLimits(max_function_bytes=32), "larger than 32 bytes"),
     ],
 )
 def test_control_flow_limits(extra: str, limits: StaticLimits, reason: str) -> None:
