@@ -59,6 +59,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/host_gas.py
 	$(PY) benchmarks/scenarios.py
 	$(PY) benchmarks/containment.py
+	$(PY) benchmarks/bad_inputs.py
 
 ## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
 crash: $(VENV)/.installed-dev
