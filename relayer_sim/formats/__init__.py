@@ -1,0 +1,1 @@
+"""The wire formats a counterparty speaks: sim-tendermint's and CometBFT/ibc-go's."""
