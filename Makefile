@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test browser lint typecheck contracts contracts-check contracts-test pytest bench crash fuzz clean
+.PHONY: run test browser lint typecheck contracts contracts-check contracts-test protos-check pytest bench crash fuzz clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 run: $(VENV)/.installed
 	$(BIN)/relayer-sim run
 
-## test: lint, type-check, check the contracts rebuild to the committed bytes, run every test
-test: $(VENV)/.installed-dev browser lint typecheck contracts-test contracts-check pytest
+## test: lint, type-check, check the contracts and protobuf modules regenerate to the committed bytes, run every test
+test: $(VENV)/.installed-dev browser lint typecheck contracts-test contracts-check protos-check pytest
 
 # The HTML report's test renders the page in a real headless browser (tests/report/browser.py).
 # CI runs `make test` as root on a clean Debian machine, so install Debian's chromium there when
@@ -49,6 +49,10 @@ contracts-check: $(VENV)/.installed-dev
 
 contracts-test: $(VENV)/.installed-dev
 	$(PY) contracts/build.py --test
+
+# The generated protobuf classes (relayer_sim/formats/proto) must match a fresh protoc run.
+protos-check: $(VENV)/.installed-dev
+	$(PY) -m relayer_sim.formats.proto.regenerate --check
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
