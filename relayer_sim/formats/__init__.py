@@ -1,5 +1,5 @@
-"""The wire formats of real chains: what a CometBFT chain with the Cosmos SDK and ibc-go produce.
+"""The wire formats a counterparty speaks: sim-tendermint's and CometBFT/ibc-go's.
 
-``proto`` holds the protobuf message classes, generated from our own schemas of the upstream
-messages (DESIGN.md §6a).
+``proto`` holds the protobuf message classes of the real formats, generated from our own schemas
+of the upstream messages (DESIGN.md §6a).
 """
