@@ -3,6 +3,9 @@
 Known answers, taken as facts:
 - CometBFT v0.38 ``types/vote_test.go`` ``TestVoteSignBytesTestVectors``: precommit sign bytes,
   the length-delimited ``CanonicalVote`` (Go's zero ``time.Time`` is 0001-01-01T00:00:00Z);
+- CometBFT v0.38 ``types/block_test.go`` ``TestHeaderHash``: the header hash, a simple Merkle
+  tree over the 14 field encodings (``types/block.go``), which takes the version, time and last
+  block id as their protobuf messages;
 - cosmos/ics23 ``testdata/iavl/exist_left.json`` and ``testdata/tendermint/nonexist_middle.json``:
   ``CommitmentProof`` bytes, with the key, value and root they prove;
 - our own 08-wasm wrappers (``relayer_sim/lightclient/wasm_wrappers.py``), built independently from
@@ -14,11 +17,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
+from google.protobuf import any_pb2, duration_pb2, timestamp_pb2, wrappers_pb2
 from google.protobuf.message import Message
 from hypothesis import given
 from hypothesis import strategies as st
 
+from relayer_sim.formats.merkle import hash_from_byte_slices
 from relayer_sim.formats.proto import regenerate
 from relayer_sim.formats.proto.cosmos.ics23.v1 import proofs_pb2
 from relayer_sim.formats.proto.ibc.core.client.v1 import client_pb2
@@ -130,6 +134,58 @@ def test_canonical_vote_for_a_block_places_the_block_id_as_field_4() -> None:
     assert body == bytes([0x08, 0x02]) + HEIGHT_ONE + bytes([0x22, len(expected_block_id)]) + (
         expected_block_id
     )
+
+
+# --- CometBFT: header hash ----------------------------------------------------------------------
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def test_header_hash_matches_cometbfts_vector() -> None:
+    """The field encodings of ``Header.Hash``: scalars wrapped as the well-known value messages
+    (Go's ``cdcEncode``), the version, time and last block id as their own messages."""
+    header = types_pb2.Header(
+        version=version_pb2.Consensus(block=1, app=2),
+        chain_id="chainId",
+        height=3,
+        time=timestamp_pb2.Timestamp(seconds=1570983284),  # 2019-10-13T16:14:44Z
+        last_block_id=types_pb2.BlockID(
+            hash=bytes(32), part_set_header=types_pb2.PartSetHeader(total=6, hash=bytes(32))
+        ),
+        last_commit_hash=sha256(b"last_commit_hash"),
+        data_hash=sha256(b"data_hash"),
+        validators_hash=sha256(b"validators_hash"),
+        next_validators_hash=sha256(b"next_validators_hash"),
+        consensus_hash=sha256(b"consensus_hash"),
+        app_hash=sha256(b"app_hash"),
+        last_results_hash=sha256(b"last_results_hash"),
+        evidence_hash=sha256(b"evidence_hash"),
+        proposer_address=sha256(b"proposer_address")[:20],
+    )
+    hashes = [
+        header.last_commit_hash,
+        header.data_hash,
+        header.validators_hash,
+        header.next_validators_hash,
+        header.consensus_hash,
+        header.app_hash,
+        header.last_results_hash,
+        header.evidence_hash,
+        header.proposer_address,
+    ]
+    fields: list[Message] = [
+        header.version,
+        wrappers_pb2.StringValue(value=header.chain_id),
+        wrappers_pb2.Int64Value(value=header.height),
+        header.time,
+        header.last_block_id,
+        *(wrappers_pb2.BytesValue(value=value) for value in hashes),
+    ]
+    encodings = [field.SerializeToString(deterministic=True) for field in fields]
+    expected = "F740121F553B5418C3EFBD343C2DBFE9E007BB67B0D020A0741374BAB65242A4"
+    assert hash_from_byte_slices(encodings) == bytes.fromhex(expected)
 
 
 # --- ICS-23: published proofs ------------------------------------------------------------------
