@@ -1,11 +1,7 @@
 """The generated protobuf classes against bytes published outside this project.
 
-Known answers, taken as facts:
-- CometBFT v0.38 ``types/vote_test.go`` ``TestVoteSignBytesTestVectors``: precommit sign bytes,
-  the length-delimited ``CanonicalVote`` (Go's zero ``time.Time`` is 0001-01-01T00:00:00Z);
-- CometBFT v0.38 ``types/block_test.go`` ``TestHeaderHash``: the header hash, a simple Merkle
-  tree over the 14 field encodings (``types/block.go``), which takes the version, time and last
-  block id as their protobuf messages;
+Known answers, taken as facts (CometBFT's header-hash and vote sign-bytes vectors are checked
+against ``relayer_sim.formats.cometbft`` in ``test_cometbft.py``):
 - cosmos/ics23 ``testdata/iavl/exist_left.json`` and ``testdata/tendermint/nonexist_middle.json``:
   ``CommitmentProof`` bytes, with the key, value and root they prove;
 - our own 08-wasm wrappers (``relayer_sim/lightclient/wasm_wrappers.py``), built independently from
@@ -17,12 +13,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from google.protobuf import any_pb2, duration_pb2, timestamp_pb2, wrappers_pb2
+from google.protobuf import any_pb2, duration_pb2, timestamp_pb2
 from google.protobuf.message import Message
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relayer_sim.formats.merkle import hash_from_byte_slices
 from relayer_sim.formats.proto import regenerate
 from relayer_sim.formats.proto.cosmos.ics23.v1 import proofs_pb2
 from relayer_sim.formats.proto.ibc.core.client.v1 import client_pb2
@@ -36,9 +31,6 @@ from relayer_sim.formats.proto.tendermint.version import types_pb2 as version_pb
 from relayer_sim.lightclient import wasm_wrappers
 from relayer_sim.lightclient.headers import Height
 
-#: Go's zero time.Time, 0001-01-01T00:00:00Z, in Unix seconds.
-GO_ZERO_TIME = -62135596800
-
 
 def varint(number: int) -> bytes:
     out = bytearray()
@@ -47,12 +39,6 @@ def varint(number: int) -> bytes:
         out.append(byte | (0x80 if number else 0))
         if not number:
             return bytes(out)
-
-
-def length_delimited(message: Message) -> bytes:
-    """Go's ``protoio.MarshalDelimited``: a varint length, then the message."""
-    body = message.SerializeToString(deterministic=True)
-    return varint(len(body)) + body
 
 
 def test_the_schemas_match_their_generated_modules() -> None:
@@ -74,52 +60,13 @@ def test_type_urls_and_files_are_upstreams() -> None:
     assert tendermint_pb2.Header.__module__ == tendermint_pb2.__name__
 
 
-# --- CometBFT: vote sign bytes ---------------------------------------------------------------
+# --- CometBFT: canonical vote layout ------------------------------------------------------------
 
-# The published vectors' pieces: the timestamp (field 5) at Go's zero time, height and round as
-# sfixed64 (fields 2 and 3), the chain id (field 6). Upstream's sixth vector adds a vote extension,
-# which the canonical vote does not carry, so its bytes are the fifth's.
-TIMESTAMP_ZERO = bytes(
-    [0x2A, 0x0B, 0x08, 0x80, 0x92, 0xB8, 0xC3, 0x98, 0xFE, 0xFF, 0xFF, 0xFF, 0x01]
-)
-HEIGHT_ONE = bytes([0x11, 0x01, 0, 0, 0, 0, 0, 0, 0])
-ROUND_ONE = bytes([0x19, 0x01, 0, 0, 0, 0, 0, 0, 0])
-CHAIN_ID = bytes([0x32, 0x0D]) + b"test_chain_id"
+# CometBFT's published header-hash and vote sign-bytes vectors are checked against
+# relayer_sim.formats.cometbft in tests/formats/test_cometbft.py.
 
+HEIGHT_ONE = bytes([0x11, 0x01, 0, 0, 0, 0, 0, 0, 0])  # field 2, sfixed64
 PRECOMMIT = types_pb2.SIGNED_MSG_TYPE_PRECOMMIT
-PREVOTE = types_pb2.SIGNED_MSG_TYPE_PREVOTE
-UNKNOWN = types_pb2.SIGNED_MSG_TYPE_UNKNOWN
-
-
-@pytest.mark.parametrize(
-    ("chain_id", "kind", "height", "round_", "expected"),
-    [
-        ("", UNKNOWN, 0, 0, bytes([0x0D]) + TIMESTAMP_ZERO),
-        ("", PRECOMMIT, 1, 1, bytes([0x21, 0x08, 0x02]) + HEIGHT_ONE + ROUND_ONE + TIMESTAMP_ZERO),
-        ("", PREVOTE, 1, 1, bytes([0x21, 0x08, 0x01]) + HEIGHT_ONE + ROUND_ONE + TIMESTAMP_ZERO),
-        ("", UNKNOWN, 1, 1, bytes([0x1F]) + HEIGHT_ONE + ROUND_ONE + TIMESTAMP_ZERO),
-        (
-            "test_chain_id",
-            UNKNOWN,
-            1,
-            1,
-            bytes([0x2E]) + HEIGHT_ONE + ROUND_ONE + TIMESTAMP_ZERO + CHAIN_ID,
-        ),
-    ],
-    ids=["empty", "precommit", "prevote", "no-type", "chain-id"],
-)
-def test_vote_sign_bytes_match_cometbft_vectors(
-    chain_id: str, kind: types_pb2.SignedMsgType, height: int, round_: int, expected: bytes
-) -> None:
-    # A nil vote: no block id. The timestamp is always written (non-nullable upstream).
-    vote = canonical_pb2.CanonicalVote(
-        type=kind,
-        height=height,
-        round=round_,
-        timestamp=timestamp_pb2.Timestamp(seconds=GO_ZERO_TIME),
-        chain_id=chain_id,
-    )
-    assert length_delimited(vote) == expected
 
 
 def test_canonical_vote_for_a_block_places_the_block_id_as_field_4() -> None:
@@ -134,58 +81,6 @@ def test_canonical_vote_for_a_block_places_the_block_id_as_field_4() -> None:
     assert body == bytes([0x08, 0x02]) + HEIGHT_ONE + bytes([0x22, len(expected_block_id)]) + (
         expected_block_id
     )
-
-
-# --- CometBFT: header hash ----------------------------------------------------------------------
-
-
-def sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-def test_header_hash_matches_cometbfts_vector() -> None:
-    """The field encodings of ``Header.Hash``: scalars wrapped as the well-known value messages
-    (Go's ``cdcEncode``), the version, time and last block id as their own messages."""
-    header = types_pb2.Header(
-        version=version_pb2.Consensus(block=1, app=2),
-        chain_id="chainId",
-        height=3,
-        time=timestamp_pb2.Timestamp(seconds=1570983284),  # 2019-10-13T16:14:44Z
-        last_block_id=types_pb2.BlockID(
-            hash=bytes(32), part_set_header=types_pb2.PartSetHeader(total=6, hash=bytes(32))
-        ),
-        last_commit_hash=sha256(b"last_commit_hash"),
-        data_hash=sha256(b"data_hash"),
-        validators_hash=sha256(b"validators_hash"),
-        next_validators_hash=sha256(b"next_validators_hash"),
-        consensus_hash=sha256(b"consensus_hash"),
-        app_hash=sha256(b"app_hash"),
-        last_results_hash=sha256(b"last_results_hash"),
-        evidence_hash=sha256(b"evidence_hash"),
-        proposer_address=sha256(b"proposer_address")[:20],
-    )
-    hashes = [
-        header.last_commit_hash,
-        header.data_hash,
-        header.validators_hash,
-        header.next_validators_hash,
-        header.consensus_hash,
-        header.app_hash,
-        header.last_results_hash,
-        header.evidence_hash,
-        header.proposer_address,
-    ]
-    fields: list[Message] = [
-        header.version,
-        wrappers_pb2.StringValue(value=header.chain_id),
-        wrappers_pb2.Int64Value(value=header.height),
-        header.time,
-        header.last_block_id,
-        *(wrappers_pb2.BytesValue(value=value) for value in hashes),
-    ]
-    encodings = [field.SerializeToString(deterministic=True) for field in fields]
-    expected = "F740121F553B5418C3EFBD343C2DBFE9E007BB67B0D020A0741374BAB65242A4"
-    assert hash_from_byte_slices(encodings) == bytes.fromhex(expected)
 
 
 # --- ICS-23: published proofs ------------------------------------------------------------------
