@@ -34,6 +34,7 @@ from google.protobuf import timestamp_pb2, wrappers_pb2
 from relayer_sim.formats.merkle import hash_from_byte_slices
 from relayer_sim.formats.proto.tendermint.crypto import keys_pb2
 from relayer_sim.formats.proto.tendermint.types import canonical_pb2, types_pb2, validator_pb2
+from relayer_sim.formats.varint import length_prefixed
 
 HASH_SIZE = 32  # crypto/tmhash: sha256
 ADDRESS_SIZE = 20  # crypto/crypto.go: AddressSize, 20 bytes for both key types
@@ -161,15 +162,6 @@ def canonical_vote(
     return vote
 
 
-def _uvarint(number: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, number = number & 0x7F, number >> 7
-        out.append(byte | (0x80 if number else 0))
-        if not number:
-            return bytes(out)
-
-
 def vote_sign_bytes(
     chain_id: str,
     *,
@@ -189,7 +181,7 @@ def vote_sign_bytes(
         timestamp=timestamp,
     )
     body = vote.SerializeToString(deterministic=True)
-    return _uvarint(len(body)) + body
+    return length_prefixed(body)
 
 
 def commit_sig_block_id(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 
 from relayer_sim.formats.proto.cosmos.ics23.v1 import proofs_pb2
+from relayer_sim.formats.varint import length_prefixed, varint
 
 __all__ = ["EMPTY_ROOT", "IavlError", "IavlTree"]
 
@@ -40,31 +41,6 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 class IavlError(ValueError):
     """A version that is not saved (or was pruned), a key that cannot be stored or proven."""
-
-
-def _varint(n: int) -> bytes:
-    """Go's ``binary.PutVarint`` (zigzag), which iavl's ``encoding.EncodeVarint`` uses."""
-    u = (n << 1) if n >= 0 else ((-n) << 1) - 1
-    out = bytearray()
-    while u >= 0x80:
-        out.append((u & 0x7F) | 0x80)
-        u >>= 7
-    out.append(u)
-    return bytes(out)
-
-
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def _length_prefixed(data: bytes) -> bytes:
-    """iavl's ``encoding.EncodeBytes``: uvarint length, then the bytes."""
-    return _uvarint(len(data)) + data
 
 
 class _Node:
@@ -99,18 +75,18 @@ class _Node:
         return self.height == 0
 
     def prefix(self) -> bytes:
-        return _varint(self.height) + _varint(self.size) + _varint(self.version)
+        return varint(self.height) + varint(self.size) + varint(self.version)
 
     def hash(self) -> bytes:
         """The node hash (``writeHashBytes``), computed once; recursion depth is the height."""
         h = self._hash
         if h is None:
             if self.left is None or self.right is None:
-                body = _length_prefixed(self.key) + _length_prefixed(
+                body = length_prefixed(self.key) + length_prefixed(
                     hashlib.sha256(self.value).digest()
                 )
             else:
-                body = _length_prefixed(self.left.hash()) + _length_prefixed(self.right.hash())
+                body = length_prefixed(self.left.hash()) + length_prefixed(self.right.hash())
             h = hashlib.sha256(self.prefix() + body).digest()
             self._hash = h
         return h
@@ -341,9 +317,9 @@ class IavlTree:
             step.hash = proofs_pb2.SHA256
             if went_left:
                 step.prefix = inner.prefix() + b"\x20"
-                step.suffix = _length_prefixed(right.hash())
+                step.suffix = length_prefixed(right.hash())
             else:
-                step.prefix = inner.prefix() + _length_prefixed(left.hash()) + b"\x20"
+                step.prefix = inner.prefix() + length_prefixed(left.hash()) + b"\x20"
         return proof
 
     def existence_proof(self, key: bytes, version: int) -> proofs_pb2.CommitmentProof:

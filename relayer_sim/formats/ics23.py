@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Sequence
 
 from relayer_sim.formats.proto.cosmos.ics23.v1 import proofs_pb2
+from relayer_sim.formats.varint import uvarint
 
 __all__ = [
     "IAVL_SPEC",
@@ -170,21 +171,12 @@ def _hash_or_noop(op: int, data: bytes) -> bytes:
     return data if op == proofs_pb2.NO_HASH else _do_hash(op, data)
 
 
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def _length_prefixed(op: int, data: bytes) -> bytes:
     n = len(data)
     if op == proofs_pb2.NO_PREFIX:
         return data
     if op == proofs_pb2.VAR_PROTO:
-        return _uvarint(n) + data
+        return uvarint(n) + data
     if op == proofs_pb2.REQUIRE_32_BYTES:
         if n != 32:
             raise ProofError(f"data was {n} bytes, not 32")

@@ -23,6 +23,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from relayer_sim.formats.varint import length_prefixed
+
 LEAF_PREFIX = b"\x00"
 INNER_PREFIX = b"\x01"
 HASH_SIZE = 32
@@ -161,21 +163,12 @@ def proofs_from_byte_slices(items: Sequence[bytes]) -> tuple[bytes, list[Proof]]
     return levels[-1][0], proofs
 
 
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def kv_pair_bytes(key: bytes, value: bytes) -> bytes:
     """A key/value leaf as the SDK encodes it (``store/internal/maps`` ``KVPair.Bytes``).
 
     Each part is prefixed with its length as an unsigned varint (Go's ``binary.PutUvarint``).
     """
-    return _uvarint(len(key)) + key + _uvarint(len(value)) + value
+    return length_prefixed(key) + length_prefixed(value)
 
 
 def hash_from_map(entries: Mapping[bytes, bytes]) -> bytes:
