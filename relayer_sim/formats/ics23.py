@@ -67,17 +67,21 @@ class UnsupportedOpError(ProofError):
 
 # --- the specs ---------------------------------------------------------------------------------
 
+#: The leaf both SDK stores commit to: 0x00, the key as is and sha256(value), each behind its
+#: varint length, hashed with sha256.
+_SDK_LEAF = LeafOp(
+    prefix=b"\x00",
+    prehash_key=proofs_pb2.NO_HASH,
+    hash=proofs_pb2.SHA256,
+    prehash_value=proofs_pb2.SHA256,
+    length=proofs_pb2.VAR_PROTO,
+)
+
 # iavl merkle proofs: leaf = 0x00-led prefix (height 0, size 1, version varints), key as is and
 # sha256(value), both varint-length-prefixed; inner children are 32-byte hashes behind a length
 # byte (33 bytes), inner prefixes 4 to 12 bytes (three varints and the length byte).
 IAVL_SPEC = ProofSpec(
-    leaf_spec=LeafOp(
-        prefix=b"\x00",
-        prehash_key=proofs_pb2.NO_HASH,
-        hash=proofs_pb2.SHA256,
-        prehash_value=proofs_pb2.SHA256,
-        length=proofs_pb2.VAR_PROTO,
-    ),
+    leaf_spec=_SDK_LEAF,
     inner_spec=InnerSpec(
         child_order=[0, 1],
         min_prefix_length=4,
@@ -88,16 +92,10 @@ IAVL_SPEC = ProofSpec(
     ),
 )
 
-# CometBFT's simple Merkle tree (crypto/merkle): same leaf as IAVL, inner prefix the one byte 0x01,
+# CometBFT's simple Merkle tree (crypto/merkle): the same leaf, inner prefix the one byte 0x01,
 # children 32-byte hashes.
 TENDERMINT_SPEC = ProofSpec(
-    leaf_spec=LeafOp(
-        prefix=b"\x00",
-        prehash_key=proofs_pb2.NO_HASH,
-        hash=proofs_pb2.SHA256,
-        prehash_value=proofs_pb2.SHA256,
-        length=proofs_pb2.VAR_PROTO,
-    ),
+    leaf_spec=_SDK_LEAF,
     inner_spec=InnerSpec(
         child_order=[0, 1],
         min_prefix_length=1,
