@@ -34,6 +34,7 @@ from relayer_sim.host.messages import (
 )
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
+from relayer_sim.text import is_utf8
 
 #: The ranges of protobuf's integer types, (minimum, maximum).
 UINT64: Final = (0, 2**64 - 1)
@@ -165,10 +166,8 @@ def _text(value: object, field: str) -> str:
     """A string a Go message could carry: UTF-8 encodable (no lone surrogate)."""
     if type(value) is not str:
         raise InvalidMessage(f"{field}: must be a string, got {type(value).__name__}")
-    try:
-        value.encode()
-    except UnicodeEncodeError as error:
-        raise InvalidMessage(f"{field}: not valid UTF-8 text ({error.reason})") from None
+    if not is_utf8(value):
+        raise InvalidMessage(f"{field}: not valid UTF-8 text (surrogates not allowed)")
     return value
 
 

@@ -44,6 +44,7 @@ from typing import Any, BinaryIO, Final
 import msgpack
 
 from relayer_sim.files import MIB, FileRefused, open_regular
+from relayer_sim.text import is_utf8
 
 FORMAT: Final = "relayer-sim-trace"
 VERSION: Final = 1
@@ -406,7 +407,7 @@ def _canonical(value: object, field: str, depth: int = 0) -> Any:
             raise TypeError(f"field {field!r}: {value} does not fit in a msgpack int")
         return value
     if type(value) is str:
-        if not _is_unicode(value):
+        if not is_utf8(value):
             raise TypeError(f"field {field!r}: the str is not valid Unicode text")
         return value
     if type(value) is list:
@@ -424,12 +425,3 @@ def _canonical_map(mapping: dict[Any, Any], field: str, depth: int) -> dict[str,
             raise TypeError(f"field {field!r}: map key {key!r:.40} is not a str")
     prefix = f"{field}." if field else ""
     return {key: _canonical(mapping[key], prefix + key, depth + 1) for key in sorted(mapping)}
-
-
-def _is_unicode(text: str) -> bool:
-    """False for a str holding a lone surrogate, which has no UTF-8 encoding."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True

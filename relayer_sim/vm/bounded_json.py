@@ -13,6 +13,8 @@ import json
 import math
 from typing import Any, Final
 
+from relayer_sim.text import is_utf8
+
 #: serde_json's default recursion limit, which cosmwasm-std's JSON decoding inherits.
 MAX_DEPTH: Final = 128
 
@@ -58,7 +60,7 @@ def _tree_problem(value: Any, max_depth: int) -> str | None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if not _encodable(item):
+            if not is_utf8(item):
                 return "is not valid UTF-8 text: it holds a lone surrogate escape"
             continue
         if isinstance(item, dict):
@@ -73,11 +75,3 @@ def _tree_problem(value: Any, max_depth: int) -> str | None:
             (child, depth + 1) for child in children if isinstance(child, str | dict | list)
         )
     return None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
