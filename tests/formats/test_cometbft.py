@@ -30,6 +30,7 @@ from relayer_sim.formats.merkle import EMPTY_HASH, hash_from_byte_slices
 from relayer_sim.formats.proto.tendermint.crypto import keys_pb2
 from relayer_sim.formats.proto.tendermint.types import types_pb2, validator_pb2
 from relayer_sim.formats.proto.tendermint.version import types_pb2 as version_pb2
+from relayer_sim.formats.varint import uvarint
 
 #: Go's zero time.Time, 0001-01-01T00:00:00Z, in Unix seconds.
 GO_ZERO_TIME = -62135596800
@@ -37,15 +38,6 @@ GO_ZERO_TIME = -62135596800
 
 def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
-
-
-def varint(number: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, number = number & 0x7F, number >> 7
-        out.append(byte | (0x80 if number else 0))
-        if not number:
-            return bytes(out)
 
 
 # --- vote sign bytes ----------------------------------------------------------------------------
@@ -120,7 +112,7 @@ def test_a_vote_for_a_block_carries_the_canonical_block_id_as_field_4() -> None:
     block_id = bytes([0x0A, 0x20]) + b"\x01" * 32 + bytes([0x12, len(psh)]) + psh
     body = bytes([0x08, 0x02]) + HEIGHT_ONE + bytes([0x22, len(block_id)]) + block_id
     body += TIMESTAMP_ZERO
-    assert signed == varint(len(body)) + body
+    assert signed == uvarint(len(body)) + body
 
 
 def test_the_canonical_part_set_header_and_timestamp_are_always_written() -> None:
@@ -136,7 +128,7 @@ def test_the_canonical_part_set_header_and_timestamp_are_always_written() -> Non
     )
     block_id = bytes([0x0A, 0x20]) + b"\x01" * 32 + bytes([0x12, 0x00])
     body = bytes([0x08, 0x02, 0x22, len(block_id)]) + block_id + bytes([0x2A, 0x00])
-    assert signed == varint(len(body)) + body
+    assert signed == uvarint(len(body)) + body
 
 
 @pytest.mark.parametrize(
@@ -433,5 +425,5 @@ def test_validator_set_hash_is_the_root_over_hand_encoded_simple_validators(
             key = keys_pb2.PublicKey(ed25519=raw)
             public_key = bytes([0x0A, 32]) + raw
         validators.append(validator(key, power, priority))
-        leaves.append(bytes([0x0A, len(public_key)]) + public_key + b"\x10" + varint(power))
+        leaves.append(bytes([0x0A, len(public_key)]) + public_key + b"\x10" + uvarint(power))
     assert cometbft.validator_set_hash(validators) == hash_from_byte_slices(leaves)

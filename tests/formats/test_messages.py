@@ -28,17 +28,9 @@ from relayer_sim.formats.proto.ibc.lightclients.wasm.v1 import wasm_pb2
 from relayer_sim.formats.proto.tendermint.crypto import keys_pb2
 from relayer_sim.formats.proto.tendermint.types import canonical_pb2, types_pb2, validator_pb2
 from relayer_sim.formats.proto.tendermint.version import types_pb2 as version_pb2
+from relayer_sim.formats.varint import uvarint
 from relayer_sim.lightclient import wasm_wrappers
 from relayer_sim.lightclient.headers import Height
-
-
-def varint(number: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, number = number & 0x7F, number >> 7
-        out.append(byte | (0x80 if number else 0))
-        if not number:
-            return bytes(out)
 
 
 def test_the_schemas_match_their_generated_modules() -> None:
@@ -148,7 +140,7 @@ def existence_root(proof: proofs_pb2.ExistenceProof) -> bytes:
 
     key = prehash(leaf.prehash_key, proof.key)
     value = prehash(leaf.prehash_value, proof.value)
-    node = hashlib.sha256(leaf.prefix + varint(len(key)) + key + varint(len(value)) + value)
+    node = hashlib.sha256(leaf.prefix + uvarint(len(key)) + key + uvarint(len(value)) + value)
     for step in proof.path:
         assert step.hash == proofs_pb2.SHA256
         node = hashlib.sha256(step.prefix + node.digest() + step.suffix)
@@ -181,7 +173,7 @@ def test_ics23_tendermint_non_existence_proof_decodes_to_its_published_root() ->
 def test_merkle_proof_wraps_commitment_proofs_as_repeated_field_1() -> None:
     inner = bytes.fromhex(IAVL_EXIST_LEFT["proof"])
     merkle = commitment_pb2.MerkleProof(proofs=[proofs_pb2.CommitmentProof.FromString(inner)] * 2)
-    field = bytes([0x0A]) + varint(len(inner)) + inner
+    field = bytes([0x0A]) + uvarint(len(inner)) + inner
     assert merkle.SerializeToString(deterministic=True) == field + field
 
 
