@@ -56,6 +56,8 @@ class ChainConfig:
     revision: int = 1
     seed: bytes = b"counterparty"
     consensus: str = "tm-ed25519"
+    #: The wire format it speaks (DESIGN.md §6a): ``sim-tendermint`` or ``tendermint``.
+    format: str = "sim-tendermint"
     block_time_ns: int = 6 * SECOND
     #: Each block time is ``block_time_ns`` plus a uniform draw in ``[-jitter, +jitter]``.
     block_jitter_ns: int = 0
