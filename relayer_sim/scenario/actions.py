@@ -52,7 +52,8 @@ class StoreCode(GovernanceEntry):
     action: Literal["store_code"] = "store_code"
     """The action's kind."""
     contract: Contract
-    """The contract to store."""
+    """The contract to store: a shipped one's name, or a ``.wasm`` or ``.wasm.gz`` file
+    (relative to the scenario file)."""
 
 
 class Migrate(GovernanceEntry):
@@ -63,7 +64,8 @@ class Migrate(GovernanceEntry):
     client: str
     """The client to migrate."""
     contract: Contract
-    """The contract to migrate it to; its code must be stored by then."""
+    """The contract to migrate it to (a shipped one's name or a contract file); its code must
+    be stored by then."""
 
 
 class RemoveChecksum(GovernanceEntry):

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from relayer_sim.host.limits import MAX_TX_GAS
 from relayer_sim.scenario.base import Model, mismatch
+from relayer_sim.scenario.contracts import SIM_TENDERMINT, Format
 from relayer_sim.scenario.durations import MINUTE, SECOND, format_duration
 from relayer_sim.scenario.fields import (
     ChannelId,
@@ -52,6 +53,11 @@ class CounterpartySpec(Model):
     """Each block time varies by a uniform draw in [-jitter, +jitter]; less than ``block_time``."""
     consensus: Literal["tm-ed25519", "tm-secp256k1"] = "tm-ed25519"
     """The consensus version at genesis; ``consensus_switch`` changes it."""
+    format: Format = SIM_TENDERMINT
+    """The wire format it speaks: ``sim-tendermint`` (our msgpack, read by the
+    ``sim-tendermint-*`` contracts) or ``tendermint`` (CometBFT, the Cosmos SDK and ibc-go byte
+    for byte, read by the ``tendermint-*`` contracts). Every client's contract must read it; a
+    contract file may read either."""
     validators: Entries[ValidatorPower] = Field(
         default=(
             ValidatorPower(name="alice", power=40),

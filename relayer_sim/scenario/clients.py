@@ -1,5 +1,5 @@
-"""The light clients a scenario creates on the host, each on a shipped contract or on the host
-binary's native light client."""
+"""The light clients a scenario creates on the host, each on a contract (shipped, or a file the
+user brings) or on the host binary's native light client."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ class ClientSpec(Model):
     name: Name
     """The client's name in the scenario, by which relayers, monitors and actions refer to it."""
     contract: ClientCode
-    """The light-client contract it runs on (a shipped ``.wasm``: ``sim-tendermint-v1``…), or
+    """The light-client contract it runs on: a shipped one (``sim-tendermint-v1``…), a contract
+    file (``"build/client.wasm"`` or ``.wasm.gz``, relative to the scenario file), or
     ``"native"``: the host binary's own light client, which only a ``software_upgrade``
     changes (the hard-fork baseline)."""
     trusting_period: Duration = 14 * DAY

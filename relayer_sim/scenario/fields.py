@@ -1,6 +1,6 @@
 """The kinds of value scenario fields hold, each read and checked the one way the file format
-defines: names, one-line texts, identifiers, durations, fractions, probabilities and contract
-names.
+defines: names, one-line texts, identifiers, durations, fractions, probabilities and contracts
+(a shipped contract's name, or a contract file, read and checked as the host would store it).
 
 Each kind also has the bounds of the type the runtime keeps it in (integers within int64,
 seeds within u64, durations that leave simulated timestamps within int64), so a value the
@@ -17,13 +17,21 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Final, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from relayer_sim.contracts import contract_names
+from relayer_sim.files import FileRefused
 from relayer_sim.scenario.base import from_file, mismatch
+from relayer_sim.scenario.contracts import (
+    ContractCode,
+    ContractFile,
+    is_contract_file,
+    read_contract_file,
+)
 from relayer_sim.scenario.durations import (
     EXAMPLES,
     MAX_DURATION,
@@ -69,6 +77,8 @@ _CHANNEL = re.compile(rf"{_IDENTIFIER}{{8,64}}")
 TEST_CONTRACTS: Final = frozenset({"probe", "rogue"})
 #: What a client names to run on the host binary's own light client instead of a contract.
 NATIVE: Final = "native"
+#: The longest contract file path a scenario may write (Linux's ``PATH_MAX``).
+PATH_LENGTH: Final = 4096
 
 
 def _name(text: str) -> str:
@@ -175,16 +185,35 @@ def scenario_contracts() -> tuple[str, ...]:
     return tuple(name for name in contract_names() if name not in TEST_CONTRACTS)
 
 
-def _contract(name: str, also: tuple[str, ...] = ()) -> str:
+def _contract(name: str, info: ValidationInfo, also: tuple[str, ...] = ()) -> str:
+    if is_contract_file(name):
+        return _contract_file(name, info)
     known = (*scenario_contracts(), *also)
     if name not in known:
         got = f"{show(name)}, a test contract" if name in TEST_CONTRACTS else None
-        raise mismatch(f"one of {', '.join(known)}", got=got)
+        raise mismatch(f"one of {', '.join(known)}, or a .wasm or .wasm.gz file", got=got)
     return name
 
 
-def _client_code(name: str) -> str:
-    return _contract(name, also=(NATIVE,))
+def _client_code(name: str, info: ValidationInfo) -> str:
+    return _contract(name, info, also=(NATIVE,))
+
+
+def _contract_file(written: str, info: ValidationInfo) -> ContractFile:
+    """The contract in the file ``written`` names, relative to the scenario file's directory
+    (the validation context's ``base_dir``; the working directory for a scenario built in
+    Python). A ``contract_files`` mapping in the context gives code already read, by path."""
+    if not written.isprintable() or len(written) > PATH_LENGTH:
+        raise mismatch(f"a file path of printable characters, at most {PATH_LENGTH}")
+    context = info.context if isinstance(info.context, dict) else {}
+    base: Path = context.get("base_dir") or Path.cwd()
+    path = base / written
+    known: dict[Path, ContractCode] = context.get("contract_files", {})
+    try:
+        contract = known.get(path) or read_contract_file(path)
+    except FileRefused as refused:
+        raise mismatch(f"{refused.expected} at {path}", got=refused.got) from None
+    return ContractFile(written, path, contract)
 
 
 #: A scenario name for a chain, validator, client, relayer, monitor or timeline entry.
@@ -207,8 +236,10 @@ Quorum = Annotated[Fraction, BeforeValidator(_quorum)]
 #: A share of voting power written ``"n/d"``, in (0, 1].
 Threshold = Annotated[Fraction, BeforeValidator(_threshold)]
 Probability = Annotated[float, AfterValidator(_probability)]
-#: The name of a shipped light-client contract (the ``.wasm`` file's stem).
+#: A light-client contract: a shipped one's name (the ``.wasm`` file's stem), or the path of a
+#: ``.wasm`` or ``.wasm.gz`` file, read as a ``ContractFile``
+#: (``relayer_sim.scenario.contracts``).
 Contract = Annotated[str, AfterValidator(_contract)]
-#: What a client runs on: a shipped contract, or ``"native"``, the host binary's own light
-#: client (the hard-fork baseline).
+#: What a client runs on: a contract, or ``"native"``, the host binary's own light client (the
+#: hard-fork baseline).
 ClientCode = Annotated[str, AfterValidator(_client_code)]

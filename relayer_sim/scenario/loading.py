@@ -1,4 +1,5 @@
-"""Reading a scenario file: bytes, then UTF-8, then TOML, then the schema, then the references.
+"""Reading a scenario file: bytes, then UTF-8, then TOML, then the schema (contract files read
+with it), then the references, then the counterparty's format against the rest.
 
 Each stage refuses with one ``ScenarioError`` for the first fault it finds, so a broken file
 gets one line that says where to look and what belongs there.
@@ -8,14 +9,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from relayer_sim.files import MIB, FileRefused, read_regular
 from relayer_sim.scenario.base import FROM_FILE
+from relayer_sim.scenario.contracts import ContractCode
 from relayer_sim.scenario.errors import Invalid, ScenarioError
+from relayer_sim.scenario.formats import check_format
 from relayer_sim.scenario.limits import check_limits
 from relayer_sim.scenario.references import check_references
 from relayer_sim.scenario.schema import Scenario
@@ -38,11 +42,12 @@ def load_scenario(path: Path) -> Scenario:
     except UnicodeDecodeError as error:
         got = f"the byte 0x{raw[error.start]:02x}"
         raise ScenarioError(source, _place(raw, error.start), "UTF-8 text", got) from None
-    return parse_scenario(text, source)
+    return parse_scenario(text, source, path.parent)
 
 
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """The scenario in ``text``; ``source`` names it in errors (a file name, usually)."""
+def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """The scenario in ``text``; ``source`` names it in errors (a file name, usually), contract
+    files are relative to ``base_dir`` (by default the working directory)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -53,10 +58,23 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     except ValueError:
         # Python's own cap on reading an integer: more than 4300 digits (TOML allows 19).
         raise ScenarioError(source, "", "valid TOML", "an integer of thousands of digits") from None
+    return scenario_from_data(data, source, base_dir)
+
+
+def scenario_from_data(
+    data: Mapping[str, Any],
+    source: str,
+    base_dir: Path | None = None,
+    contract_files: Mapping[Path, ContractCode] | None = None,
+) -> Scenario:
+    """The scenario in ``data``, the tables a scenario file holds, checked as a file is;
+    ``contract_files`` gives code already read, by the path a contract file resolves to."""
+    context = {**FROM_FILE, "base_dir": base_dir, "contract_files": contract_files or {}}
     try:
-        scenario = Scenario.model_validate(data, context=FROM_FILE)
+        scenario = Scenario.model_validate(data, context=context)
         check_limits(scenario)
         check_references(scenario)
+        check_format(scenario)
     except ValidationError as error:
         raise first_invalid(error, data).located(source) from None
     except Invalid as invalid:

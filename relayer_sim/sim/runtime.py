@@ -17,7 +17,6 @@ from pathlib import Path
 import trio
 import trio.testing
 
-from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSpec
 from relayer_sim.host.app import HostApp, HostConfig
 from relayer_sim.host.chain import HostChain
@@ -32,6 +31,7 @@ from relayer_sim.relayer.link import Link, LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
 from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
+from relayer_sim.scenario.contracts import contract_code
 from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.relayers import (
     AgentSpec,
@@ -45,12 +45,16 @@ from relayer_sim.sim.clients import ClientCreator, ClientPlan
 from relayer_sim.sim.expectations import Outcome, check_expectations
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
-from relayer_sim.sim.timeline import Timeline, checksum_of
+from relayer_sim.sim.timeline import Timeline
 from relayer_sim.sim.trace import TraceRecorder
 from relayer_sim.vm import WasmVM
 from relayer_sim.world import SimClock, World
 
 NEVER = 2**62
+#: The state format of a client whose contract has no Python profile (``PROFILES``): a contract
+#: file or a ``tendermint-*`` contract. Format 1 is the sim-tendermint state every
+#: sim-tendermint contract reads; the tendermint format's states have no format number.
+UNPROFILED_STATE_FORMAT = 1
 
 
 @dataclass
@@ -143,6 +147,7 @@ class _Run:
                 validators=tuple(ValidatorSpec(v.name, v.power) for v in spec.validators),
                 seed=f"{scenario.name}/{seed}".encode(),
                 consensus=spec.consensus,
+                format=spec.format,
                 block_time_ns=spec.block_time,
                 block_jitter_ns=spec.block_jitter,
             )
@@ -165,13 +170,17 @@ class _Run:
         return world
 
     def _genesis(self, world: World) -> None:
-        """The host starts with the code of the clients it will create (its genesis state)."""
+        """The host starts with the code of the clients it will create (its genesis state), each
+        code once, however many names the scenario gives it."""
         env = world.host_env()
         contracts = {client.contract for client in self.scenario.clients} - {NATIVE}
+        stored: set[bytes] = set()
         for contract in sorted(contracts):
-            result = world.host.app.deliver(
-                MsgStoreCode(GOV_AUTHORITY, load_contract(contract)), env, None
-            )
+            code = contract_code(contract)
+            if code.checksum in stored:
+                continue
+            stored.add(code.checksum)
+            result = world.host.app.deliver(MsgStoreCode(GOV_AUTHORITY, code.code), env, None)
             if not result.ok:
                 raise RuntimeError(f"genesis could not store {contract}: {result.error}")
         world.host.app.commit()
@@ -241,13 +250,15 @@ class _Run:
 
     def _creator(self, world: World, spec: ClientSpec) -> ClientCreator:
         if spec.contract == NATIVE:
-            checksum, profile = NATIVE_CHECKSUM, world.host.app.native.profile
+            checksum, state_format = NATIVE_CHECKSUM, world.host.app.native.profile.format
         else:
-            checksum, profile = checksum_of(spec.contract), PROFILES[spec.contract]
+            profile = PROFILES.get(spec.contract)
+            checksum = contract_code(spec.contract).checksum
+            state_format = UNPROFILED_STATE_FORMAT if profile is None else profile.format
         plan = ClientPlan(
             name=spec.name,
             checksum=checksum,
-            state_format=profile.format,
+            state_format=state_format,
             trusting_period_ns=spec.trusting_period,
             max_clock_drift_ns=spec.max_clock_drift,
             trust_level=TrustLevel(*spec.trust_level),

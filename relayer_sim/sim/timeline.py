@@ -6,11 +6,9 @@ second planned upgrade) is recorded as ``action_failed`` with the reason; the ru
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 
-from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import ChainError, UpgradePlan
 from relayer_sim.counterparty.roster import RosterChange, RosterError
 from relayer_sim.host.governance import GOV_AUTHORITY
@@ -39,13 +37,10 @@ from relayer_sim.scenario import (
     ValidatorChange,
     ValidatorsOffline,
 )
+from relayer_sim.scenario.contracts import contract_code
 from relayer_sim.scenario.timeline import After, AtHeight, AtTime
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.world import World
-
-
-def checksum_of(contract: str) -> bytes:
-    return hashlib.sha256(load_contract(contract)).digest()
 
 
 class Timeline:
@@ -135,15 +130,18 @@ class Timeline:
                 chain = world.counterparty
                 chain.schedule_consensus_switch(chain.earliest_change_height(), version)
             case StoreCode(contract=contract):
-                message = MsgStoreCode(GOV_AUTHORITY, load_contract(contract))
+                message = MsgStoreCode(GOV_AUTHORITY, contract_code(contract).code)
                 self.governance.propose(f"store {contract}", (message,), entry.votes)
             case Migrate(client=client, contract=contract):
                 migrate = MsgMigrateContract(
-                    GOV_AUTHORITY, world.clients.get(client, client), checksum_of(contract), b"{}"
+                    GOV_AUTHORITY,
+                    world.clients.get(client, client),
+                    contract_code(contract).checksum,
+                    b"{}",
                 )
                 self.governance.propose(f"migrate {client} to {contract}", (migrate,), entry.votes)
             case RemoveChecksum(contract=contract):
-                remove = MsgRemoveChecksum(GOV_AUTHORITY, checksum_of(contract))
+                remove = MsgRemoveChecksum(GOV_AUTHORITY, contract_code(contract).checksum)
                 self.governance.propose(f"remove {contract}", (remove,), entry.votes)
             case Recover(subject=subject, substitute=substitute):
                 recover = MsgRecoverClient(

@@ -30,6 +30,7 @@ ACTIONS = (
 )
 DURATION = 'a duration like "6s", "250ms" or "1h30m"'
 CONTRACTS = "one of sim-tendermint-v1, sim-tendermint-v1-flawed, sim-tendermint-v2"
+OR_FILE = "or a .wasm or .wasm.gz file"
 RELAYER = '[[relayers]]\nname = "r1"\nclient = "main"\n'
 BYZANTINE = '[[relayers]]\nname = "evil"\nclient = "main"\nbyzantine = true\n'
 
@@ -251,17 +252,18 @@ CASES = [
     # contracts
     pytest.param(
         BASE.replace("sim-tendermint-v1", "sim-tendermint-v3"),
-        f'clients[0].contract: expected {CONTRACTS}, native (got "sim-tendermint-v3")',
+        f'clients[0].contract: expected {CONTRACTS}, native, {OR_FILE} (got "sim-tendermint-v3")',
         id="contract-unknown",
     ),
     pytest.param(
         BASE.replace("sim-tendermint-v1", "probe"),
-        f'clients[0].contract: expected {CONTRACTS}, native (got "probe", a test contract)',
+        f"clients[0].contract: expected {CONTRACTS}, native, {OR_FILE} "
+        '(got "probe", a test contract)',
         id="contract-probe",
     ),
     pytest.param(
         entry('at = "1m"\naction = "store_code"\ncontract = "rogue"'),
-        f'timeline[0].contract: expected {CONTRACTS} (got "rogue", a test contract)',
+        f'timeline[0].contract: expected {CONTRACTS}, {OR_FILE} (got "rogue", a test contract)',
         id="contract-rogue",
     ),
     # durations
