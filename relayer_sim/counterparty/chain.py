@@ -3,19 +3,21 @@
 Everything a block depends on is fixed by the configuration, the schedules and the times it is
 asked to produce blocks at, so one seed gives one chain. A block needs more than 2/3 of the voting
 power online; with less, ``produce_block`` answers ``Stalled`` and the height stays where it is.
+The chain decides what happens; its wire format (``counterparty.wire``) decides the bytes: the
+state commitment, header hashes, commits and client states.
 """
 
 from __future__ import annotations
 
 import random
+from collections import deque
 from dataclasses import dataclass
 
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
-from relayer_sim.counterparty.state import AppState
-from relayer_sim.counterparty.upgrade import UpgradePlan, new_revision_anchor
+from relayer_sim.counterparty.upgrade import UpgradePlan
+from relayer_sim.counterparty.wire import WIRE_FORMATS, ClientParams, KeyPath, new_wire
 from relayer_sim.lightclient.headers import (
     CONSENSUS_VERSIONS,
-    Commit,
     ConsensusVersion,
     Header,
     HeaderMessage,
@@ -23,18 +25,13 @@ from relayer_sim.lightclient.headers import (
     SignedHeader,
 )
 from relayer_sim.lightclient.packets import Packet
-from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
-from relayer_sim.lightclient.states import (
-    DEFAULT_TRUST_LEVEL,
-    DEFAULT_UPGRADE_PATH,
-    SENTINEL_ROOT,
-    ClientState,
-    ConsensusState,
-    TrustLevel,
-)
+from relayer_sim.lightclient.paths import upgrade_paths
+from relayer_sim.lightclient.schemes import SigningKey
+from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
 from relayer_sim.lightclient.validators import ValidatorSet
 
 SECOND = 1_000_000_000
+DAY = 86_400 * SECOND
 GENESIS_TIME_NS = 1_700_000_000 * SECOND
 NO_BLOCK_HASH = bytes(32)
 
@@ -62,11 +59,17 @@ class ChainConfig:
     #: Each block time is ``block_time_ns`` plus a uniform draw in ``[-jitter, +jitter]``.
     block_jitter_ns: int = 0
     genesis_time_ns: int = GENESIS_TIME_NS
+    #: How long a committed state stays provable: older heights are pruned (the unbonding
+    #: period: no client can trust a header older than that).
+    state_retention_ns: int = 21 * DAY
 
     def __post_init__(self) -> None:
         if self.consensus not in CONSENSUS_VERSIONS:
             known = ", ".join(sorted(CONSENSUS_VERSIONS))
             raise ChainError(f"unknown consensus version {self.consensus!r} (known: {known})")
+        if self.format not in WIRE_FORMATS:
+            known = ", ".join(WIRE_FORMATS)
+            raise ChainError(f"unknown wire format {self.format!r} (known: {known})")
         if not 0 <= self.block_jitter_ns < self.block_time_ns:
             raise ChainError("block jitter must be non-negative and below the block time")
 
@@ -108,7 +111,8 @@ class CounterpartyChain:
     def __init__(self, config: ChainConfig) -> None:
         self.config = config
         self.roster = Roster(config.seed, config.validators)
-        self.state = AppState()
+        self.wire = new_wire(config.format)
+        self.state = self.wire.new_state()
         self.revision = config.revision
         self.halted = False
         self.upgrade_plan: UpgradePlan | None = None
@@ -121,6 +125,8 @@ class CounterpartyChain:
         self._latest: Height | None = None
         self._last_time_ns = config.genesis_time_ns
         self._random = random.Random(config.seed)
+        #: Committed heights still provable, oldest first, with their block times.
+        self._provable: deque[tuple[Height, int]] = deque()
 
     # -- identity and time ----------------------------------------------------------------------
 
@@ -209,32 +215,26 @@ class CounterpartyChain:
             raise ChainError(f"upgrade height {plan.height} must be above {next_height}")
         self.upgrade_plan = plan
         client_path, _ = upgrade_paths(DEFAULT_UPGRADE_PATH, plan.height)
-        self.state.write(merkle_key(client_path), self.upgraded_client_state().encode())
-
-    def upgraded_client_state(self) -> ClientState:
-        """What the chain publishes for light clients (client-chosen fields zeroed)."""
-        anchor = new_revision_anchor(self.revision)
-        return ClientState(
-            chain_id=f"{self.config.name}-{anchor.revision_number}",
-            trust_level=TrustLevel(0, 0),
-            trusting_period_ns=0,
-            max_clock_drift_ns=0,
-            latest_height=anchor,
-            format=self.version_at(Height(anchor.revision_number, 1)).header_version,
+        anchor = self.wire.upgrade_height(self.revision + 1)
+        upgraded = self.wire.upgraded_client_state(
+            f"{self.config.name}-{anchor.revision_number}",
+            anchor,
+            self.version_at(Height(anchor.revision_number, 1)),
         )
+        self.state.write(tuple(client_path), upgraded)
 
     def _publish_upgraded_consensus_state(self, plan: UpgradePlan, time_ns: int) -> None:
-        first = Height(self.revision + 1, 1)
-        version = self.version_at(first)
-        state = ConsensusState(
-            timestamp_ns=time_ns,
-            root=SENTINEL_ROOT,
-            next_validators_hash=self.roster.validator_set(first, version.scheme).hash(),
-            header_version=version.header_version,
-            format=version.header_version,
+        """The block before the halt publishes the consensus state upgraded clients start
+        from: its time, and the validators of the block after the anchor (so that a client
+        moves from the anchor to the new revision with an adjacent update)."""
+        anchor = self.wire.upgrade_height(self.revision + 1)
+        following = Height(anchor.revision_number, anchor.revision_height + 1)
+        version = self.version_at(following)
+        state = self.wire.upgraded_consensus_state(
+            time_ns, self.roster.validator_set(following, version.scheme), version
         )
         _, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, plan.height)
-        self.state.write(merkle_key(consensus_path), state.encode())
+        self.state.write(tuple(consensus_path), state)
 
     def restart_after_upgrade(self) -> None:
         """Come back from the upgrade halt as the next revision (chain id ``name-(N+1)``)."""
@@ -269,27 +269,37 @@ class CounterpartyChain:
         if plan is not None and height.revision_height == plan.height:
             following = Height(self.revision + 1, 1)
         next_validators = self.validator_set(following)
+        parent = None if self._latest is None else self._blocks[self._latest].signed
         header = Header(
             version=version,
             chain_id=self.chain_id,
             revision=height.revision_number,
             height=height.revision_height,
             time_ns=time_ns,
-            validators_hash=validators.hash(),
-            next_validators_hash=next_validators.hash(),
+            validators_hash=self.wire.validators_hash(validators),
+            next_validators_hash=self.wire.validators_hash(next_validators),
             app_hash=self.state.commit(height),
-            last_block_hash=self._last_block_hash(),
+            last_block_hash=NO_BLOCK_HASH if parent is None else parent.commit.block_hash,
         )
-        block = Block(
-            SignedHeader(header, self._sign(header, validators, online), validators),
-            next_validators,
-        )
+        signers = self._signers(height, validators, online)
+        block = Block(self.wire.seal(header, validators, signers, parent), next_validators)
         self._blocks[height] = block
         self._latest = height
         self._last_time_ns = time_ns
+        self._prune(height, time_ns)
         if plan is not None and height.revision_height == plan.height:
             self.halted = True
         return block
+
+    def _prune(self, height: Height, time_ns: int) -> None:
+        """Let the state forget heights older than the retention period."""
+        self._provable.append((height, time_ns))
+        horizon = time_ns - self.config.state_retention_ns
+        if self._provable[0][1] >= horizon:
+            return
+        while self._provable[0][1] < horizon:
+            self._provable.popleft()
+        self.state.prune(self._provable[0][0])
 
     def _online_mask(self, height: Height, validators: ValidatorSet) -> list[bool]:
         scheme = validators.scheme
@@ -298,24 +308,22 @@ class CounterpartyChain:
             for v in validators
         ]
 
-    def _sign(self, header: Header, validators: ValidatorSet, online: list[bool]) -> Commit:
-        vote = header.vote_bytes()
-        names = {
-            self.roster.key(n, validators.scheme).public_key: n
-            for n in self.roster.powers_at(header.ibc_height)
-        }
-        signatures = tuple(
-            self.roster.key(names[v.public_key], validators.scheme).sign(vote) if up else None
+    def _signers(
+        self, height: Height, validators: ValidatorSet, online: list[bool]
+    ) -> dict[bytes, SigningKey]:
+        """The keys of the validators that sign the block at ``height``, by public key."""
+        scheme = validators.scheme
+        keys = [self.roster.key(name, scheme) for name in self.roster.powers_at(height)]
+        by_public_key = {key.public_key: key for key in keys}
+        return {
+            v.public_key: by_public_key[v.public_key]
             for v, up in zip(validators, online, strict=True)
-        )
-        return Commit(header.height, header.hash(), signatures)
-
-    def _last_block_hash(self) -> bytes:
-        return NO_BLOCK_HASH if self._latest is None else self._blocks[self._latest].header.hash()
+            if up
+        }
 
     def send_packet(self, packet: Packet) -> None:
         """Commit to ``packet`` in the state of the next block (what a relayer then proves)."""
-        self.state.write(merkle_key(packet.commitment_path()), packet.commitment())
+        self.state.write(tuple(packet.commitment_path()), packet.commitment())
 
     # -- queries (what relayers see) --------------------------------------------------------------
 
@@ -329,45 +337,22 @@ class CounterpartyChain:
         """The update a relayer sends to move a client trusting ``trusted`` to ``height``."""
         return HeaderMessage(self.block(height).signed, trusted, self.trusted_validators(trusted))
 
-    def client_states(
-        self,
-        height: Height,
-        trusting_period_ns: int,
-        max_clock_drift_ns: int,
-        trust_level: TrustLevel = DEFAULT_TRUST_LEVEL,
-        format: int = 1,
-    ) -> tuple[ClientState, ConsensusState]:
-        """The states a relayer creates a light client with, trusting the block at ``height``;
-        ``format`` is the state format of the contract the client will run on."""
-        header = self.block(height).header
-        client = ClientState(
-            chain_id=self.chain_id,
-            trust_level=trust_level,
-            trusting_period_ns=trusting_period_ns,
-            max_clock_drift_ns=max_clock_drift_ns,
-            latest_height=height,
-            format=format,
-        )
-        consensus = ConsensusState(
-            header.time_ns,
-            header.app_hash,
-            header.next_validators_hash,
-            header_version=header.version.header_version,
-            format=format,
-        )
-        return client, consensus
+    def client_states(self, height: Height, params: ClientParams) -> tuple[bytes, bytes]:
+        """The client and consensus state ``data`` a relayer creates a light client with,
+        trusting the block at ``height``."""
+        return self.wire.client_states(self.chain_id, self.block(height).signed, params)
 
     def trusted_validators(self, trusted: Height) -> ValidatorSet:
         """The set a client trusting ``trusted`` knows as "next validators"."""
-        if trusted.revision_height == 0:  # the anchor an upgrade published
-            return self.validator_set(Height(trusted.revision_number, 1))
+        if trusted not in self._blocks:  # the anchor an upgrade published
+            return self.validator_set(Height(trusted.revision_number, trusted.revision_height + 1))
         return self.block(trusted).next_validator_set
 
-    def value(self, key: bytes, height: Height) -> bytes | None:
+    def value(self, path: KeyPath, height: Height) -> bytes | None:
         self.block(height)
-        return self.state.value(key, height)
+        return self.state.value(path, height)
 
-    def prove(self, key: bytes, height: Height) -> bytes:
-        """An encoded (non-)existence proof of ``key`` against the app hash of ``height``."""
+    def prove(self, path: KeyPath, height: Height) -> bytes:
+        """An encoded (non-)existence proof of ``path`` against the app hash of ``height``."""
         self.block(height)
-        return self.state.prove(key, height)
+        return self.state.prove(path, height)

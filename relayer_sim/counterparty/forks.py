@@ -22,8 +22,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from relayer_sim.counterparty.chain import CounterpartyChain
-from relayer_sim.lightclient.headers import Commit, Header, HeaderMessage, Height, SignedHeader
+from relayer_sim.counterparty.chain import ChainError, CounterpartyChain
+from relayer_sim.lightclient.headers import Header, HeaderMessage, Height, SignedHeader
 from relayer_sim.lightclient.schemes import SCHEMES, SigningKey
 from relayer_sim.lightclient.validators import Validator, ValidatorSet
 
@@ -62,11 +62,16 @@ class Coalition:
         return {name: powers[name] for name in self.members}
 
     def sign(
-        self, chain: CounterpartyChain, header: Header, validators: ValidatorSet
+        self,
+        chain: CounterpartyChain,
+        header: Header,
+        validators: ValidatorSet,
+        parent: SignedHeader | None = None,
     ) -> SignedHeader:
-        """A commit of ``header`` with the coalition members' signatures (nil for the others)."""
+        """A commit of ``header`` with the coalition members' signatures (absent for the
+        others), built on ``parent`` when that is a block the chain made."""
         keys = [chain.roster.key(name, validators.scheme) for name in self.members]
-        return _signed(header, validators, keys)
+        return _signed(chain, header, validators, keys, parent)
 
     def equivocation(
         self, chain: CounterpartyChain, height: Height, app_hash: bytes | None = None
@@ -75,7 +80,9 @@ class Coalition:
         self._check(chain, height)
         honest = chain.block(height).header
         forged = replace(honest, app_hash=app_hash or _invented(b"equivocation", honest.app_hash))
-        return self.sign(chain, forged, chain.block(height).signed.validator_set)
+        return self.sign(
+            chain, forged, chain.block(height).signed.validator_set, _parent(chain, height)
+        )
 
     def lunatic(
         self, chain: CounterpartyChain, height: Height, time_ns: int, app_hash: bytes | None = None
@@ -98,7 +105,10 @@ class Coalition:
         self._check(chain, height)
         honest = chain.block(height)
         return self.sign(
-            chain, replace(honest.header, time_ns=time_ns), honest.signed.validator_set
+            chain,
+            replace(honest.header, time_ns=time_ns),
+            honest.signed.validator_set,
+            _parent(chain, height),
         )
 
 
@@ -114,7 +124,7 @@ def impostor(
     ]
     validators = ValidatorSet.of(scheme, (Validator(key.public_key, 1) for key in keys))
     header = _invented_header(chain, height, time_ns, validators, app_hash, b"impostor")
-    return _signed(header, validators, keys)
+    return _signed(chain, header, validators, keys, None)
 
 
 def impostor_message(forged: SignedHeader, trusted: Height) -> HeaderMessage:
@@ -139,22 +149,33 @@ def _invented_header(
         revision=height.revision_number,
         height=height.revision_height,
         time_ns=time_ns,
-        validators_hash=validators.hash(),
-        next_validators_hash=validators.hash(),
+        validators_hash=chain.wire.validators_hash(validators),
+        next_validators_hash=chain.wire.validators_hash(validators),
         app_hash=app_hash or _invented(label, height.encode()),
         last_block_hash=_invented(label + b"-parent", height.encode()),
     )
 
 
-def _signed(header: Header, validators: ValidatorSet, keys: Iterable[SigningKey]) -> SignedHeader:
-    """``header`` with a commit signed by ``keys`` (nil for the validators without one)."""
-    by_public_key = {key.public_key: key for key in keys}
-    vote = header.vote_bytes()
-    signatures = tuple(
-        by_public_key[v.public_key].sign(vote) if v.public_key in by_public_key else None
-        for v in validators
-    )
-    return SignedHeader(header, Commit(header.height, header.hash(), signatures), validators)
+def _signed(
+    chain: CounterpartyChain,
+    header: Header,
+    validators: ValidatorSet,
+    keys: Iterable[SigningKey],
+    parent: SignedHeader | None,
+) -> SignedHeader:
+    """``header`` sealed in the chain's wire format with a commit signed by ``keys`` (absent
+    for the validators without one)."""
+    return chain.wire.seal(header, validators, {key.public_key: key for key in keys}, parent)
+
+
+def _parent(chain: CounterpartyChain, height: Height) -> SignedHeader | None:
+    """The honest block below ``height``, which a re-signed header builds on as the honest one
+    did (None at a revision's first height)."""
+    below = Height(height.revision_number, height.revision_height - 1)
+    try:
+        return chain.block(below).signed
+    except ChainError:
+        return None
 
 
 def _invented(label: bytes, seed: object) -> bytes:

@@ -1,8 +1,9 @@
-"""The counterparty's application state: sorted key/values committed per block into a Merkle root.
+"""The sim-tendermint counterparty's application state: sorted key/values committed per block
+into a Merkle root (``relayer_sim.lightclient.merkle``), keyed by the joined merkle path.
 
 Writes collect between blocks and are committed with the next block; every committed height keeps
 a snapshot (shared while nothing changes) so that relayers can ask for a proof at any height they
-could have a consensus state for.
+could have a consensus state for, until the chain prunes it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
+from relayer_sim.counterparty.wire.base import KeyPath
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.merkle import MerkleTree, encode_proof
+from relayer_sim.lightclient.paths import merkle_key
 
 
 @lru_cache(maxsize=64)
@@ -27,6 +30,20 @@ class _Snapshot:
         self.items: Mapping[bytes, bytes] = MappingProxyType(dict(items))
 
 
+class ForgedTree:
+    """A tree never committed, proving by merkle path."""
+
+    def __init__(self, tree: MerkleTree) -> None:
+        self._tree = tree
+
+    @property
+    def root(self) -> bytes:
+        return self._tree.root
+
+    def prove(self, path: KeyPath) -> bytes:
+        return encode_proof(self._tree.prove(merkle_key(path)))
+
+
 class AppState:
     """Pending writes plus one snapshot per committed height."""
 
@@ -36,21 +53,21 @@ class AppState:
         self._snapshots: dict[Height, _Snapshot] = {}
         self._latest: _Snapshot | None = None
 
-    def write(self, key: bytes, value: bytes) -> None:
-        """Set ``key`` in the next committed block."""
+    def write(self, path: KeyPath, value: bytes) -> None:
+        """Set ``path`` in the next committed block."""
         if not value:
             raise ValueError("values must be non-empty (an empty value cannot be proven)")
-        self._current[key] = value
+        self._current[merkle_key(path)] = value
         self._dirty = True
 
-    def delete(self, key: bytes) -> None:
-        """Remove ``key`` in the next committed block."""
-        if self._current.pop(key, None) is not None:
+    def delete(self, path: KeyPath) -> None:
+        """Remove ``path`` in the next committed block."""
+        if self._current.pop(merkle_key(path), None) is not None:
             self._dirty = True
 
-    def get(self, key: bytes) -> bytes | None:
+    def get(self, path: KeyPath) -> bytes | None:
         """The value as it will be committed (pending writes included)."""
-        return self._current.get(key)
+        return self._current.get(merkle_key(path))
 
     def commit(self, at: Height) -> bytes:
         """Commit the pending writes as the state of height ``at``; return the app hash."""
@@ -60,20 +77,26 @@ class AppState:
         self._snapshots[at] = self._latest
         return _tree(self._latest).root
 
-    def root(self, at: Height) -> bytes:
-        return _tree(self._snapshot(at)).root
+    def value(self, path: KeyPath, at: Height) -> bytes | None:
+        return self._snapshot(at).items.get(merkle_key(path))
 
-    def value(self, key: bytes, at: Height) -> bytes | None:
-        return self._snapshot(at).items.get(key)
+    def prove(self, path: KeyPath, at: Height) -> bytes:
+        """An encoded existence or non-existence proof of ``path`` in the state of ``at``."""
+        return encode_proof(_tree(self._snapshot(at)).prove(merkle_key(path)))
 
-    def prove(self, key: bytes, at: Height) -> bytes:
-        """An encoded existence or non-existence proof of ``key`` in the state of ``at``."""
-        return encode_proof(_tree(self._snapshot(at)).prove(key))
-
-    def forged(self, at: Height, writes: Mapping[bytes, bytes]) -> MerkleTree:
+    def forged(self, at: Height, writes: Mapping[KeyPath, bytes]) -> ForgedTree:
         """The state of ``at`` with ``writes`` applied, never committed: what a coalition
         signing a fork can claim as its app hash, and prove against."""
-        return MerkleTree({**self._snapshot(at).items, **writes})
+        flat = {merkle_key(path): value for path, value in writes.items()}
+        return ForgedTree(MerkleTree({**self._snapshot(at).items, **flat}))
+
+    def prune(self, below: Height) -> None:
+        # Heights are committed in increasing order, so the dict's oldest entries go first.
+        while self._snapshots:
+            oldest = next(iter(self._snapshots))
+            if oldest >= below:
+                break
+            del self._snapshots[oldest]
 
     def _snapshot(self, at: Height) -> _Snapshot:
         try:

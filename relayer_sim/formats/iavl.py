@@ -239,9 +239,22 @@ class IavlTree:
 
     def prune(self, below_version: int) -> None:
         """Forget every saved version below ``below_version`` (never the latest one); their nodes
-        that no kept version shares become garbage."""
-        for v in [v for v in self._roots if v < below_version and v != self._version]:
-            del self._roots[v]
+        that no kept version shares become garbage. Versions are saved in increasing order, so
+        this looks only at the ones it drops."""
+        while self._roots:
+            oldest = next(iter(self._roots))
+            if oldest >= below_version or oldest == self._version:
+                break
+            del self._roots[oldest]
+
+    def branch(self, version: int) -> IavlTree:
+        """A new tree whose working tree and only saved version are ``version`` of this one: a
+        what-if that shares this tree's nodes and never changes them (nodes are immutable)."""
+        branch = IavlTree()
+        branch._working = self._root(version)
+        branch._roots = {version: branch._working}
+        branch._version = version
+        return branch
 
     # --- reads ----------------------------------------------------------------------------
 

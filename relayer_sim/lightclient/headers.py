@@ -17,7 +17,7 @@ contracts (``contracts/lib/sim_tm.zig``):
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import msgpack
@@ -117,6 +117,9 @@ class SignedHeader:
     header: Header
     commit: Commit
     validator_set: ValidatorSet
+    #: The block as its wire format built it, when that is not this module's msgpack (the
+    #: ``tendermint`` wire keeps the CometBFT protobuf messages here); not part of equality.
+    native: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from relayer_sim.counterparty import Coalition, impostor, impostor_message
+from relayer_sim.counterparty.wire import Forged
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
-from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import HeaderMessage, Height, SignedHeader
-from relayer_sim.lightclient.merkle import MerkleTree, encode_proof
 from relayer_sim.lightclient.packets import Packet
-from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.world import World
 
 #: Forged packets are numbered from here on, past any honest sequence a run reaches.
@@ -57,7 +55,7 @@ class ByzantineRelayer:
     def _latest_acceptable_time(self, client_id: str) -> int:
         """Just inside the client's max clock drift from now."""
         state = self.world.host.app.query().clients.client_state(client_id)
-        drift = decode.client_state(state.data).max_clock_drift_ns
+        drift = self.world.counterparty.wire.read_client_state(state.data).max_clock_drift_ns
         return self.world.now_ns + drift - 10**9
 
     def send_fork(
@@ -96,7 +94,7 @@ class ByzantineRelayer:
             world.record(self.name, "fork_not_sent", reason=str(error))
             return
         packet = self._forged_packet() if forge_packet else None
-        state: MerkleTree | None = None
+        state: Forged | None = None
         if kind == "equivocation":
             at = Height(latest.revision_number, height or latest.revision_height)
             trusted = Height(at.revision_number, at.revision_height - 1)
@@ -125,9 +123,8 @@ class ByzantineRelayer:
             message = impostor_message(forged, trusted)
         else:
             message = HeaderMessage(forged, trusted, chain.trusted_validators(trusted))
-        world.host.submit(
-            Tx(MsgUpdateClient(self.address, client_id, message.to_bytes()), self.gas_limit)
-        )
+        encoded = chain.wire.header_message(message)
+        world.host.submit(Tx(MsgUpdateClient(self.address, client_id, encoded), self.gas_limit))
         world.forks.setdefault(self.client, world.clock.now_ns)
         world.record(
             self.name,
@@ -160,8 +157,9 @@ class ByzantineRelayer:
         if reason is not None:
             world.record(self.name, "fork_not_sent", reason=reason)
             return None
-        latest_time = decode.consensus_state(clients.consensus_state(client_id, latest).data)
-        return members.backdated(chain, at, latest_time.timestamp_ns), at, trusted
+        latest_state = clients.consensus_state(client_id, latest).data
+        latest_time = chain.wire.consensus_timestamp(latest_state)
+        return members.backdated(chain, at, latest_time), at, trusted
 
     def _forged_packet(self) -> Packet:
         """A packet on the traffic's channel, numbered far past the honest ones so that it
@@ -173,16 +171,14 @@ class ByzantineRelayer:
         data = b"forged: 1000000uatom to " + self.address.encode()
         return Packet(sequence, port, channel, port, channel, data)
 
-    def _forged_state(self, packet: Packet | None, base: Height) -> MerkleTree | None:
+    def _forged_state(self, packet: Packet | None, base: Height) -> Forged | None:
         if packet is None:
             return None
-        commitment = {merkle_key(packet.commitment_path()): packet.commitment()}
+        commitment = {tuple(packet.commitment_path()): packet.commitment()}
         return self.world.counterparty.state.forged(base, commitment)
 
-    def _deliver_forged(
-        self, client_id: str, packet: Packet, state: MerkleTree, at: Height
-    ) -> None:
-        proof = encode_proof(state.prove(merkle_key(packet.commitment_path())))
+    def _deliver_forged(self, client_id: str, packet: Packet, state: Forged, at: Height) -> None:
+        proof = state.prove(tuple(packet.commitment_path()))
         message = MsgRecvPacket(self.address, client_id, packet, proof, at)
         self.world.host.submit(Tx(message, self.gas_limit))
         self.world.forged.append(packet)

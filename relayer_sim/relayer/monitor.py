@@ -18,8 +18,7 @@ from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgUpdateClient
-from relayer_sim.lightclient import decode
-from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
+from relayer_sim.lightclient.headers import HeaderMessage, Height
 from relayer_sim.relayer.link import Link
 from relayer_sim.world import World
 
@@ -99,8 +98,8 @@ class Monitor:
                     continue
                 if msg.client_id != client_id:
                     continue
-                accepted = decode.client_message(msg.client_message)
-                if isinstance(accepted, HeaderMessage):
+                accepted = self.world.counterparty.wire.accepted_header(msg.client_message)
+                if accepted is not None:
                     self._suspects.append(accepted)
 
     def _find_forks(self, client_id: str) -> None:
@@ -108,16 +107,16 @@ class Monitor:
         chain = self.world.counterparty
         waiting = []
         for accepted in self._suspects:
-            header = accepted.signed.header
-            at = header.ibc_height
+            at = accepted.signed.header.ibc_height
             reached = self._reached(at)
             if reached is None:
                 waiting.append(accepted)
                 continue
-            if not reached or chain.block(at).header.hash() == header.hash():
+            honest_hash = chain.block(at).signed.commit.block_hash if reached else None
+            if honest_hash is None or honest_hash == accepted.signed.commit.block_hash:
                 continue
             honest = chain.header_message(at, accepted.trusted_height)
-            evidence = Misbehaviour(accepted, honest).to_bytes()
+            evidence = chain.wire.misbehaviour(accepted, honest)
             tx = Tx(MsgUpdateClient(self.address, client_id, evidence), self.gas_limit)
             self._evidence.setdefault(at, (tx, None))
         self._suspects = waiting

@@ -18,15 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from relayer_sim.counterparty.wire import ClientView
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient, MsgUpgradeClient
-from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
-from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, ClientState
-from relayer_sim.lightclient.verify import trusted_enough
+from relayer_sim.lightclient.paths import upgrade_paths
+from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.relayer.link import Link
 from relayer_sim.world import World
@@ -176,13 +175,13 @@ class Relayer:
         if not self._due(("upgrade", str(last))):
             return
         client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, last.revision_height)
-        client_key, consensus_key = merkle_key(client_path), merkle_key(consensus_path)
+        client_key, consensus_key = tuple(client_path), tuple(consensus_path)
         upgraded_client = chain.value(client_key, last)
         upgraded_consensus = chain.value(consensus_key, last)
         if upgraded_client is None or upgraded_consensus is None:
             return
         checksum = self.world.host.app.query().clients.client_state(client_id).checksum
-        new_height = decode.client_state(upgraded_client).latest_height
+        new_height = chain.wire.read_client_state(upgraded_client).latest_height
         upgrade = MsgUpgradeClient(
             self.config.address,
             client_id,
@@ -212,7 +211,7 @@ class Relayer:
         if chain.version_at(following) != chain.version_at(trusted):
             return following
         level = self._client_state().trust_level
-        while target > following and not trusted_enough(
+        while target > following and not chain.wire.trusted_enough(
             chain.header_message(target, trusted), level
         ):
             middle = (trusted.revision_height + target.revision_height) // 2
@@ -239,13 +238,14 @@ class Relayer:
         trusting = self._client_state().trusting_period_ns
         return block.header.time_ns + trusting - self.config.margin_ns <= self.world.now_ns
 
-    def _client_state(self) -> ClientState:
+    def _client_state(self) -> ClientView:
         client_id = self.world.clients[self.config.client]
         state = self.world.host.app.query().clients.client_state(client_id)
-        return decode.client_state(state.data)
+        return self.world.counterparty.wire.read_client_state(state.data)
 
     def _submit_update(self, client_id: str, trusted: Height, target: Height) -> None:
-        message = self.world.counterparty.header_message(target, trusted).to_bytes()
+        chain = self.world.counterparty
+        message = chain.wire.header_message(chain.header_message(target, trusted))
         self._submit(
             MsgUpdateClient(self.config.address, client_id, message),
             ("update", str(target)),
@@ -275,9 +275,7 @@ class Relayer:
             key = ("recv", packet.destination_port, channel, sequence)
             if packets.received(packet) or not self._due(key):
                 continue
-            proof = self.world.counterparty.prove(
-                merkle_key(packet.commitment_path()), proof_height
-            )
+            proof = self.world.counterparty.prove(tuple(packet.commitment_path()), proof_height)
             self._submit(
                 MsgRecvPacket(self.config.address, client_id, packet, proof, proof_height), key
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from relayer_sim.counterparty.wire import ClientParams
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.messages import MsgCreateClient
 from relayer_sim.lightclient.states import TrustLevel
@@ -57,18 +58,15 @@ class ClientCreator:
         chain, plan = self.world.counterparty, self.plan
         height = chain.latest_height
         assert height is not None
-        client, consensus = chain.client_states(
-            height,
-            plan.trusting_period_ns,
-            plan.max_clock_drift_ns,
-            plan.trust_level,
-            plan.state_format,
+        params = ClientParams(
+            plan.trusting_period_ns, plan.max_clock_drift_ns, plan.trust_level, plan.state_format
         )
+        client, consensus = chain.client_states(height, params)
         tx = Tx(
             MsgCreateClient(
                 CREATOR,
-                WasmClientState(client.encode(), plan.checksum, height).encode(),
-                WasmConsensusState(consensus.encode()).encode(),
+                WasmClientState(client, plan.checksum, height).encode(),
+                WasmConsensusState(consensus).encode(),
             ),
             self.gas_limit,
         )

@@ -64,7 +64,6 @@ from relayer_sim.host.messages import (
 from relayer_sim.host.native import NATIVE_CHECKSUM
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.lightclient.packets import Packet
-from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
 from tests.host.scripted import SCRIPTED_CODE, query_answer, sudo_answer
@@ -154,7 +153,7 @@ def _header(chain: CounterpartyChain, target: int, trusted: int) -> bytes:
 
 @cache
 def _proof(chain: CounterpartyChain, packet: Packet, height: int) -> bytes:
-    return chain.prove(merkle_key(packet.commitment_path()), Height(1, height))
+    return chain.prove(tuple(packet.commitment_path()), Height(1, height))
 
 
 def client_creation(chain: CounterpartyChain, checksum: bytes) -> MsgCreateClient:

@@ -160,17 +160,19 @@ def test_consensus_switch_changes_scheme_and_breaks_v1_clients() -> None:
 
 def test_proofs_of_presence_and_absence() -> None:
     chain = make_chain()
-    key = merkle_key([b"ibc", b"commitments/ports/transfer/channels/channel-0/sequences/1"])
-    chain.state.write(key, b"commitment")
+    path = (b"ibc", b"commitments/ports/transfer/channels/channel-0/sequences/1")
+    absent = (b"ibc", path[1] + b"0")
+    key = merkle_key(path)
+    chain.state.write(path, b"commitment")
     (block,) = advance(chain, 1)
     height = block.height
     root = block.header.app_hash
-    verify_membership(root, key, b"commitment", decode_proof(chain.prove(key, height)))
-    verify_non_membership(root, key + b"0", decode_proof(chain.prove(key + b"0", height)))
-    chain.state.delete(key)
+    verify_membership(root, key, b"commitment", decode_proof(chain.prove(path, height)))
+    verify_non_membership(root, key + b"0", decode_proof(chain.prove(absent, height)))
+    chain.state.delete(path)
     (later,) = advance(chain, 1)
-    verify_non_membership(later.header.app_hash, key, decode_proof(chain.prove(key, later.height)))
-    assert chain.value(key, height) == b"commitment" and chain.value(key, later.height) is None
+    verify_non_membership(later.header.app_hash, key, decode_proof(chain.prove(path, later.height)))
+    assert chain.value(path, height) == b"commitment" and chain.value(path, later.height) is None
 
 
 def test_planned_upgrade_publishes_states_halts_and_restarts() -> None:
@@ -184,12 +186,12 @@ def test_planned_upgrade_publishes_states_halts_and_restarts() -> None:
     client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, 5)
     last = Height(1, 5)
     root = chain.block(last).header.app_hash
-    client_bytes = chain.value(merkle_key(client_path), last)
-    consensus_bytes = chain.value(merkle_key(consensus_path), last)
+    client_bytes = chain.value(tuple(client_path), last)
+    consensus_bytes = chain.value(tuple(consensus_path), last)
     assert client_bytes is not None and consensus_bytes is not None
     for path, value in ((client_path, client_bytes), (consensus_path, consensus_bytes)):
         verify_membership(
-            root, merkle_key(path), value, decode_proof(chain.prove(merkle_key(path), last))
+            root, merkle_key(path), value, decode_proof(chain.prove(tuple(path), last))
         )
     upgraded = decode.client_state(client_bytes)
     anchor = decode.consensus_state(consensus_bytes)

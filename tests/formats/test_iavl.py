@@ -328,3 +328,18 @@ def test_refusals() -> None:
     assert tree.remove(b"zz") is None and tree.size() == 1
     with pytest.raises(IavlError, match="absent"):
         tree.existence_proof(b"zz", 1)
+
+
+def test_a_branch_is_a_what_if_that_leaves_the_tree_unchanged() -> None:
+    tree = IavlTree()
+    for index in range(20):
+        tree.set(b"key%02d" % index, b"value")
+    version, root = tree.save_version()
+    branch = tree.branch(version)
+    assert branch.root_hash(version) == root
+    branch.set(b"forged", b"commitment")
+    forged_version, forged_root = branch.save_version()
+    assert forged_version == version + 1 and forged_root != root
+    branch.existence_proof(b"forged", forged_version)
+    assert tree.root_hash(version) == root and tree.get(b"forged", version) is None
+    assert tree.versions() == [version]

@@ -39,7 +39,6 @@ from relayer_sim.host.messages import (
 from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.paths import merkle_key
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
 from tests.lightclient.chains import advance, genesis, make_chain, soon_after
@@ -106,7 +105,7 @@ def create_client(host: Host, chain: CounterpartyChain, checksum: bytes, format:
 def chain() -> CounterpartyChain:
     chain = make_chain()
     advance(chain, 1)
-    chain.state.write(merkle_key(PACKET_PATH), b"commitment")
+    chain.state.write(tuple(PACKET_PATH), b"commitment")
     advance(chain, 3)
     return chain
 
@@ -170,7 +169,7 @@ def test_create_update_and_prove(vm: WasmVM, chain: CounterpartyChain, dialect: 
     assert decode.consensus_state(consensus.data).root == chain.block(Height(1, 4)).header.app_hash
     with pytest.raises(NotFound):
         clients.consensus_state(client_id, Height(1, 3))
-    proof = chain.prove(merkle_key(PACKET_PATH), Height(1, 4))
+    proof = chain.prove(tuple(PACKET_PATH), Height(1, 4))
     env = soon_after(chain)
     clients.verify_membership(
         client_id, Height(1, 4), proof, PACKET_PATH, b"commitment", env, GasMeter(None)

@@ -40,7 +40,7 @@ def test_a_proven_packet_is_received_once(vm: WasmVM) -> None:
     client_id = create_client(host, chain, stored(host, chain, "sim-tendermint-v1"))
     header = chain.header_message(Height(1, 3), Height(1, 1)).to_bytes()
     host.ok(MsgUpdateClient(RELAYER, client_id, header), chain)
-    proof = chain.prove(b"/".join(PACKET.commitment_path()), Height(1, 3))
+    proof = chain.prove(tuple(PACKET.commitment_path()), Height(1, 3))
 
     def recv(packet: Packet, at: Height = PROOF_HEIGHT, client: str = client_id) -> MsgRecvPacket:
         return MsgRecvPacket(RELAYER, client, packet, proof, at)

@@ -17,7 +17,7 @@ from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import MsgRecoverClient, MsgUpdateClient, MsgUpgradeClient
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
-from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
+from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
@@ -91,8 +91,8 @@ def test_planned_upgrade_through_the_host(vm: WasmVM) -> None:
     client_id = create_client(host, chain, checksum)
     client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, 5)
     last = Height(1, 5)
-    client = chain.value(merkle_key(client_path), last)
-    consensus = chain.value(merkle_key(consensus_path), last)
+    client = chain.value(tuple(client_path), last)
+    consensus = chain.value(tuple(consensus_path), last)
     assert client is not None and consensus is not None
     new_height = decode.client_state(client).latest_height
 
@@ -103,10 +103,10 @@ def test_planned_upgrade_through_the_host(vm: WasmVM) -> None:
             WasmClientState(client_bytes, checksum, height).encode(),
             WasmConsensusState(consensus).encode(),
             proof_client,
-            chain.prove(merkle_key(consensus_path), last),
+            chain.prove(tuple(consensus_path), last),
         )
 
-    proof = chain.prove(merkle_key(client_path), last)
+    proof = chain.prove(tuple(client_path), last)
     # The client is still at 1-1: the proofs are against another root.
     assert "upgraded client state: " in host.expect(
         ContractError, upgrade(client, new_height, proof), chain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSpec
 from relayer_sim.counterparty.chain import SECOND, Block
+from relayer_sim.counterparty.wire import ClientParams
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL
 from relayer_sim.lightclient.store import HostEnv
@@ -40,10 +41,8 @@ def advance(chain: CounterpartyChain, blocks: int) -> list[Block]:
 
 def genesis(chain: CounterpartyChain, height: Height, format: int = 1) -> tuple[bytes, bytes]:
     """The client and consensus state a relayer creates a client with, trusting ``height``."""
-    client, consensus = chain.client_states(
-        height, TRUSTING_PERIOD, MAX_CLOCK_DRIFT, DEFAULT_TRUST_LEVEL, format
-    )
-    return client.encode(), consensus.encode()
+    params = ClientParams(TRUSTING_PERIOD, MAX_CLOCK_DRIFT, DEFAULT_TRUST_LEVEL, format)
+    return chain.client_states(height, params)
 
 
 def host_env(time_ns: int, height: int = 100) -> HostEnv:

@@ -13,7 +13,7 @@ from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.client import V1, V2, ClientError, Profile
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
-from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
+from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH, TrustLevel
 from tests.lightclient.chains import (
     TRUSTING_PERIOD,
@@ -187,10 +187,10 @@ def test_evidence_with_an_invalid_header_is_refused(twin: TwinFactory) -> None:
 def test_membership_and_non_membership(twin: TwinFactory, profile: Profile, dialect: str) -> None:
     chain = make_chain()
     advance(chain, 1)
-    key = merkle_key(PACKET_PATH)
+    key = tuple(PACKET_PATH)
     chain.state.write(key, b"commitment")
     advance(chain, 1)
-    chain.state.write(b"another key", b"changes the root")
+    chain.state.write((b"another key",), b"changes the root")
     advance(chain, 1)
     at = Height(1, 3)
     pair = twin(profile, dialect)
@@ -199,7 +199,7 @@ def test_membership_and_non_membership(twin: TwinFactory, profile: Profile, dial
     update_env = soon_after(chain, blocks_later=0)
     pair.update(chain.header_message(at, Height(1, 1)).to_bytes(), update_env)
     absent = [b"ibc", b"receipts/ports/transfer/channels/channel-0/sequences/9"]
-    presence, absence = chain.prove(key, at), chain.prove(merkle_key(absent), at)
+    presence, absence = chain.prove(key, at), chain.prove(tuple(absent), at)
     env = update_env
     pair.verify_membership(at, presence, PACKET_PATH, b"commitment", env)
     pair.verify_non_membership(at, absence, absent, env)
@@ -247,7 +247,7 @@ def test_membership_and_non_membership(twin: TwinFactory, profile: Profile, dial
 def test_delay_periods(twin: TwinFactory) -> None:
     chain = make_chain()
     advance(chain, 1)
-    key = merkle_key(PACKET_PATH)
+    key = tuple(PACKET_PATH)
     chain.state.write(key, b"commitment")
     advance(chain, 1)
     pair = started(twin, V1, chain, Height(1, 1))
@@ -288,7 +288,7 @@ def upgraded_chain() -> CounterpartyChain:
 def upgrade_inputs(chain: CounterpartyChain, plan_height: int) -> tuple[bytes, bytes, bytes, bytes]:
     last = Height(1, 5)
     client_path, consensus_path = upgrade_paths(DEFAULT_UPGRADE_PATH, plan_height)
-    client_key, consensus_key = merkle_key(client_path), merkle_key(consensus_path)
+    client_key, consensus_key = tuple(client_path), tuple(consensus_path)
     client, consensus = chain.value(client_key, last), chain.value(consensus_key, last)
     assert client is not None and consensus is not None
     return client, consensus, chain.prove(client_key, last), chain.prove(consensus_key, last)
@@ -324,7 +324,7 @@ def test_planned_upgrade(twin: TwinFactory, profile: Profile) -> None:
     assert pair.status(env) == "Active"
     # The new consensus state's root is the sentinel: no proof holds until the next update.
     with pytest.raises(ClientError, match=r"^a neighbour's proof does not lead to the trusted"):
-        pair.verify_non_membership(Height(2, 0), chain.prove(b"x", Height(1, 5)), [b"x"], env)
+        pair.verify_non_membership(Height(2, 0), chain.prove((b"x",), Height(1, 5)), [b"x"], env)
     with pytest.raises(ClientError, match=r"^upgraded client height must be above"):
         pair.verify_upgrade_and_update_state(client, consensus, client_proof, consensus_proof, env)
     chain.restart_after_upgrade()
@@ -332,7 +332,7 @@ def test_planned_upgrade(twin: TwinFactory, profile: Profile) -> None:
     env = soon_after(chain)
     pair.update(chain.header_message(Height(2, 1), Height(2, 0)).to_bytes(), env)
     pair.update(chain.header_message(Height(2, 2), Height(2, 1)).to_bytes(), env)
-    pair.verify_non_membership(Height(2, 2), chain.prove(b"x", Height(2, 2)), [b"x"], env)
+    pair.verify_non_membership(Height(2, 2), chain.prove((b"x",), Height(2, 2)), [b"x"], env)
 
 
 def test_upgrade_needs_an_upgrade_path(twin: TwinFactory) -> None:

@@ -15,7 +15,6 @@ from relayer_sim.counterparty.chain import SECOND
 from relayer_sim.lightclient import decode
 from relayer_sim.lightclient.client import V1, V2, ClientError, Profile
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
-from relayer_sim.lightclient.paths import merkle_key
 from tests.lightclient.chains import advance, genesis, make_chain, soon_after
 from tests.lightclient.conftest import TwinFactory
 from tests.lightclient.harness import Twin
@@ -133,7 +132,7 @@ def test_a_changed_byte_in_a_proof_is_refused(twin: TwinFactory, data: st.DataOb
     chain = make_chain()
     advance(chain, 1)
     for index, key in enumerate(keys):
-        chain.state.write(key, b"value %d" % index)
+        chain.state.write((key,), b"value %d" % index)
     advance(chain, 1)
     pair = started(twin, V1, chain, Height(1, 1))
     env = soon_after(chain)
@@ -147,8 +146,8 @@ def test_a_changed_byte_in_a_proof_is_refused(twin: TwinFactory, data: st.DataOb
         )
     )
     path = [key]
-    proof = chain.prove(merkle_key(path), Height(1, 2))
-    value = chain.value(merkle_key(path), Height(1, 2))
+    proof = chain.prove(tuple(path), Height(1, 2))
+    value = chain.value(tuple(path), Height(1, 2))
 
     def verify(candidate: bytes) -> None:
         if value is None:
