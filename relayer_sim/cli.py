@@ -21,7 +21,7 @@ from rich.console import Console
 
 from relayer_sim import __version__
 from relayer_sim.commands.compare import compare_command
-from relayer_sim.commands.contract import contract_check
+from relayer_sim.commands.contract import contract_check, contract_try
 from relayer_sim.commands.demo import demo_command
 from relayer_sim.commands.errors import (
     EXIT_BAD_INPUT,
@@ -121,6 +121,35 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON instead")
     check.set_defaults(handler=contract_check)
+    trial = contract_commands.add_parser(
+        "try",
+        help="run a contract file as a light client through a short scenario, step by step",
+        description=(
+            "Run a short built-in scenario on the contract: a client created on it, updated "
+            "every counterparty block, a packet every 30 s proven against it, then a lunatic "
+            "fork that a monitor reports, which should freeze the client. Prints each step "
+            "(the client id; updates accepted and refused, with the first refusal; packets "
+            "proven; whether the client froze), the contract gas per call type (median, max) "
+            "and a verdict. Exits 1 when the contract failed a step, 2 when the file cannot "
+            "be read or is not code store_code accepts."
+        ),
+    )
+    trial.add_argument("file", type=Path, metavar="FILE", help="contract code (.wasm or .wasm.gz)")
+    trial.add_argument(
+        "--dialect",
+        choices=("v10", "v0.1"),
+        default="v10",
+        help="the 08-wasm API the contract speaks: v10 (ibc-go v10/v11, the default) or v0.1 "
+        "(08-wasm v0.1, ibc-go v7.3/v8.0)",
+    )
+    trial.add_argument(
+        "--format",
+        choices=("sim-tendermint", "tendermint"),
+        default="sim-tendermint",
+        help="the counterparty's wire format the contract reads (default: sim-tendermint)",
+    )
+    trial.add_argument("--json", action="store_true", help="print the results as JSON instead")
+    trial.set_defaults(handler=contract_try)
 
     from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
 

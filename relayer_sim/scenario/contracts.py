@@ -93,9 +93,18 @@ def read_contract_file(path: Path) -> ContractCode:
     ``MAX_CODE_FILE`` bytes holding code ``MsgStoreCode`` accepts; ``FileRefused`` says why not
     (the host's first reason, for code it would refuse)."""
     code = read_regular(path, MAX_CODE_FILE)
-    verdict = check_code(code)
-    if verdict.checksum is None or not verdict.accepted:
-        reasons = verdict.reasons
-        more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
-        raise FileRefused(path, "a contract store_code accepts", f"{reasons[0]}{more}")
-    return ContractCode(code, verdict.checksum)
+    digest = hashlib.sha256(code).digest()
+    checksum = _ACCEPTED.get(digest)
+    if checksum is None:
+        verdict = check_code(code)
+        if verdict.checksum is None or not verdict.accepted:
+            reasons = verdict.reasons
+            more = f" and {len(reasons) - 1} more" if len(reasons) > 1 else ""
+            raise FileRefused(path, "a contract store_code accepts", f"{reasons[0]}{more}")
+        checksum = _ACCEPTED[digest] = verdict.checksum
+    return ContractCode(code, checksum)
+
+
+#: sha256 of a file's bytes → the checksum of the code in it, for code already found acceptable
+#: (checking compiles the code: a scenario read twice, or from two folders, compiles it once).
+_ACCEPTED: dict[bytes, bytes] = {}

@@ -90,6 +90,20 @@ def run_scenario(
     return trio.run(run.main, clock=clock)
 
 
+def chain_config(scenario: Scenario, seed: int) -> ChainConfig:
+    """The counterparty of ``scenario``, run with ``seed``."""
+    spec = scenario.counterparty
+    return ChainConfig(
+        name=spec.name,
+        validators=tuple(ValidatorSpec(v.name, v.power) for v in spec.validators),
+        seed=f"{scenario.name}/{seed}".encode(),
+        consensus=spec.consensus,
+        format=spec.format,
+        block_time_ns=spec.block_time,
+        block_jitter_ns=spec.block_jitter,
+    )
+
+
 class _Run:
     def __init__(
         self,
@@ -140,18 +154,7 @@ class _Run:
 
     def _world(self, trace: TraceRecorder) -> World:
         scenario, seed = self.scenario, self.seed
-        spec = scenario.counterparty
-        counterparty = CounterpartyChain(
-            ChainConfig(
-                name=spec.name,
-                validators=tuple(ValidatorSpec(v.name, v.power) for v in spec.validators),
-                seed=f"{scenario.name}/{seed}".encode(),
-                consensus=spec.consensus,
-                format=spec.format,
-                block_time_ns=spec.block_time,
-                block_jitter_ns=spec.block_jitter,
-            )
-        )
+        counterparty = CounterpartyChain(chain_config(scenario, seed))
         host_spec = scenario.host
         config = HostConfig(
             dialect=Dialect(host_spec.dialect),
