@@ -154,7 +154,9 @@ class Trial:
 
     def _updates(self) -> str:
         if self.updates_accepted == self.updates_refused == 0:
-            return f"none sent: the client stayed at {self.height_at_fork or 'no height'}"
+            if self.height_at_fork is None:
+                return "none sent: no client"
+            return f"none sent: the client stayed at {self.height_at_fork}"
         counts = f"{self.updates_accepted} accepted, {self.updates_refused} refused"
         return _counted(counts, self.first_update_refusal)
 
