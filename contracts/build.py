@@ -48,6 +48,7 @@ class Module:
 MODULES = {
     "cw": Module("contracts/lib/cw.zig"),
     "sim_tm": Module("contracts/sim_tm/sim_tm.zig", ("cw",)),
+    "tendermint": Module("contracts/tendermint/tendermint.zig", ("cw", "sim_tm")),
 }
 
 #: Fixed code-generation flags. ``-rdynamic`` is what makes the ``export fn``s exported;

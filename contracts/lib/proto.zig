@@ -10,6 +10,10 @@
 //! number order, minimal varints. `latest_height` is non-nullable in ibc-go, so it is always
 //! written (as `1a 00` when zero). Decoding skips unknown fields, lets a repeated scalar field
 //! win last and merges a repeated `latest_height`. Decoded slices point into the input.
+//!
+//! For other messages it offers the generic pieces: the `Encoder` (unsigned, signed, sfixed64,
+//! bool, packed and length-delimited fields, as Go writes them), the field `Decoder`, Go's
+//! integer conversions and `Seen`, which refuses a non-repeated field that occurs twice.
 
 const std = @import("std");
 
@@ -87,6 +91,40 @@ pub const Encoder = struct {
         try e.tag(field, .len);
         try e.varint(data.len);
         try e.out.appendSlice(data);
+    }
+
+    /// An int64 field (two's complement varint, ten bytes when negative); omitted when zero.
+    pub fn int64Field(e: *Encoder, field: u32, value: i64) Allocator.Error!void {
+        if (value == 0) return;
+        try e.tag(field, .varint);
+        try e.varint(@bitCast(value));
+    }
+
+    /// An int32 or enum field (sign-extended to 64 bits, as Go writes it); omitted when zero.
+    pub fn int32Field(e: *Encoder, field: u32, value: i32) Allocator.Error!void {
+        try e.int64Field(field, value);
+    }
+
+    /// An sfixed64 field; omitted when zero.
+    pub fn sfixed64Field(e: *Encoder, field: u32, value: i64) Allocator.Error!void {
+        if (value == 0) return;
+        try e.tag(field, .fixed64);
+        var buf: [8]u8 = undefined;
+        std.mem.writeInt(i64, &buf, value, .little);
+        try e.out.appendSlice(&buf);
+    }
+
+    /// A bool field; omitted when false.
+    pub fn boolField(e: *Encoder, field: u32, value: bool) Allocator.Error!void {
+        if (value) try e.uint64Field(field, 1);
+    }
+
+    /// A packed repeated int32 field; omitted when empty.
+    pub fn packedInt32Field(e: *Encoder, alloc: Allocator, field: u32, values: []const i32) Allocator.Error!void {
+        if (values.len == 0) return;
+        var inner = Encoder.init(alloc);
+        for (values) |v| try inner.varint(@bitCast(@as(i64, v)));
+        try e.lenField(field, inner.out.items);
     }
 };
 
@@ -203,6 +241,45 @@ pub const Decoder = struct {
         return field;
     }
 };
+
+/// `Error` with the one rule stricter than protobuf's merging: a non-repeated field that occurs
+/// twice in one message.
+pub const StrictError = Error || error{DuplicateField};
+
+/// The non-repeated fields (numbers 1 to 63) already seen in one message.
+pub const Seen = struct {
+    mask: u64 = 0,
+
+    /// Refuses the second occurrence of field `number`.
+    pub fn once(s: *Seen, number: u32) StrictError!void {
+        if (number == 0 or number > 63) return error.InvalidFieldNumber;
+        const bit = @as(u64, 1) << @intCast(number);
+        if (s.mask & bit != 0) return error.DuplicateField;
+        s.mask |= bit;
+    }
+};
+
+/// Go's int64 from a varint: the 64 bits as two's complement.
+pub fn asInt64(value: u64) i64 {
+    return @bitCast(value);
+}
+
+/// Go's int32 (and enum) from a varint: the low 32 bits as two's complement.
+pub fn asInt32(value: u64) i32 {
+    return @bitCast(@as(u32, @truncate(value)));
+}
+
+/// The elements of a repeated int32 field occurrence: one varint, or a packed run of them.
+pub fn appendInt32s(list: *std.ArrayList(i32), f: Field) (Error || Allocator.Error)!void {
+    switch (f.wire_type) {
+        .varint => try list.append(asInt32(f.int)),
+        .len => {
+            var d = Decoder.init(f.bytes);
+            while (d.pos < d.data.len) try list.append(asInt32(try d.varint()));
+        },
+        else => return error.WrongWireType,
+    }
+}
 
 fn mergeHeight(height: *Height, data: []const u8) Error!void {
     var d = Decoder.init(data);
@@ -345,4 +422,34 @@ test "decoding rules: unknown fields, last wins, merged height, errors" {
     try testing.expectError(error.InvalidWireType, decodeClientState("\x0b"));
     try testing.expectError(error.InvalidFieldNumber, decodeClientState("\x02\x00"));
     try testing.expectError(error.WrongTypeUrl, decodeClientStateAny("\x0a\x01x"));
+}
+
+test "signed, fixed, bool and packed fields; strict decoding helpers" {
+    var arena = std.heap.ArenaAllocator.init(testing.allocator);
+    defer arena.deinit();
+    const alloc = arena.allocator();
+    var e = Encoder.init(alloc);
+    try e.int64Field(1, -1);
+    try e.int32Field(2, -2);
+    try e.sfixed64Field(3, 1);
+    try e.boolField(4, true);
+    try e.boolField(5, false);
+    try e.int64Field(6, 0);
+    try e.packedInt32Field(alloc, 7, &.{ 0, 1 });
+    const expected = "\x08" ++ "\xff" ** 9 ++ "\x01" ++ "\x10\xfe" ++ "\xff" ** 8 ++ "\x01" ++
+        "\x19\x01" ++ "\x00" ** 7 ++ "\x20\x01" ++ "\x3a\x02\x00\x01";
+    try testing.expectEqualSlices(u8, expected, e.out.items);
+    var d = Decoder.init(expected);
+    try testing.expectEqual(@as(i64, -1), asInt64((try d.next()).?.int));
+    try testing.expectEqual(@as(i32, -2), asInt32((try d.next()).?.int));
+    var list = std.ArrayList(i32).init(alloc);
+    try appendInt32s(&list, .{ .number = 1, .wire_type = .varint, .int = 5 });
+    try appendInt32s(&list, .{ .number = 1, .wire_type = .len, .bytes = "\x01\x02" });
+    try testing.expectEqualSlices(i32, &.{ 5, 1, 2 }, list.items);
+    try testing.expectError(error.Truncated, appendInt32s(&list, .{ .number = 1, .wire_type = .len, .bytes = "\x80" }));
+    var seen = Seen{};
+    try seen.once(1);
+    try seen.once(63);
+    try testing.expectError(error.DuplicateField, seen.once(1));
+    try testing.expectError(error.InvalidFieldNumber, seen.once(64));
 }
