@@ -46,9 +46,20 @@ class HostEnv:
     def self_height(self) -> Height:
         """The host's own IBC height: its revision comes from the chain id, as in ibc-go (0
         when the chain id has none, or when it does not fit a u64)."""
-        match = _CHAIN_ID_REVISION.fullmatch(self.chain_id)
-        revision = int(match.group(1)) if match else 0
-        return Height(revision if revision <= _MAX_U64 else 0, self.height)
+        return Height(chain_id_revision(self.chain_id), self.height)
+
+
+def is_revision_format(chain_id: str) -> bool:
+    """ibc-go ``IsRevisionFormat``: the chain id ends in ``-N`` (N decimal, no leading zero)."""
+    return _CHAIN_ID_REVISION.fullmatch(chain_id) is not None
+
+
+def chain_id_revision(chain_id: str) -> int:
+    """ibc-go ``ParseChainID``: the revision a chain id names; 0 when it names none, or when
+    the number does not fit a u64."""
+    match = _CHAIN_ID_REVISION.fullmatch(chain_id)
+    revision = int(match.group(1)) if match else 0
+    return revision if revision <= _MAX_U64 else 0
 
 
 def consensus_key(height: Height) -> bytes:
