@@ -20,13 +20,12 @@ from relayer_sim.formats.proto.ibc.lightclients.tendermint.v1 import tendermint_
 from relayer_sim.formats.proto.tendermint.types import types_pb2, validator_pb2
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.schemes import SCHEMES, SigningKey
-from relayer_sim.lightclient.store import HostEnv
+from relayer_sim.lightclient.store import HostEnv, chain_id_revision
 
 NANOS = lb.NANOS
 SECOND = NANOS
 HOUR = 3600 * SECOND
 CHAIN_ID = "gaia-1"
-REVISION = 1
 T0 = 1_700_000_000 * NANOS
 TRUSTING = 48 * HOUR
 UNBONDING = 72 * HOUR
@@ -74,7 +73,8 @@ class Block:
 
     @property
     def height(self) -> Height:
-        return Height(REVISION, int(self.signed.header.height))
+        header = self.signed.header
+        return Height(chain_id_revision(header.chain_id), int(header.height))
 
     @property
     def time_ns(self) -> int:
@@ -152,8 +152,9 @@ def header_message(
     trusted_height: int,
     trusted_validators: validator_pb2.ValidatorSet,
 ) -> tendermint_pb2.Header:
+    revision = block.height.revision_number
     return lb.client_header(
-        block.signed, block.validators, lb.height(REVISION, trusted_height), trusted_validators
+        block.signed, block.validators, lb.height(revision, trusted_height), trusted_validators
     )
 
 
@@ -179,7 +180,7 @@ def client_state(
         trusting_period_ns=trusting_ns,
         unbonding_period_ns=unbonding_ns,
         max_clock_drift_ns=drift_ns,
-        latest_height=lb.height(REVISION, latest),
+        latest_height=lb.height(chain_id_revision(chain_id), latest),
     )
 
 
@@ -187,7 +188,8 @@ def genesis(
     block: Block, next_validators: validator_pb2.ValidatorSet | None = None, **kw: object
 ) -> tuple[bytes, bytes]:
     """Client and consensus state (``Any`` bytes) trusting ``block``."""
-    state = client_state(block.height.revision_height, **kw)  # type: ignore[arg-type]
+    chain_id = str(block.signed.header.chain_id)
+    state = client_state(block.height.revision_height, chain_id=chain_id, **kw)  # type: ignore[arg-type]
     consensus = lb.consensus_state(
         block.time_ns,
         bytes(block.signed.header.app_hash),
