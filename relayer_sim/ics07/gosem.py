@@ -66,3 +66,16 @@ def set_revision_number(chain_id: str, revision: int) -> str:
     part replaced by ``strconv.Itoa(int(revision))``."""
     head, _, _ = chain_id.rpartition("-")
     return f"{head}-{int64(revision)}"
+
+
+#: Go's ``unicode.IsSpace``: the Unicode White_Space characters (Python's ``str.isspace`` also
+#: counts U+001C..U+001F, which Go does not).
+GO_SPACE: Final = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def trim_space(text: str) -> str:
+    """``strings.TrimSpace``."""
+    return text.strip(GO_SPACE)

@@ -16,7 +16,7 @@ from relayer_sim.formats.proto.tendermint.types import types_pb2, validator_pb2
 from relayer_sim.ics07 import errors
 from relayer_sim.ics07.decode import duration_ns, time_ns
 from relayer_sim.ics07.errors import ClientError
-from relayer_sim.ics07.gosem import GO_ZERO_TIME_NS, NANOS, uint64
+from relayer_sim.ics07.gosem import GO_ZERO_TIME_NS, NANOS, trim_space, uint64
 from relayer_sim.ics07.valset import ValidatorSet, validator_set
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import chain_id_revision
@@ -55,7 +55,7 @@ def client_state_problem(state: tendermint_pb2.ClientState) -> str | None:
     trusting, unbonding = duration_ns(state.trusting_period), duration_ns(state.unbonding_period)
     latest = height_of(state.latest_height)
     checks = (
-        (not chain_id.strip(), "chain id is empty"),
+        (not trim_space(chain_id), "chain id is empty"),
         (len(chain_id.encode()) > MAX_CHAIN_ID_LEN, "chain id is too long"),
         (
             trust_level_problem(state.trust_level.numerator, state.trust_level.denominator)
@@ -72,7 +72,7 @@ def client_state_problem(state: tendermint_pb2.ClientState) -> str | None:
         (latest.revision_height == 0, "latest revision height is zero"),
         (trusting >= unbonding, "trusting period is not below the unbonding period"),
         (not state.proof_specs, "no proof specs"),
-        (any(not key.strip() for key in state.upgrade_path), "an upgrade path key is empty"),
+        (any(not trim_space(key) for key in state.upgrade_path), "an upgrade path key is empty"),
     )
     return next((problem for broken, problem in checks if broken), None)
 
