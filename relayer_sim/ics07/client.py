@@ -87,6 +87,12 @@ def _duration(length_ns: int) -> duration_pb2.Duration:
     return duration_pb2.Duration(seconds=seconds, nanos=length_ns - seconds * NANOS)
 
 
+def _processed_now(env: HostEnv) -> Processed:
+    """The metadata of a consensus state stored now: ``uint64(UnixNano())`` and the host's
+    own height."""
+    return Processed(unix_nano(env.time_ns), env.self_height)
+
+
 def _header_consensus_state(header: tendermint_pb2.Header) -> ConsensusState:
     """``Header.ConsensusState``: the header's time, app hash and next validators hash."""
     block = header.signed_header.header
@@ -240,9 +246,7 @@ class TendermintClient:
         consensus = decode.consensus_state(consensus_state)
         validate_consensus_state(consensus)
         self._write_client_state(client, checksum)
-        self._write_consensus_state(
-            height_of(client.latest_height), consensus, Processed(env.time_ns, env.self_height)
-        )
+        self._write_consensus_state(height_of(client.latest_height), consensus, _processed_now(env))
 
     def status(self, env: HostEnv) -> str:
         client, _ = self._client_state()
@@ -356,9 +360,7 @@ class TendermintClient:
         if height > height_of(client.latest_height):
             _set_height(client.latest_height, height)
         self._write_client_state(client, checksum)
-        self._write_consensus_state(
-            height, _header_consensus_state(message), Processed(env.time_ns, env.self_height)
-        )
+        self._write_consensus_state(height, _header_consensus_state(message), _processed_now(env))
         return [height]
 
     def _expired_oldest(self, client: ClientState, env: HostEnv) -> Height | None:
@@ -522,7 +524,7 @@ class TendermintClient:
         self._write_consensus_state(
             height_of(new_client.latest_height),
             new_consensus,
-            Processed(env.time_ns, env.self_height),
+            _processed_now(env),
         )
 
     def migrate_client_store(self, env: HostEnv) -> None:

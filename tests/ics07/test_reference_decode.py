@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relayer_sim.formats import light_blocks as lb
 from relayer_sim.formats.proto.ibc.lightclients.tendermint.v1 import tendermint_pb2
@@ -15,7 +17,7 @@ from relayer_sim.formats.proto.tendermint.crypto import keys_pb2
 from relayer_sim.ics07 import decode, encode, errors
 from relayer_sim.ics07.client import TENDERMINT_V1, TendermintClient
 from relayer_sim.ics07.errors import ClientError, reason_of
-from relayer_sim.ics07.gosem import GO_ZERO_TIME_NS
+from relayer_sim.ics07.gosem import GO_ZERO_TIME_NS, NANOS, div
 from relayer_sim.ics07.validate import trust_level_problem
 from relayer_sim.vm import MemoryStorage
 from tests.ics07 import HOUR, SECOND, T0, TestChain, client_state, env, genesis, header_message
@@ -305,3 +307,86 @@ def test_refusals_name_a_listed_reason() -> None:
         ClientError("something else")
     assert reason_of("invalid proof: detail: more") == errors.INVALID_PROOF
     assert HOUR == 3600 * SECOND
+
+
+# --- robustness -----------------------------------------------------------------------------------
+
+
+def _valid_inputs() -> list[tuple[Callable[[bytes], object], bytes]]:
+    chain = TestChain()
+    first = chain.block(1)
+    client_any, consensus_any = genesis(first)
+    chain.ibc.set(b"key", b"value")
+    second = chain.block(2)
+    message = lb.pack_any(header_message(second, 1, chain.validators.validators))
+    return [
+        (decode.client_state, client_any),
+        (decode.consensus_state, consensus_any),
+        (decode.client_message, message),
+        (decode.merkle_proof, chain.prove(second, b"key")),
+    ]
+
+
+_INPUTS = _valid_inputs()
+_PERIODS = ("trusting_period", "unbonding_period", "max_clock_drift")
+
+
+@settings(max_examples=150, deadline=None)
+@given(which=st.integers(0, len(_INPUTS) - 1), data=st.data())
+def test_mangled_bytes_decode_or_are_malformed(which: int, data: st.DataObject) -> None:
+    decoder, valid = _INPUTS[which]
+    mangled = bytearray(valid)
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(mangled)))
+        action = data.draw(st.sampled_from(["flip", "insert", "delete"]))
+        if action == "insert" or not mangled:
+            mangled[position:position] = bytes([data.draw(st.integers(0, 255))])
+        elif action == "delete":
+            del mangled[min(position, len(mangled) - 1)]
+        else:
+            mangled[min(position, len(mangled) - 1)] ^= 1 << data.draw(st.integers(0, 7))
+    try:
+        decoder(bytes(mangled))
+    except ClientError as error:
+        assert reason_of(str(error)).startswith("malformed ")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chain_id=st.text(max_size=20),
+    numerator=st.integers(0, 2**64 - 1),
+    denominator=st.integers(0, 2**64 - 1),
+    periods=st.lists(st.integers(-(2**63), 2**63 - 1), min_size=3, max_size=3),
+    heights=st.lists(st.integers(0, 2**64 - 1), min_size=4, max_size=4),
+    path=st.lists(st.text(max_size=8), max_size=3),
+)
+def test_client_states_re_encode_to_one_fixed_point(
+    chain_id: str,
+    numerator: int,
+    denominator: int,
+    periods: list[int],
+    heights: list[int],
+    path: list[str],
+) -> None:
+    state = lb.client_state(
+        chain_id=chain_id,
+        trust_level=(numerator, denominator),
+        trusting_period_ns=periods[0],
+        unbonding_period_ns=periods[1],
+        max_clock_drift_ns=periods[2],
+        latest_height=lb.height(heights[0], heights[1]),
+        upgrade_path=path,
+    )
+    for name, value in zip(_PERIODS, periods, strict=True):
+        getattr(state, name).CopyFrom(_go_duration(value))
+    state.frozen_height.CopyFrom(lb.height(heights[2], heights[3]))
+    written = encode.client_state_any(state)
+    decoded = decode.client_state(written)
+    assert encode.client_state_any(decoded) == written
+    assert [decode.duration_ns(getattr(decoded, name)) for name in _PERIODS] == periods
+
+
+def _go_duration(length_ns: int) -> duration_pb2.Duration:
+    """A ``time.Duration`` as Go encodes it: seconds and nanos of one sign."""
+    seconds = div(length_ns, NANOS)
+    return duration_pb2.Duration(seconds=seconds, nanos=length_ns - seconds * NANOS)
