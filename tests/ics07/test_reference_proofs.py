@@ -5,6 +5,8 @@ recovery from a substitute, and the metadata a v0.1 host exports."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relayer_sim.formats import light_blocks as lb
 from relayer_sim.formats.proto.ibc.lightclients.tendermint.v1 import tendermint_pb2
@@ -309,3 +311,27 @@ def test_migrate_changes_nothing() -> None:
     assert reason(TendermintClient(MemoryStorage(), TENDERMINT_V2).migrate, env(now)) == (
         errors.MALFORMED_CLIENT_STATE
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_mangled_upgrades_are_refused_and_change_nothing(data: st.DataObject) -> None:
+    chain, client, last, upgraded, consensus, now = _UPGRADE
+    store = MemoryStorage()
+    for key, value in dump(client):
+        store.set(key, value)
+    fresh = TendermintClient(store, TENDERMINT_V2)
+    parts = [upgraded, consensus, *proofs(chain, last)]
+    which = data.draw(st.integers(0, 3))
+    mangled = bytearray(parts[which])
+    index = data.draw(st.integers(0, len(mangled) - 1))
+    mangled[index] ^= 1 << data.draw(st.integers(0, 7))
+    parts[which] = bytes(mangled)
+    before = dump(fresh)
+    got = reason(fresh.verify_upgrade_and_update_state, *parts, env(now))
+    if got is not None:  # (a flip protobuf ignores could leave an equivalent, valid upgrade)
+        assert got in errors.REASONS
+        assert dump(fresh) == before
+
+
+_UPGRADE = planned_upgrade()

@@ -376,3 +376,16 @@ def test_a_mangled_update_is_refused_with_a_reason_and_changes_nothing(data: st.
     except ClientError as error:
         assert reason_of(str(error)) in errors.REASONS
         assert dump(client) == before
+
+
+def test_an_absent_vote_without_a_timestamp_reads_as_go_zero_time() -> None:
+    """gogoproto leaves an absent non-nullable time at 0001-01-01, which an absent vote must
+    carry; protobuf's default would be 1970 and make the vote invalid."""
+    chain = TestChain()
+    client = start(chain)
+    second = chain.block(2, absent=[3])
+    message = header_message(second, 1, chain.validators.validators)
+    message.signed_header.commit.signatures[3].ClearField("timestamp")
+    client.verify_client_message(lb.pack_any(message), env(second.time_ns + SECOND))
+    message.signed_header.commit.signatures[3].timestamp.seconds = 0
+    assert refused(client, lb.pack_any(message), second.time_ns + SECOND) == errors.INVALID_COMMIT
