@@ -21,7 +21,6 @@ from google.protobuf import any_pb2, descriptor, duration_pb2, message, timestam
 from relayer_sim.formats.cometbft import TIMESTAMP_END_SECONDS, TIMESTAMP_MIN_SECONDS
 from relayer_sim.formats.proto.ibc.core.commitment.v1 import commitment_pb2
 from relayer_sim.formats.proto.ibc.lightclients.tendermint.v1 import tendermint_pb2
-from relayer_sim.formats.proto.tendermint.types import types_pb2
 from relayer_sim.ics07 import errors
 from relayer_sim.ics07.errors import ClientError
 from relayer_sim.ics07.gosem import INT64_MAX, INT64_MIN, NANOS
@@ -269,7 +268,3 @@ def time_ns(stamp: timestamp_pb2.Timestamp) -> int:
 
 def duration_ns(length: duration_pb2.Duration) -> int:
     return int(length.seconds) * NANOS + int(length.nanos)
-
-
-def header_time_ns(header: types_pb2.Header) -> int:
-    return time_ns(header.time)

@@ -56,11 +56,6 @@ def unix_nano(time_ns: int) -> int:
     return uint64(time_ns)
 
 
-def unix_seconds(time_ns: int) -> int:
-    """``t.Unix()``: whole seconds, rounded toward minus infinity."""
-    return time_ns // NANOS
-
-
 def set_revision_number(chain_id: str, revision: int) -> str:
     """ibc-go ``SetRevisionNumber`` for a chain id in revision format: the last ``-``-separated
     part replaced by ``strconv.Itoa(int(revision))``."""
