@@ -29,8 +29,8 @@ from relayer_sim.ics07.misbehaviour import (
     validate_misbehaviour,
 )
 from relayer_sim.ics07.validate import (
-    header_height,
     height_of,
+    message_height,
     validate_client_state,
     validate_consensus_state,
     validate_header,
@@ -108,13 +108,6 @@ def _same_consensus_state(a: ConsensusState, b: ConsensusState) -> bool:
         b.root.hash,
         b.next_validators_hash,
     )
-
-
-def _block_header(message: tendermint_pb2.Header) -> Height:
-    """The height of a header message; one without a header is refused."""
-    if not (message.HasField("signed_header") and message.signed_header.HasField("header")):
-        raise ClientError(errors.INVALID_HEADER, "missing header")
-    return header_height(message.signed_header.header)
 
 
 def _parse_height(text: bytes) -> Height | None:
@@ -287,7 +280,7 @@ class TendermintClient:
         )
         if trusted_validators.hash() != trusted.next_validators_hash:
             raise ClientError(errors.INVALID_VALIDATOR_SET, "trusted validators do not match")
-        if _block_header(message).revision_number != trusted_height.revision_number:
+        if message_height(message).revision_number != trusted_height.revision_number:
             raise ClientError(errors.INVALID_HEADER, "header revision differs from the trusted one")
         level = client.trust_level
         light_verify(
@@ -314,7 +307,7 @@ class TendermintClient:
         message = decode.client_message(client_message)
         if isinstance(message, tendermint_pb2.Misbehaviour):
             return is_misbehaviour(message)
-        height = _block_header(message)
+        height = message_height(message)
         state = _header_consensus_state(message)
         existing = self._find_consensus_state(height)
         if existing is not None:
@@ -350,7 +343,7 @@ class TendermintClient:
         message = decode.client_message(client_message)
         if not isinstance(message, tendermint_pb2.Header):
             raise ClientError(errors.UNEXPECTED_CLIENT_MESSAGE, "update_state needs a header")
-        height = _block_header(message)
+        height = message_height(message)
         pruned = self._expired_oldest(client, env)
         duplicate = height != pruned and self._find_consensus_state(height) is not None
         if pruned is not None:

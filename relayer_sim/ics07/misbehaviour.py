@@ -15,10 +15,14 @@ from relayer_sim.ics07 import errors
 from relayer_sim.ics07.decode import duration_ns, time_ns
 from relayer_sim.ics07.errors import ClientError
 from relayer_sim.ics07.gosem import set_revision_number, time_sub
-from relayer_sim.ics07.validate import block_id_problem, header_height, validate_header
+from relayer_sim.ics07.validate import (
+    block_id_problem,
+    header_height,
+    message_height,
+    validate_header,
+)
 from relayer_sim.ics07.valset import validator_set
 from relayer_sim.ics07.verify import Profile, verify_commit_light, verify_commit_light_trusting
-from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import is_revision_format
 
 Header = tendermint_pb2.Header
@@ -32,13 +36,6 @@ def _parts(misbehaviour: Misbehaviour) -> tuple[Header, Header]:
     return misbehaviour.header_1, misbehaviour.header_2
 
 
-def _height(part: Header) -> Height:
-    """The header's height; a header without one is refused (Go would dereference nil)."""
-    if not (part.HasField("signed_header") and part.signed_header.HasField("header")):
-        raise ClientError(errors.INVALID_HEADER, "missing header")
-    return header_height(part.signed_header.header)
-
-
 def validate_misbehaviour(profile: Profile, misbehaviour: Misbehaviour) -> None:
     """``Misbehaviour.ValidateBasic``, in ibc-go's order."""
     parts = _parts(misbehaviour)
@@ -49,7 +46,7 @@ def validate_misbehaviour(profile: Profile, misbehaviour: Misbehaviour) -> None:
         if not part.HasField("trusted_validators"):
             raise ClientError(errors.INVALID_MISBEHAVIOUR, f"header {number} trusts no validators")
     for part in parts:
-        _height(part)
+        message_height(part)
     first, second = (part.signed_header.header for part in parts)
     if first.chain_id != second.chain_id:
         raise ClientError(errors.INVALID_MISBEHAVIOUR, "headers of different chains")
@@ -80,7 +77,7 @@ def check_misbehaviour_header(
         raise ClientError(errors.TRUSTING_PERIOD_EXPIRED, "the trusted state is too old")
     chain_id = client.chain_id
     if is_revision_format(chain_id):
-        chain_id = set_revision_number(chain_id, _height(part).revision_number)
+        chain_id = set_revision_number(chain_id, message_height(part).revision_number)
     level = client.trust_level
     verify_commit_light_trusting(
         profile,
@@ -95,7 +92,7 @@ def is_misbehaviour(misbehaviour: Misbehaviour) -> bool:
     """``CheckForMisbehaviour`` of a ``Misbehaviour``: same height and different block hashes
     (an invalid block id is no evidence), or header 1's time not after header 2's."""
     first, second = _parts(misbehaviour)
-    if _height(first) == _height(second):
+    if message_height(first) == message_height(second):
         block_ids = []
         for part in (first, second):
             if not part.signed_header.HasField("commit"):

@@ -209,6 +209,14 @@ def header_height(header: types_pb2.Header) -> Height:
     return Height(chain_id_revision(header.chain_id), uint64(header.height))
 
 
+def message_height(message: tendermint_pb2.Header) -> Height:
+    """The height of a header message; one without a header is refused (Go would dereference
+    nil)."""
+    if not (message.HasField("signed_header") and message.signed_header.HasField("header")):
+        raise ClientError(errors.INVALID_HEADER, "missing header")
+    return header_height(message.signed_header.header)
+
+
 def validate_header(message: tendermint_pb2.Header) -> ValidatorSet:
     """ibc-go ``Header.ValidateBasic``; returns the header's validator set."""
     if not message.HasField("signed_header"):
