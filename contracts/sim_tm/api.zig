@@ -118,14 +118,14 @@ fn eql(a: []const u8, b: []const u8) bool {
 // -- the host's messages ----------------------------------------------------------------------
 
 /// What a call knows about the host (`env.block`).
-const Env = struct {
+pub const Env = struct {
     height: u64,
     time_ns: u64,
     chain_id: []const u8,
 
     /// When a consensus state stored now was processed: the host's time and IBC height (its
     /// revision comes from its chain id, as in ibc-go).
-    fn processedNow(env: Env) Processed {
+    pub fn processedNow(env: Env) Processed {
         return .{
             .time_ns = env.time_ns,
             .height = .{
@@ -136,7 +136,7 @@ const Env = struct {
     }
 };
 
-fn parseEnv(ctx: *Ctx, text: []const u8) Error!Env {
+pub fn parseEnv(ctx: *Ctx, text: []const u8) Error!Env {
     const env = json.parse(ctx.alloc, text) catch |err| switch (err) {
         error.OutOfMemory => return error.OutOfMemory,
         else => return ctx.failText("malformed env: not JSON"),
@@ -157,7 +157,7 @@ fn parseEnv(ctx: *Ctx, text: []const u8) Error!Env {
 
 const null_value: json.Value = .null;
 
-fn parseMessage(ctx: *Ctx, text: []const u8) Error!json.Value {
+pub fn parseMessage(ctx: *Ctx, text: []const u8) Error!json.Value {
     return json.parse(ctx.alloc, text) catch |err| switch (err) {
         error.OutOfMemory => error.OutOfMemory,
         error.InvalidJson => ctx.failText("malformed message: not JSON"),
@@ -641,7 +641,7 @@ fn merkleKey(ctx: *Ctx, key_path: []const []const u8) Error![]const u8 {
     return std.mem.join(ctx.alloc, "/", key_path);
 }
 
-fn writeHeight(w: *json.Writer, h: Height) Allocator.Error!void {
+pub fn writeHeight(w: *json.Writer, h: Height) Allocator.Error!void {
     try w.beginObject();
     try w.key("revision_number");
     try w.int(h.revision_number);

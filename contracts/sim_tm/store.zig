@@ -96,7 +96,7 @@ pub const Store = struct {
     /// "" for the client's own store; "subject/" or "substitute/" in the recovery store.
     prefix: []const u8 = "",
 
-    fn key(s: Store, parts: []const []const u8) Error![]u8 {
+    pub fn key(s: Store, parts: []const []const u8) Error![]u8 {
         var total = s.prefix.len;
         for (parts) |p| total += p.len;
         const out = try s.ctx.alloc.alloc(u8, total);
@@ -109,16 +109,16 @@ pub const Store = struct {
         return out;
     }
 
-    fn consensusKey(s: Store, h: Height, suffix: []const u8) Error![]u8 {
+    pub fn consensusKey(s: Store, h: Height, suffix: []const u8) Error![]u8 {
         var buf: [41]u8 = undefined;
         return s.key(&.{ consensus_prefix, heightText(&buf, h), suffix });
     }
 
-    fn read(s: Store, k: []const u8) Error!?[]u8 {
+    pub fn read(s: Store, k: []const u8) Error!?[]u8 {
         return imports.dbRead(s.ctx.alloc, k);
     }
 
-    fn write(s: Store, k: []const u8, value: []const u8) Error!void {
+    pub fn write(s: Store, k: []const u8, value: []const u8) Error!void {
         if (k.len > max_key or value.len > max_value) {
             return s.ctx.fail("cannot store {d} bytes under a {d}-byte key: beyond the host's limits", .{ value.len, k.len });
         }
@@ -218,7 +218,7 @@ pub const Store = struct {
         };
     }
 
-    const index_end = iteration_prefix[0 .. iteration_prefix.len - 1] ++ [_]u8{iteration_prefix[iteration_prefix.len - 1] + 1};
+    pub const index_end = iteration_prefix[0 .. iteration_prefix.len - 1] ++ [_]u8{iteration_prefix[iteration_prefix.len - 1] + 1};
 
     /// The lowest stored height.
     pub fn oldestHeight(s: Store) Error!?Height {

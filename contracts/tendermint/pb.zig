@@ -5,7 +5,8 @@
 //! order, proto3 defaults omitted, non-nullable embedded messages always written).
 //!
 //! Decoding is protobuf's (any field order, unknown fields skipped) with one stricter rule: a
-//! non-repeated field that occurs twice is malformed (`cw.proto.Seen`). A `Timestamp` or
+//! non-repeated field (or a second member of one `oneof`) that occurs twice is malformed
+//! (`cw.proto.Seen`), and so is a string that is not UTF-8. A `Timestamp` or
 //! `Duration` that Go's `StdTime` / `StdDuration` cannot hold is malformed. An absent
 //! non-nullable `Timestamp` is Go's zero time (0001-01-01), as gogoproto leaves `time.Time{}`.
 //! Decoded slices point into the input.
@@ -20,7 +21,7 @@ const Encoder = proto.Encoder;
 const Field = proto.Field;
 const Seen = proto.Seen;
 
-pub const Error = proto.StrictError || Allocator.Error || error{ OutOfRange, WrongTypeUrl };
+pub const Error = proto.StrictError || Allocator.Error || error{ OutOfRange, WrongTypeUrl, InvalidUtf8 };
 
 pub const client_state_type_url = "/ibc.lightclients.tendermint.v1.ClientState";
 pub const consensus_state_type_url = "/ibc.lightclients.tendermint.v1.ConsensusState";
@@ -31,6 +32,23 @@ pub const misbehaviour_type_url = "/ibc.lightclients.tendermint.v1.Misbehaviour"
 
 fn bytesOf(seen: *Seen, f: Field) Error![]const u8 {
     try seen.once(f.number);
+    return f.expectLen();
+}
+
+/// A string field: bytes that must be UTF-8.
+fn stringOf(seen: *Seen, f: Field) Error![]const u8 {
+    return utf8(try bytesOf(seen, f));
+}
+
+fn utf8(bytes: []const u8) Error![]const u8 {
+    if (!std.unicode.utf8ValidateSlice(bytes)) return error.InvalidUtf8;
+    return bytes;
+}
+
+/// A member of a `oneof`: a second member of the same oneof is malformed too, so all members
+/// count as the oneof's first field number.
+fn oneofOf(seen: *Seen, f: Field, first: u32) Error![]const u8 {
+    try seen.once(first);
     return f.expectLen();
 }
 
@@ -123,20 +141,8 @@ pub fn encodeDuration(e: *Encoder, length_ns: i64) Allocator.Error!void {
 
 // -- ibc.core.client.v1.Height -----------------------------------------------------------------
 
-pub const Height = struct {
-    revision_number: u64 = 0,
-    revision_height: u64 = 0,
-
-    pub fn order(a: Height, b: Height) std.math.Order {
-        const by_revision = std.math.order(a.revision_number, b.revision_number);
-        if (by_revision != .eq) return by_revision;
-        return std.math.order(a.revision_height, b.revision_height);
-    }
-
-    pub fn isZero(h: Height) bool {
-        return h.revision_number == 0 and h.revision_height == 0;
-    }
-};
+/// The same `Height` as sim-tendermint's, so that the two share the store layout code.
+pub const Height = @import("sim_tm").formats.Height;
 
 pub fn decodeHeight(data: []const u8) Error!Height {
     var h = Height{};
@@ -166,7 +172,7 @@ pub fn unpackAny(data: []const u8, type_url: []const u8) Error![]const u8 {
     var seen = Seen{};
     var d = Decoder.init(data);
     while (try d.next()) |f| switch (f.number) {
-        1 => url = try bytesOf(&seen, f),
+        1 => url = try stringOf(&seen, f),
         2 => value = try bytesOf(&seen, f),
         else => {},
     };
@@ -351,8 +357,7 @@ pub fn decodeNonExistenceProof(alloc: Allocator, data: []const u8) Error!NonExis
     return proof;
 }
 
-/// A `CommitmentProof`: which member of its oneof is set (the last one on the wire, as
-/// protobuf decides), and the decoded existence or non-existence proof. Batch and compressed
+/// A `CommitmentProof`: which member of its oneof is set, and the decoded existence or non-existence proof. Batch and compressed
 /// proofs are decoded (so that malformed ones are refused) but not kept: ibc-go's chained
 /// verification takes neither.
 pub const CommitmentProof = struct {
@@ -367,19 +372,19 @@ pub fn decodeCommitmentProof(alloc: Allocator, data: []const u8) Error!Commitmen
     var d = Decoder.init(data);
     while (try d.next()) |f| switch (f.number) {
         1 => {
-            proof.exist = try decodeExistenceProof(alloc, try messageOf(&seen, f));
+            proof.exist = try decodeExistenceProof(alloc, try oneofOf(&seen, f, 1));
             proof.kind = .exist;
         },
         2 => {
-            proof.nonexist = try decodeNonExistenceProof(alloc, try messageOf(&seen, f));
+            proof.nonexist = try decodeNonExistenceProof(alloc, try oneofOf(&seen, f, 1));
             proof.kind = .nonexist;
         },
         3 => {
-            try checkBatch(alloc, try messageOf(&seen, f), false);
+            try checkBatch(alloc, try oneofOf(&seen, f, 1), false);
             proof.kind = .batch;
         },
         4 => {
-            try checkBatch(alloc, try messageOf(&seen, f), true);
+            try checkBatch(alloc, try oneofOf(&seen, f, 1), true);
             proof.kind = .compressed;
         },
         else => {},
@@ -396,11 +401,11 @@ fn checkBatch(alloc: Allocator, data: []const u8, compressed: bool) Error!void {
             var entry = Decoder.init(try f.expectLen());
             while (try entry.next()) |g| switch (g.number) {
                 1 => {
-                    const bytes = try messageOf(&seen, g);
+                    const bytes = try oneofOf(&seen, g, 1);
                     if (compressed) try checkCompressedExistence(alloc, bytes) else _ = try decodeExistenceProof(alloc, bytes);
                 },
                 2 => {
-                    const bytes = try messageOf(&seen, g);
+                    const bytes = try oneofOf(&seen, g, 1);
                     if (compressed) {
                         var inner_seen = Seen{};
                         var non = Decoder.init(bytes);
@@ -471,7 +476,7 @@ pub fn decodeClientState(alloc: Allocator, data: []const u8) Error!ClientState {
     var seen = Seen{};
     var d = Decoder.init(data);
     while (try d.next()) |f| switch (f.number) {
-        1 => cs.chain_id = try bytesOf(&seen, f),
+        1 => cs.chain_id = try stringOf(&seen, f),
         2 => {
             var fs = Seen{};
             var fd = Decoder.init(try messageOf(&seen, f));
@@ -487,7 +492,7 @@ pub fn decodeClientState(alloc: Allocator, data: []const u8) Error!ClientState {
         6 => cs.frozen_height = try decodeHeight(try messageOf(&seen, f)),
         7 => cs.latest_height = try decodeHeight(try messageOf(&seen, f)),
         8 => try specs.append(try decodeProofSpec(alloc, try f.expectLen())),
-        9 => try path.append(try f.expectLen()),
+        9 => try path.append(try utf8(try f.expectLen())),
         10 => cs.allow_update_after_expiry = try boolOf(&seen, f),
         11 => cs.allow_update_after_misbehaviour = try boolOf(&seen, f),
         else => {},
@@ -570,8 +575,8 @@ fn decodePublicKey(data: []const u8) Error!PublicKey {
     var seen = Seen{};
     var d = Decoder.init(data);
     while (try d.next()) |f| switch (f.number) {
-        1 => key = .{ .kind = .ed25519, .bytes = try bytesOf(&seen, f) },
-        2 => key = .{ .kind = .secp256k1, .bytes = try bytesOf(&seen, f) },
+        1 => key = .{ .kind = .ed25519, .bytes = try oneofOf(&seen, f, 1) },
+        2 => key = .{ .kind = .secp256k1, .bytes = try oneofOf(&seen, f, 1) },
         else => {},
     };
     return key;
@@ -683,7 +688,7 @@ fn decodeHeader(data: []const u8) Error!Header {
                 else => {},
             };
         },
-        2 => h.chain_id = try bytesOf(&seen, f),
+        2 => h.chain_id = try stringOf(&seen, f),
         3 => h.height = try i64Of(&seen, f),
         4 => h.time = try decodeTime(try messageOf(&seen, f)),
         5 => h.last_block_id = try decodeBlockId(try messageOf(&seen, f)),
@@ -800,7 +805,7 @@ pub fn decodeMisbehaviour(alloc: Allocator, data: []const u8) Error!Misbehaviour
     var seen = Seen{};
     var d = Decoder.init(data);
     while (try d.next()) |f| switch (f.number) {
-        1 => m.client_id = try bytesOf(&seen, f),
+        1 => m.client_id = try stringOf(&seen, f),
         2 => m.header_1 = try decodeTmHeader(alloc, try messageOf(&seen, f)),
         3 => m.header_2 = try decodeTmHeader(alloc, try messageOf(&seen, f)),
         else => {},
@@ -891,8 +896,10 @@ test "Any and client messages" {
     try testing.expectError(error.WrongTypeUrl, decodeClientMessage(alloc, try packAny(alloc, "/x", "")));
     const evidence = try decodeClientMessage(alloc, try packAny(alloc, misbehaviour_type_url, "\x12\x00"));
     try testing.expect(evidence.misbehaviour.header_1 != null and evidence.misbehaviour.header_2 == null);
-    // A oneof: the last member on the wire wins; the same member twice is malformed.
-    const key = try decodePublicKey("\x0a\x01a\x12\x01b");
-    try testing.expectEqual(KeyType.secp256k1, key.kind);
+    // A oneof has one member: a second one is malformed, as the same one twice is.
+    try testing.expectEqual(KeyType.secp256k1, (try decodePublicKey("\x12\x01b")).kind);
+    try testing.expectError(error.DuplicateField, decodePublicKey("\x0a\x01a\x12\x01b"));
     try testing.expectError(error.DuplicateField, decodePublicKey("\x0a\x01a\x0a\x01b"));
+    try testing.expectError(error.InvalidUtf8, decodeClientState(alloc, "\x0a\x01\xff"));
+    try testing.expectError(error.InvalidUtf8, decodeClientMessage(alloc, "\x0a\x01\xc0"));
 }
