@@ -5,8 +5,6 @@ stored bytes (``tests/ics07/twin.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from relayer_sim.formats import light_blocks as lb
@@ -16,12 +14,8 @@ from relayer_sim.ics07.errors import reason_of
 from relayer_sim.ics07.verify import SECP256K1_ORDER, Profile
 from relayer_sim.lightclient.client import ClientError
 from relayer_sim.vm import WasmVM
-from tests.ics07 import DRIFT, SECOND, TRUSTING, Block, Keys, TestChain, env, genesis, keys, update
-from tests.ics07.twin import Twin, store_contracts
-
-CHECKSUM = bytes(range(32))
-
-Start = Callable[..., Twin]
+from tests.ics07 import DRIFT, SECOND, TRUSTING, Block, Keys, TestChain, env, keys, update
+from tests.ics07.twin import Start, refused, starter, store_contracts
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +25,7 @@ def checksums(vm: WasmVM) -> dict[str, bytes]:
 
 @pytest.fixture
 def start(vm: WasmVM, checksums: dict[str, bytes]) -> Start:
-    """``start(chain, profile, dialect, **client_state_fields)``: a twin pair trusting block 1
-    of ``chain``."""
-
-    def make(
-        chain: TestChain, profile: Profile = TENDERMINT_V1, dialect: str = "v10", **kw: object
-    ) -> Twin:
-        first = chain.blocks.get(1) or chain.block(1)
-        twin = Twin(vm, checksums, profile, dialect)
-        client, consensus = genesis(first, **kw)  # type: ignore[arg-type]
-        twin.instantiate(client, consensus, CHECKSUM, env(first.time_ns + SECOND))
-        return twin
-
-    return make
-
-
-def refused(twin: Twin, message: bytes, now: int) -> str:
-    with pytest.raises(ClientError) as caught:
-        twin.verify_client_message(message, env(now))
-    return reason_of(str(caught.value))
+    return starter(vm, checksums)
 
 
 def corrupt(block: Block, index: int) -> Block:

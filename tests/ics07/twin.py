@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import pytest
+
 from relayer_sim.contracts import load_contract
 from relayer_sim.host.contract_api import ContractClient, Dialect
 from relayer_sim.ics07.client import PROFILES, TendermintClient
@@ -20,8 +22,12 @@ from relayer_sim.lightclient.client import ClientError
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import MemoryStorage, WasmVM
+from tests.ics07 import SECOND, TestChain, env, genesis
 
 T = TypeVar("T")
+
+#: The 08-wasm checksum the twins' client states carry.
+CHECKSUM = bytes(range(32))
 
 
 def store_contracts(vm: WasmVM) -> dict[str, bytes]:
@@ -198,3 +204,37 @@ class Twin:
         for key, value in entries:
             self.reference.store.set(key, value)
             self.contract.storage.set(key, value)
+
+
+Start = Callable[..., Twin]
+
+
+def starter(vm: WasmVM, checksums: dict[str, bytes]) -> Start:
+    """``start(chain, profile, dialect, **client_state_fields)``: a twin pair trusting block 1
+    of ``chain``."""
+
+    def make(
+        chain: TestChain, profile: Profile | None = None, dialect: str = "v10", **kw: object
+    ) -> Twin:
+        first = chain.blocks.get(1) or chain.block(1)
+        twin = Twin(vm, checksums, profile or PROFILES["tendermint-v1"], dialect)
+        client, consensus = genesis(first, **kw)  # type: ignore[arg-type]
+        twin.instantiate(client, consensus, CHECKSUM, env(first.time_ns + SECOND))
+        return twin
+
+    return make
+
+
+def refusal(call: Callable[..., object], *args: object) -> str | None:
+    """The reason ``call(*args)`` is refused with, or None when it succeeds."""
+    try:
+        call(*args)
+    except ClientError as error:
+        return reason_of(str(error))
+    return None
+
+
+def refused(twin: Twin, message: bytes, now: int) -> str:
+    with pytest.raises(ClientError) as caught:
+        twin.verify_client_message(message, env(now))
+    return reason_of(str(caught.value))
