@@ -53,15 +53,13 @@ pub const Vals = struct {
     validators: []const pb.Validator,
     proposer: pb.Validator,
     total_power: i64,
+    /// `ValidatorSet.Hash`.
+    hash: Hash,
 
     /// The index of the validator with `address`, or null.
     fn indexOf(vals: *const Vals, address: []const u8) ?usize {
         for (vals.validators, 0..) |v, i| if (std.mem.eql(u8, v.address, address)) return i;
         return null;
-    }
-
-    fn hash(vals: *const Vals, alloc: Allocator) Allocator.Error!Hash {
-        return cometbft.validatorSetHash(alloc, vals.validators);
     }
 
     /// `AllKeysHaveSameType`.
@@ -107,10 +105,30 @@ pub fn valsFromProto(ctx: *Ctx, set: ?pb.ValidatorSet, comptime reason: []const 
     for (s.validators) |v| {
         if (std.mem.eql(u8, v.address, proposer.address)) break;
     } else return ctx.failText(reason ++ ": proposer is not in the validator set");
-    return .{ .validators = s.validators, .proposer = proposer, .total_power = total };
+    return .{
+        .validators = s.validators,
+        .proposer = proposer,
+        .total_power = total,
+        .hash = try cometbft.validatorSetHash(ctx.alloc, s.validators),
+    };
 }
 
 // -- signed headers -----------------------------------------------------------------------------
+
+/// Whether two decoded validator sets are the same (every field of every validator).
+fn sameSet(a: *const pb.ValidatorSet, b: *const pb.ValidatorSet) bool {
+    if (a.validators.len != b.validators.len or a.total_voting_power != b.total_voting_power) return false;
+    if ((a.proposer == null) != (b.proposer == null)) return false;
+    if (a.proposer) |p| if (!sameValidator(&p, &b.proposer.?)) return false;
+    for (a.validators, b.validators) |*x, *y| if (!sameValidator(x, y)) return false;
+    return true;
+}
+
+fn sameValidator(a: *const pb.Validator, b: *const pb.Validator) bool {
+    return std.mem.eql(u8, a.address, b.address) and a.pub_key.kind == b.pub_key.kind and
+        std.mem.eql(u8, a.pub_key.bytes, b.pub_key.bytes) and a.voting_power == b.voting_power and
+        a.proposer_priority == b.proposer_priority;
+}
 
 /// `ValidateHash`: empty or 32 bytes.
 fn validHash(hash: []const u8) bool {
@@ -204,7 +222,7 @@ pub fn validateHeader(ctx: *Ctx, m: *const pb.TmHeader) Error!Checked {
     const height = heightOf(header);
     if (m.trusted_height.order(height) != .lt) return ctx.failText("invalid header: trusted height must be below the header height");
     const vals = try valsFromProto(ctx, m.validator_set, "invalid header");
-    if (!std.mem.eql(u8, header.validators_hash, &try vals.hash(ctx.alloc))) return ctx.failText("invalid header: validator set does not match hash");
+    if (!std.mem.eql(u8, header.validators_hash, &vals.hash)) return ctx.failText("invalid header: validator set does not match hash");
     return .{ .message = m, .header = header, .commit = commit, .vals = vals, .height = height };
 }
 
@@ -347,9 +365,15 @@ pub const Client = struct {
 };
 
 /// `checkTrustedHeader`: the trusted validators hash to the trusted next validators hash.
-pub fn checkTrustedValidators(ctx: *Ctx, m: *const pb.TmHeader, trusted: *const pb.ConsensusState) Error!Vals {
-    const vals = try valsFromProto(ctx, m.trusted_validators, "invalid validator set");
-    if (!std.mem.eql(u8, trusted.next_validators_hash, &try vals.hash(ctx.alloc))) {
+/// When the trusted set is the header's own (an update within one validator set), the header's
+/// converted set is reused rather than converted and hashed again.
+pub fn checkTrustedValidators(ctx: *Ctx, c: *const Checked, trusted: *const pb.ConsensusState) Error!Vals {
+    const m = c.message;
+    const vals = if (m.trusted_validators != null and sameSet(&m.trusted_validators.?, &m.validator_set.?))
+        c.vals
+    else
+        try valsFromProto(ctx, m.trusted_validators, "invalid validator set");
+    if (!std.mem.eql(u8, trusted.next_validators_hash, &vals.hash)) {
         return ctx.failText("invalid validator set: trusted validators do not hash to the trusted next validators hash");
     }
     return vals;
@@ -363,7 +387,7 @@ fn expired(trusted: *const pb.ConsensusState, trusting_period_ns: i64, now_ns: u
 /// state): the revision, then CometBFT's `light.Verify`.
 pub fn verifyHeader(ctx: *Ctx, config: Config, client: Client, c: *const Checked, trusted: *const pb.ConsensusState, now_ns: u64) Error!void {
     const m = c.message;
-    const trusted_vals = try checkTrustedValidators(ctx, m, trusted);
+    const trusted_vals = try checkTrustedValidators(ctx, c, trusted);
     if (c.height.revision_number != m.trusted_height.revision_number) {
         return ctx.failText("invalid header: header revision does not match the trusted revision");
     }
@@ -377,7 +401,7 @@ pub fn verifyHeader(ctx: *Ctx, config: Config, client: Client, c: *const Checked
     if (header.height <= trusted_height) return ctx.failText("invalid header: height not above the trusted height");
     if (header.time.ns() <= trusted.timestamp.ns()) return ctx.failText("invalid header: time not after the trusted time");
     if (header.time.ns() >= @as(i128, now_ns) + client.max_clock_drift_ns) return ctx.failText("header from the future: beyond now plus the max clock drift");
-    if (!std.mem.eql(u8, header.validators_hash, &try c.vals.hash(ctx.alloc))) return ctx.failText("invalid header: validators do not match the header");
+    if (!std.mem.eql(u8, header.validators_hash, &c.vals.hash)) return ctx.failText("invalid header: validators do not match the header");
     if (adjacent) {
         if (!std.mem.eql(u8, header.validators_hash, trusted.next_validators_hash)) {
             return ctx.failText("invalid header: adjacent header's validators are not the trusted next validators");
@@ -441,7 +465,7 @@ pub fn nested(ctx: *Ctx, err: Error, label: []const u8) Error {
 
 /// ibc-go `checkMisbehaviourHeader`.
 pub fn verifyMisbehaviourHeader(ctx: *Ctx, config: Config, client: Client, c: *const Checked, trusted: *const pb.ConsensusState, now_ns: u64) Error!void {
-    const trusted_vals = try checkTrustedValidators(ctx, c.message, trusted);
+    const trusted_vals = try checkTrustedValidators(ctx, c, trusted);
     if (expired(trusted, client.trusting_period_ns, now_ns)) return ctx.failText("trusting period expired: the trusted consensus state is too old");
     const chain_id = try withRevision(ctx.alloc, client.chain_id, c.height.revision_number);
     try verifyCommitLightTrusting(ctx, config, &trusted_vals, chain_id, c.commit, client.trust_level);
