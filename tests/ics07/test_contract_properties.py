@@ -21,6 +21,7 @@ from tests.ics07 import (
     SECOND,
     TRUSTING,
     UNBONDING,
+    Keys,
     TestChain,
     env,
     genesis,
@@ -165,6 +166,45 @@ def test_mangled_proofs_are_judged_alike(
         refusal(twin.verify_membership, TENTH.height, proof, path, VALUE, env(NOW))
     else:
         refusal(twin.verify_non_membership, TENTH.height, proof, path, env(NOW))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    powers=st.lists(st.integers(0, 50), min_size=1, max_size=6).filter(lambda p: sum(p) > 0),
+    schemes=st.lists(st.sampled_from(["ed25519", "secp256k1"]), min_size=6, max_size=6),
+    absent=st.sets(st.integers(0, 5)),
+    corrupted=st.one_of(st.none(), st.integers(0, 5)),
+    height=st.sampled_from([2, 7]),
+    profile=st.sampled_from(sorted(PROFILES)),
+)
+def test_random_commits_are_tallied_alike(
+    vm: WasmVM,
+    checksums: dict[str, bytes],
+    powers: list[int],
+    schemes: list[str],
+    absent: set[int],
+    corrupted: int | None,
+    height: int,
+    profile: str,
+) -> None:
+    """Sets of mixed key types and powers, votes absent at random, one signature corrupted:
+    which signatures are checked, in which order, and what is refused first, agree."""
+    members, signing = [], {}
+    for index, power in enumerate(powers):
+        one = keys([power], schemes[index], seed=bytes([index]))
+        members += [lb.Member(v.pub_key, v.voting_power) for v in one.validators.validators]
+        signing.update(one.keys)
+    validators = Keys(lb.validator_set(members), signing)
+    chain = TestChain(validators=validators)
+    twin = starter(vm, checksums)(chain, PROFILES[profile])
+    block = chain.block(height, absent=sorted(i for i in absent if i < len(powers)))
+    if corrupted is not None and corrupted < len(powers):
+        sig = block.signed.commit.signatures[corrupted]
+        if sig.signature:
+            sig.signature = sig.signature[:-1] + bytes([sig.signature[-1] ^ 1])
+    refusal(twin.update, update(block, 1, validators.validators), env(block.time_ns + SECOND))
 
 
 # --- gas ------------------------------------------------------------------------------------------
