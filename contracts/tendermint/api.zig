@@ -429,7 +429,7 @@ const Client = struct {
                 const header = try light.headerOf(c.ctx, m);
                 const s = c.store();
                 const h = light.heightOf(header);
-                const state = ConsensusState{ .timestamp = header.time, .root = header.app_hash, .next_validators_hash = header.next_validators_hash };
+                const state = light.headerConsensusState(header);
                 const existing = try readConsensus(c.ctx, s, h);
                 const below = if (try s.previousHeight(h)) |at| try readConsensus(c.ctx, s, at) else null;
                 const above = if (try s.followingHeight(h)) |at| try readConsensus(c.ctx, s, at) else null;
@@ -483,7 +483,7 @@ const Client = struct {
         const h = light.heightOf(header);
         if (try readConsensus(c.ctx, s, h) == null) {
             if (h.order(cs.latest_height) == .gt) cs.latest_height = h;
-            const state = ConsensusState{ .timestamp = header.time, .root = header.app_hash, .next_validators_hash = header.next_validators_hash };
+            const state = light.headerConsensusState(header);
             try writeClient(c.ctx, s, &cs, stored.checksum);
             try writeConsensus(c.ctx, s, h, &state, c.env.processedNow());
         }

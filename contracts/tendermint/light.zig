@@ -190,12 +190,12 @@ pub const Checked = struct {
     vals: Vals,
     /// `GetHeight`: the revision of the header's chain id and its height.
     height: Height,
-
-    /// `Header.ConsensusState`.
-    pub fn consensusState(c: *const Checked) pb.ConsensusState {
-        return .{ .timestamp = c.header.time, .root = c.header.app_hash, .next_validators_hash = c.header.next_validators_hash };
-    }
 };
+
+/// ibc-go `Header.ConsensusState`: the header's time, app hash and next validators hash.
+pub fn headerConsensusState(header: *const pb.Header) pb.ConsensusState {
+    return .{ .timestamp = header.time, .root = header.app_hash, .next_validators_hash = header.next_validators_hash };
+}
 
 /// The height of a header message as ibc-go's `GetHeight` reads it (no validation).
 pub fn heightOf(h: *const pb.Header) Height {
