@@ -29,7 +29,10 @@ ACTIONS = (
     "validators_offline"
 )
 DURATION = 'a duration like "6s", "250ms" or "1h30m"'
-CONTRACTS = "one of sim-tendermint-v1, sim-tendermint-v1-flawed, sim-tendermint-v2"
+CONTRACTS = (
+    "one of sim-tendermint-v1, sim-tendermint-v1-flawed, sim-tendermint-v2, "
+    "tendermint-v1, tendermint-v2"
+)
 OR_FILE = "or a .wasm or .wasm.gz file"
 RELAYER = '[[relayers]]\nname = "r1"\nclient = "main"\n'
 BYZANTINE = '[[relayers]]\nname = "evil"\nclient = "main"\nbyzantine = true\n'

@@ -469,6 +469,8 @@ def test_scenarios_may_name_every_shipped_contract_but_the_test_ones() -> None:
         "sim-tendermint-v1",
         "sim-tendermint-v1-flawed",
         "sim-tendermint-v2",
+        "tendermint-v1",
+        "tendermint-v2",
     )
 
 
