@@ -6,8 +6,10 @@ field."""
 
 from __future__ import annotations
 
+from relayer_sim.counterparty.wire.tendermint import UNBONDING_PERIOD_NS
 from relayer_sim.scenario.actions import Migrate, StoreCode
 from relayer_sim.scenario.contracts import TENDERMINT, format_read_by
+from relayer_sim.scenario.durations import format_duration
 from relayer_sim.scenario.errors import Invalid, show
 from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.schema import Scenario
@@ -34,6 +36,13 @@ def _check_supported(scenario: Scenario, speaks: str) -> None:
                     "format (not supported yet)"
                 )
                 raise Invalid(f"clients[{index}].contract", expected, show(NATIVE))
+            if client.trusting_period >= UNBONDING_PERIOD_NS:
+                expected = (
+                    f"a duration below {format_duration(UNBONDING_PERIOD_NS)}, the "
+                    f"counterparty's unbonding period in the {TENDERMINT} format"
+                )
+                written = show(format_duration(client.trusting_period))
+                raise Invalid(f"clients[{index}].trusting_period", expected, written)
 
 
 def _check_reads(path: str, contract: str, speaks: str) -> None:

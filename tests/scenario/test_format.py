@@ -66,6 +66,26 @@ def test_a_contract_of_the_other_format_is_refused_with_its_field() -> None:
     )
 
 
+def test_a_trusting_period_the_tendermint_format_cannot_honour_is_refused() -> None:
+    """ibc-go's ClientState.Validate: the trusting period must stay below the unbonding period,
+    which the tendermint counterparty publishes as 21 days."""
+
+    def trusting(contract: str, period: str, format_line: str = "") -> str:
+        written = f'contract = "{contract}"'
+        return text(contract, format_line).replace(
+            written, f'{written}\ntrusting_period = "{period}"'
+        )
+
+    tendermint = 'format = "tendermint"'
+    assert parse_scenario(trusting("tendermint-v1", "20d", tendermint)).clients[0]
+    assert refusal(trusting("tendermint-v1", "21d", tendermint)) == (
+        "x.toml: clients[0].trusting_period: expected a duration below 21d, the counterparty's "
+        'unbonding period in the tendermint format (got "21d")'
+    )
+    sim = parse_scenario(trusting("sim-tendermint-v1", "30d"))
+    assert sim.clients[0].trusting_period == 30 * 24 * 3600 * 10**9
+
+
 def test_a_contract_file_may_read_either_format(tmp_path: Path) -> None:
     (tmp_path / "client.wasm").write_bytes(load_contract("sim-tendermint-v1"))
     store = '[[timeline]]\nat = "5m"\naction = "store_code"\ncontract = "sim-tendermint-v2"\n'
