@@ -30,7 +30,7 @@ def scenarios_command(args: argparse.Namespace, console: Console) -> int:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     table = Table(title="shipped scenarios", title_justify="left")
-    table.add_column("file")
+    table.add_column("file", overflow="fold")  # folded, never cut: a cut path cannot be run
     table.add_column("description")
     for row in rows:
         text, error = row["description"], row["error"]

@@ -1,4 +1,5 @@
-"""The scenarios that ship with relayer-sim (the repository's ``scenarios/`` folder)."""
+"""The scenarios that ship with relayer-sim: the repository's ``scenarios/`` folder, and its
+``tendermint/`` folder of twins in the tendermint wire format."""
 
 from __future__ import annotations
 
@@ -10,5 +11,5 @@ DEFAULT_SCENARIO: Final = SCENARIOS_DIR / "quick-start.toml"
 
 
 def shipped_scenarios() -> list[Path]:
-    """Every shipped scenario file, by name."""
-    return sorted(SCENARIOS_DIR.glob("*.toml"))
+    """Every shipped scenario file: the folder's own by name, then each subfolder's."""
+    return sorted(SCENARIOS_DIR.rglob("*.toml"), key=lambda path: (len(path.parts), path))

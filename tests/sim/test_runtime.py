@@ -10,7 +10,7 @@ import pytest
 
 from relayer_sim.cli import main
 from relayer_sim.scenario import load_scenario, parse_scenario
-from relayer_sim.scenario.shipped import shipped_scenarios
+from relayer_sim.scenario.shipped import SCENARIOS_DIR, shipped_scenarios
 from relayer_sim.sim.logging import configure_logging
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
@@ -44,8 +44,15 @@ blocks = 3
 """
 
 
-def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path) -> None:
-    scenario = parse_scenario(SHORT, "short.toml")
+#: SHORT with the counterparty in the tendermint wire format and the client on tendermint-v1.
+SHORT_TENDERMINT = SHORT.replace('"sim-tendermint-v1"', '"tendermint-v1"').replace(
+    "[[clients]]", '[counterparty]\nformat = "tendermint"\n\n[[clients]]'
+)
+
+
+@pytest.mark.parametrize("text", [SHORT, SHORT_TENDERMINT], ids=["sim-tendermint", "tendermint"])
+def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path, text: str) -> None:
+    scenario = parse_scenario(text, "short.toml")
     first = run_scenario(scenario, tmp_path / "a", vm=vm)
     seen: list[int] = []  # a watching observer (the live display) changes nothing
     again = run_scenario(
@@ -61,7 +68,9 @@ def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path)
     assert {"block", "client_created", "update_sent", "packet_sent", "outcome"} <= kinds
 
 
-@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda path: path.stem)
+@pytest.mark.parametrize(
+    "path", shipped_scenarios(), ids=lambda path: str(path.relative_to(SCENARIOS_DIR))
+)
 def test_every_shipped_scenario_meets_its_expectations(
     vm: WasmVM, tmp_path: Path, path: Path
 ) -> None:
