@@ -14,7 +14,6 @@ import pytest
 from relayer_sim.cli import main
 
 CONTRACTS = files("relayer_sim.contracts")
-TENDERMINT_V1 = CONTRACTS.joinpath("tendermint-v1.wasm")
 CALLS = {
     "instantiate",
     "status",
@@ -129,7 +128,6 @@ def test_try_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--dialect {v10,v0.1}" in out and "--format {sim-tendermint,tendermint}" in out
 
 
-@pytest.mark.skipif(not TENDERMINT_V1.is_file(), reason="tendermint-v1.wasm is not built yet")
 @pytest.mark.parametrize("dialect", ["v10", "v0.1"])
 def test_try_tendermint_v1_on_the_tendermint_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], dialect: str

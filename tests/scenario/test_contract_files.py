@@ -23,14 +23,24 @@ from relayer_sim.vm import WasmVM
 
 V1 = load_contract("sim-tendermint-v1")
 V2 = load_contract("sim-tendermint-v2")
+#: The shipped contracts that read each counterparty format, as (v1, v2).
+BUILDS = {
+    "sim-tendermint": (V1, V2),
+    "tendermint": (load_contract("tendermint-v1"), load_contract("tendermint-v2")),
+}
 
 
-def scenario_text(contract: str, dialect: str = "v10", timeline: str = "") -> str:
+def scenario_text(
+    contract: str, dialect: str = "v10", timeline: str = "", wire: str = "sim-tendermint"
+) -> str:
     return f"""\
 name = "byo"
 description = "A client on a contract file."
 seed = 2
 duration = "6m"
+
+[counterparty]
+format = "{wire}"
 
 [host]
 dialect = "{dialect}"
@@ -79,11 +89,13 @@ count = 2
 """
 
 
-def byo_dir(root: Path) -> Path:
-    """A scenario folder with v1 as ``code/mine.wasm`` and v2 as ``code/next.wasm.gz``."""
+def byo_dir(root: Path, wire: str = "sim-tendermint") -> Path:
+    """A scenario folder with the v1 contract reading ``wire`` as ``code/mine.wasm`` and its v2
+    as ``code/next.wasm.gz``."""
+    v1, v2 = BUILDS[wire]
     (root / "code").mkdir(parents=True)
-    (root / "code" / "mine.wasm").write_bytes(V1)
-    (root / "code" / "next.wasm.gz").write_bytes(gzip.compress(V2, mtime=0))
+    (root / "code" / "mine.wasm").write_bytes(v1)
+    (root / "code" / "next.wasm.gz").write_bytes(gzip.compress(v2, mtime=0))
     return root
 
 
@@ -175,14 +187,16 @@ def test_an_unreadable_contract_file_is_refused(
     )
 
 
+@pytest.mark.parametrize("wire", ["sim-tendermint", "tendermint"])
 @pytest.mark.parametrize("dialect", ["v10", "v0.1"])
 def test_a_scenario_on_contract_files_runs_to_its_expectations(
-    vm: WasmVM, tmp_path: Path, dialect: str
+    vm: WasmVM, tmp_path: Path, dialect: str, wire: str
 ) -> None:
     """A client on a copy of v1 under another name, migrated by governance to a gzip copy of
-    v2, in both 08-wasm dialects; the trace names the files as the scenario writes them."""
-    text = scenario_text("code/mine.wasm", dialect, UPGRADE)
-    folder = byo_dir(tmp_path / "a")
+    v2, in both 08-wasm dialects and both wire formats; the trace names the files as the
+    scenario writes them."""
+    text = scenario_text("./code/mine.wasm", dialect, UPGRADE, wire)
+    folder = byo_dir(tmp_path / "a", wire)
     (folder / "s.toml").write_text(text)
     result = run_scenario(load_scenario(folder / "s.toml"), tmp_path / "out-a", vm=vm)
     assert result.ok, [outcome for outcome in result.outcomes if not outcome.met]
@@ -194,7 +208,7 @@ def test_a_scenario_on_contract_files_runs_to_its_expectations(
     assert titles == ["store code/next.wasm.gz", "migrate main to code/next.wasm.gz"]
     if dialect == "v10":
         # The same scenario from another folder: the same trace, byte for byte.
-        other = byo_dir(tmp_path / "b")
+        other = byo_dir(tmp_path / "b", wire)
         (other / "s.toml").write_text(text)
         again = run_scenario(load_scenario(other / "s.toml"), tmp_path / "out-b", vm=vm)
         assert again.trace_path.read_bytes() == result.trace_path.read_bytes()
