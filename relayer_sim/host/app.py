@@ -67,6 +67,8 @@ class HostConfig:
     allowed_clients: tuple[str, ...] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE)
     #: The host binary at genesis, which fixes its native light client (``BINARIES``).
     binary: str = "v1"
+    #: The wire format of the counterparty its native light client reads (``BINARIES``).
+    counterparty_format: str = "sim-tendermint"
     gov: GovParams = field(default_factory=GovParams)
     #: Validator address → voting power (governance votes).
     validators: Mapping[str, int] = field(default_factory=dict)
@@ -123,7 +125,7 @@ class HostApp:
         self.log, self.height = log, height
         self.proxy = WasmProxy(vm, self.config.dialect)
         #: The running binary's light client; a software upgrade installs another.
-        self.native = NativeModule(self.config.binary)
+        self.native = NativeModule(self.config.binary, self.config.counterparty_format)
         #: The block being built: transactions write here until ``commit``.
         self.state = CacheStore(self.committed)
 

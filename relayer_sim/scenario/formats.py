@@ -1,8 +1,8 @@
 """The counterparty's wire format against the rest of the scenario, checked in one place once
 every field is valid: a client's contract, and a contract governance stores or migrates a client
 to, must read the format the counterparty speaks (a shipped contract reads the one its name
-says; a contract file may read either), and what a format cannot honour yet is refused with its
-field."""
+says; a contract file, like the host binary's native client, may read either), and what a
+format cannot honour yet is refused with its field."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from relayer_sim.scenario.actions import Migrate, StoreCode
 from relayer_sim.scenario.contracts import TENDERMINT, format_read_by
 from relayer_sim.scenario.durations import format_duration
 from relayer_sim.scenario.errors import Invalid, show
-from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.schema import Scenario
 
 
@@ -30,12 +29,6 @@ def _check_supported(scenario: Scenario, speaks: str) -> None:
     """What the simulator cannot do yet in the format ``speaks``: add each such field here."""
     if speaks == TENDERMINT:
         for index, client in enumerate(scenario.clients):
-            if client.contract == NATIVE:
-                expected = (
-                    f"a contract: the native light client does not read the {TENDERMINT} "
-                    "format (not supported yet)"
-                )
-                raise Invalid(f"clients[{index}].contract", expected, show(NATIVE))
             if client.trusting_period >= UNBONDING_PERIOD_NS:
                 expected = (
                     f"a duration below {format_duration(UNBONDING_PERIOD_NS)}, the "

@@ -159,6 +159,7 @@ class _Run:
         config = HostConfig(
             dialect=Dialect(host_spec.dialect),
             binary=host_spec.binary,
+            counterparty_format=scenario.counterparty.format,
             gov=GovParams(
                 voting_period_ns=host_spec.voting_period,
                 quorum=host_spec.quorum,
@@ -252,12 +253,12 @@ class _Run:
         return actors
 
     def _creator(self, world: World, spec: ClientSpec) -> ClientCreator:
-        if spec.contract == NATIVE:
-            checksum, state_format = NATIVE_CHECKSUM, world.host.app.native.profile.format
+        if spec.contract == NATIVE:  # the rules the binary runs are named as their contract's
+            checksum, rules = NATIVE_CHECKSUM, world.host.app.native.profile.name
         else:
-            profile = PROFILES.get(spec.contract)
-            checksum = contract_code(spec.contract).checksum
-            state_format = UNPROFILED_STATE_FORMAT if profile is None else profile.format
+            checksum, rules = contract_code(spec.contract).checksum, spec.contract
+        profile = PROFILES.get(rules)
+        state_format = UNPROFILED_STATE_FORMAT if profile is None else profile.format
         plan = ClientPlan(
             name=spec.name,
             checksum=checksum,

@@ -161,6 +161,92 @@ def test_a_restored_host_runs_the_binary_it_upgraded_to(
     assert restored.query().upgrade.last_done() == UpgradePlan("secp", 2, "v2")
 
 
-def test_the_native_module_names_unknown_binaries() -> None:
+def test_the_native_module_names_unknown_binaries_and_formats() -> None:
     with pytest.raises(ValueError, match="unknown host binary 'v7'"):
         NativeModule("v7")
+    with pytest.raises(ValueError, match="unknown wire format 'cometbft'"):
+        NativeModule("v1", "cometbft")
+
+
+# -- the tendermint wire format ----------------------------------------------------------------
+
+
+@pytest.fixture
+def tendermint_chain() -> CounterpartyChain:
+    """The ``chain`` fixture's blocks in the tendermint wire format: ed25519 up to block 3,
+    tm-secp256k1 from block 4 on."""
+    chain = make_chain(format="tendermint")
+    advance(chain, 2)
+    chain.schedule_consensus_switch(Height(1, 4), "tm-secp256k1")
+    advance(chain, 4)
+    return chain
+
+
+def tendermint_update(
+    client_id: str, chain: CounterpartyChain, height: int, trusted: int
+) -> MsgUpdateClient:
+    message = chain.header_message(Height(1, height), Height(1, trusted))
+    return MsgUpdateClient(RELAYER, client_id, chain.wire.header_message(message))
+
+
+def test_a_native_client_follows_07_tendermint_in_the_tendermint_format(
+    vm: WasmVM, tendermint_chain: CounterpartyChain
+) -> None:
+    """Created from the tendermint wire's states and updated by its signed headers, with
+    07-tendermint's rules: binary v1 refuses a secp256k1 header in its own words, and the same
+    header is accepted once the host runs binary v2."""
+    chain = tendermint_chain
+    host = Host(HostApp(vm, HostConfig(binary="v1", counterparty_format="tendermint")))
+    client_id = native_client(host, chain)
+    state = host.app.query().clients.client_state(client_id)
+    assert state.checksum == NATIVE_CHECKSUM
+    assert chain.wire.read_client_state(state.data).chain_id == chain.chain_id
+    result = host.deliver(tendermint_update(client_id, chain, 3, 1), chain)
+    assert result.ok and result.contract_gas == 0 and result.gas_used > 0
+    text = host.expect(ContractError, tendermint_update(client_id, chain, 4, 3), chain)
+    assert "unsupported public key: tendermint-v1 cannot verify secp256k1" in text
+    # A sim-tendermint header is no header to 07-tendermint.
+    sim_chain = make_chain()
+    advance(sim_chain, 3)
+    sim_header = update(client_id, sim_chain, 3, 1)
+    assert "malformed client message" in host.expect(ContractError, sim_header, chain)
+    assert host.status(client_id, chain) == Status.ACTIVE
+
+    host.app.install("v2")
+    assert host.app.native.profile.name == "tendermint-v2"
+    host.ok(tendermint_update(client_id, chain, 4, 3), chain)
+    state = host.app.query().clients.client_state(client_id)
+    assert state.latest_height == Height(1, 4)
+    assert chain.wire.read_client_state(state.data).latest_height == Height(1, 4)
+    assert host.status(client_id, chain) == Status.ACTIVE
+
+
+def test_a_software_upgrade_teaches_the_tendermint_native_client_secp256k1(
+    vm: WasmVM, tendermint_chain: CounterpartyChain
+) -> None:
+    """The hard fork in the tendermint format: the halt, binary v2, an upgrade handler that
+    leaves 07-tendermint's state as it was, and the secp256k1 header accepted."""
+    chain = tendermint_chain
+    config = HostConfig(binary="v1", counterparty_format="tendermint")
+    host = HostChain(HostApp(vm, config), "host-1", 5 * SECOND, chain.latest_time_ns)
+    now = chain.latest_time_ns
+    client_id = native_client(Host(host.app), chain)
+    host.submit(Tx(tendermint_update(client_id, chain, 3, 1), GAS))
+    host.submit(Tx(MsgSoftwareUpgrade(GOV_AUTHORITY, "secp", host.height + 3, "v2"), GAS))
+    now += 5 * SECOND
+    host.produce_block(now)
+    before = host.app.query().clients.client_state(client_id)
+    host.submit(Tx(tendermint_update(client_id, chain, 4, 3), GAS))
+    now += 5 * SECOND
+    (refused,) = host.produce_block(now).txs
+    assert not refused.result.ok and "cannot verify secp256k1" in str(refused.result.error)
+    assert host.halted
+    host.restart("v2")
+    now += 600 * SECOND
+    host.produce_block(now)
+    assert host.app.query().upgrade.plan() is None
+    assert host.app.query().clients.client_state(client_id) == before
+    host.submit(Tx(tendermint_update(client_id, chain, 4, 3), GAS))
+    now += 5 * SECOND
+    records = host.produce_block(now).txs
+    assert [record.result.ok for record in records] == [True], records

@@ -60,10 +60,14 @@ def test_a_contract_of_the_other_format_is_refused_with_its_field() -> None:
         "x.toml: clients[0].contract: expected a contract that reads the counterparty's format, "
         'tendermint (got "sim-tendermint-v1", which reads sim-tendermint)'
     )
-    assert refusal(text("native", tendermint)) == (
-        "x.toml: clients[0].contract: expected a contract: the native light client does not "
-        'read the tendermint format (not supported yet) (got "native")'
-    )
+
+
+def test_the_native_client_reads_either_format() -> None:
+    """The host binary carries its native client's rules for each format."""
+    for wire in ("sim-tendermint", "tendermint"):
+        scenario = parse_scenario(text("native", f'format = "{wire}"'))
+        assert scenario.counterparty.format == wire
+        assert scenario.clients[0].contract == "native"
 
 
 def test_a_trusting_period_the_tendermint_format_cannot_honour_is_refused() -> None:

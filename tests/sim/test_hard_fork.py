@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from relayer_sim.scenario import parse_scenario
+from relayer_sim.scenario import load_scenario, parse_scenario
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
 from relayer_sim.vm import WasmVM
@@ -80,3 +80,35 @@ def test_a_halt_stops_every_client_and_packet_until_the_new_binary_runs(
     # One proposal planned it.
     passed = [p for e in host_blocks for p in e.data["proposals"] if p["status"] == "Passed"]
     assert len(passed) == 1
+
+
+TENDERMINT_HARD_FORK = (
+    Path(__file__).resolve().parents[2] / "scenarios/tendermint/consensus-upgrade-hardfork.toml"
+)
+
+
+def test_the_hard_fork_baseline_in_the_tendermint_format(vm: WasmVM, tmp_path: Path) -> None:
+    """The tendermint twin of consensus-upgrade-hardfork: the native client runs 07-tendermint's
+    rules, so binary v1 refuses the switch's secp256k1 headers until the host has halted for
+    its upgrade delay and resumed under v2, which follows the counterparty again."""
+    scenario = load_scenario(TENDERMINT_HARD_FORK)
+    assert scenario.counterparty.format == "tendermint"
+    result = run_scenario(scenario, tmp_path, vm=vm)
+    assert result.ok, result.outcomes
+    events = read_trace(result.trace_path).events
+    (halted,) = [e for e in events if e.actor == "host" and e.kind == "halted"]
+    (restarted,) = [e for e in events if e.actor == "host" and e.kind == "restarted"]
+    assert restarted.t_ns - halted.t_ns == 30 * 60 * 10**9
+    updates = [
+        (e.t_ns, tx)
+        for e in events
+        if e.actor == "host" and e.kind == "block"
+        for tx in e.data["txs"]
+        if tx["message"] == "MsgUpdateClient"
+    ]
+    refused = [(t_ns, tx) for t_ns, tx in updates if not tx["ok"]]
+    assert refused and all(t_ns < halted.t_ns for t_ns, _ in refused)
+    assert {tx["reason"] for _, tx in refused} == {
+        "unsupported public key: tendermint-v1 cannot verify secp256k1"
+    }
+    assert any(tx["ok"] for t_ns, tx in updates if t_ns >= restarted.t_ns)
