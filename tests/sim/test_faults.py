@@ -19,6 +19,7 @@ from relayer_sim.scenario import parse_scenario
 from relayer_sim.sim.runtime import RunResult, run_scenario
 from relayer_sim.sim.trace import Event, read_trace
 from relayer_sim.vm import WasmVM
+from tests.sim import in_tendermint_format
 
 HEALTHY = """
 name = "faults"
@@ -284,3 +285,36 @@ def test_a_monitor_behind_a_lossy_link_still_freezes_the_forked_client(
     assert ("message_lost", "MsgUpdateClient") in seen and len(sent) == 2, seen
     assert sent[0] < frozen and sent[-1] < frozen
     assert result.ok, result.outcomes
+
+
+@pytest.mark.parametrize(
+    ("kind", "coalition", "status", "refusal"),
+    [
+        ("equivocation", '["alice", "bob", "carol"]', "Frozen", None),
+        ("lunatic", '["alice"]', "Frozen", None),
+        ("backdated", '["alice", "bob"]', "Frozen", None),
+        ("impostor", "[]", "Active", "trusted validators do not hash to the trusted next"),
+    ],
+)
+def test_every_fork_in_the_tendermint_format(
+    vm: WasmVM, tmp_path: Path, kind: str, coalition: str, status: str, refusal: str | None
+) -> None:
+    """CometBFT headers forged by a coalition (or by keys of the relayer's own) against
+    tendermint-v1, with a monitor watching: a fork the client takes is caught, by the client
+    itself or by the monitor's evidence (a real ``Misbehaviour``), and the client freezes; the
+    impostor is refused with ibc-go's reason and the client stays active."""
+    rest = BYZANTINE.format(kind=kind, coalition=coalition, extra="")
+    rest += '[[monitors]]\nname = "eye"\nclient = "main"\npoll = "10s"\n'
+    rest += f'[[expect]]\nkind = "client_status"\nclient = "main"\nstatus = "{status}"\n'
+    text = in_tendermint_format(HEALTHY.format(duration="8m", relayer="", rest=rest))
+    result = run_scenario(parse_scenario(text, "faults.toml"), tmp_path / "out", vm=vm)
+    events = list(read_trace(result.trace_path).events)
+    assert result.ok, result.outcomes
+    assert any(e.kind == "fork_sent" for e in events)
+    reasons = [str(tx.get("reason")) for tx in host_txs(events) if not tx["ok"]]
+    if refusal is None:
+        assert any(e.kind == "client_frozen" for e in events)
+    else:
+        assert [reason for reason in reasons if refusal in reason], reasons
+    if kind == "lunatic":  # it verifies; only the monitor's evidence shows the conflict
+        assert any(e.actor == "eye" and e.kind == "evidence_sent" for e in events)

@@ -15,6 +15,7 @@ from relayer_sim.sim.logging import configure_logging
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
 from relayer_sim.vm import WasmVM
+from tests.sim import in_tendermint_format
 
 SHORT = """
 name = "short"
@@ -44,13 +45,9 @@ blocks = 3
 """
 
 
-#: SHORT with the counterparty in the tendermint wire format and the client on tendermint-v1.
-SHORT_TENDERMINT = SHORT.replace('"sim-tendermint-v1"', '"tendermint-v1"').replace(
-    "[[clients]]", '[counterparty]\nformat = "tendermint"\n\n[[clients]]'
+@pytest.mark.parametrize(
+    "text", [SHORT, in_tendermint_format(SHORT)], ids=["sim-tendermint", "tendermint"]
 )
-
-
-@pytest.mark.parametrize("text", [SHORT, SHORT_TENDERMINT], ids=["sim-tendermint", "tendermint"])
 def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path, text: str) -> None:
     scenario = parse_scenario(text, "short.toml")
     first = run_scenario(scenario, tmp_path / "a", vm=vm)
