@@ -56,7 +56,7 @@ T = TypeVar("T")
 
 class LightClientCalls(Protocol):
     """What 02-client asks of a light client, contract (``ContractClient``) or native
-    (``LightClient``) alike."""
+    (``LightClient`` or ``TendermintClient``, by the counterparty's format) alike."""
 
     def instantiate(
         self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
@@ -411,8 +411,9 @@ class ClientKeeper:
     # -- a host binary upgrade ----------------------------------------------------------------
 
     def migrate_native_clients(self, env: HostEnv) -> None:
-        """The upgrade handler's part: every native client's state rewritten for the binary
-        now running (v1 → v2 format), as its store migration on a software upgrade."""
+        """The upgrade handler's part: every native client's state migrated by the binary now
+        running, as its store migration on a software upgrade (sim-tendermint rewrites a v1
+        state in the v2 format; 07-tendermint states are the same for both, only checked)."""
         for client_id in self._client_ids():
             if self.client_state(client_id).checksum == NATIVE_CHECKSUM:
                 store = self.client_store(client_id)
