@@ -24,13 +24,13 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.schemes import SCHEMES
 from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL, DEFAULT_UPGRADE_PATH
-from tests.lightclient.chains import advance, make_chain
+from tests.lightclient.chains import VALIDATORS, advance, make_chain
 
 PACKET = Packet(1, "transfer", "channel-0", "transfer", "channel-0", b"hello")
 
 
 def tendermint_chain(**overrides: object) -> CounterpartyChain:
-    return make_chain(format="tendermint", **overrides)
+    return make_chain(VALIDATORS, "counterparty", format="tendermint", **overrides)
 
 
 def _native(chain: CounterpartyChain, height: Height) -> NativeBlock:
