@@ -358,9 +358,12 @@ const Client = struct {
         const client_bytes = try r.bytes("client_state");
         const consensus_bytes = try r.bytes("consensus_state");
         const checksum = try r.bytes("checksum");
+        // ibc-go `LightClientModule.Initialize`: the client state is decoded and validated
+        // before the consensus state is decoded, so an invalid client state is refused as such
+        // whatever the consensus state bytes.
         const cs = try c.givenClient(client_bytes, "client state");
-        const consensus = try c.givenConsensus(consensus_bytes, "consensus state");
         if (clientStateProblem(&cs)) |problem| return c.ctx.fail("invalid client state: {s}", .{problem});
+        const consensus = try c.givenConsensus(consensus_bytes, "consensus state");
         if (consensusStateProblem(&consensus)) |problem| return c.ctx.fail("invalid consensus state: {s}", .{problem});
         try writeClient(c.ctx, c.store(), &cs, checksum);
         try writeConsensus(c.ctx, c.store(), cs.latest_height, &consensus, c.env.processedNow());
