@@ -221,9 +221,12 @@ fn writeConsensus(ctx: *Ctx, s: Store, h: Height, state: *const ConsensusState, 
     try s.write(try s.key(&.{&index}), target);
 }
 
+/// ibc-go `GetProcessedTime`: `sdk.BigEndianToUint64`, i.e. `binary.BigEndian.Uint64` of the
+/// first 8 bytes (a longer value's tail is ignored). Shorter than 8 bytes counts as missing, as
+/// in the reference (Go would panic on 1 to 7 bytes; an empty value is not found).
 fn readProcessedTime(s: Store, h: Height) Error!?u64 {
     const raw = try s.read(try s.consensusKey(h, sim_tm.store.processed_time_suffix)) orelse return null;
-    if (raw.len != 8) return null;
+    if (raw.len < 8) return null;
     return std.mem.readInt(u64, raw[0..8], .big);
 }
 

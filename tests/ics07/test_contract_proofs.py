@@ -121,6 +121,36 @@ def test_delay_periods_are_inclusive_bounds(start: Start) -> None:
     assert check(0, 0, env(now)) is None
 
 
+@pytest.mark.parametrize("extra", [b"\x00", b"\xff\xff\xff"], ids=["9 bytes", "11 bytes"])
+def test_a_processed_time_longer_than_8_bytes_is_read_by_its_first_8(
+    start: Start, extra: bytes
+) -> None:
+    """ibc-go reads a processed time with ``sdk.BigEndianToUint64`` (``binary.BigEndian.Uint64``):
+    a longer value counts by its first 8 bytes, the rest ignored."""
+    chain, twin, fifth, now = proven(start)
+    proof, path = chain.prove(fifth, KEY), [b"ibc", KEY]
+    key = processed_time_key(fifth.height)
+    stored = twin.reference.store.get(key)
+    assert stored == now.to_bytes(8, "big")
+    twin.load([(key, stored + extra)])
+
+    def check(at: int) -> str | None:
+        return refusal(twin.verify_membership, fifth.height, proof, path, VALUE, env(at), SECOND)
+
+    assert check(now + SECOND - 1) == errors.DELAY_PERIOD_NOT_PASSED
+    assert check(now + SECOND) is None
+
+
+def test_a_processed_time_shorter_than_8_bytes_counts_as_missing(start: Start) -> None:
+    """Both refuse a 1- to 7-byte processed time as ``delay period not passed`` (Go's
+    ``binary.BigEndian.Uint64`` would panic on it; an empty value is not found in Go too)."""
+    chain, twin, fifth, now = proven(start)
+    proof, path = chain.prove(fifth, KEY), [b"ibc", KEY]
+    twin.load([(processed_time_key(fifth.height), now.to_bytes(8, "big")[1:])])
+    got = refusal(twin.verify_membership, fifth.height, proof, path, VALUE, env(now + HOUR), 1)
+    assert got == errors.DELAY_PERIOD_NOT_PASSED
+
+
 # --- upgrade --------------------------------------------------------------------------------------
 
 
