@@ -248,23 +248,25 @@ fn isBlank(s: []const u8) bool {
     return true;
 }
 
-/// ibc-go `ClientState.Validate`; the text of the first rule broken, or null.
+/// ibc-go `ClientState.Validate`: the first rule broken, or null. In ibc-go's order (the latest
+/// height's revision number, then its revision height, then trusting < unbonding), and worded
+/// as the reference's `client_state_problem`, so the two refuse with the same full text.
 fn clientStateProblem(cs: *const ClientState) ?[]const u8 {
-    if (isBlank(cs.chain_id)) return "chain id cannot be empty string";
+    if (isBlank(cs.chain_id)) return "chain id is empty";
     if (cs.chain_id.len > light.max_chain_id_len) return "chain id is too long";
     const level = cs.trust_level;
     // CometBFT `ValidateTrustLevel`, with Go's wrapping `numerator*3`.
     if (level.numerator *% 3 < level.denominator or level.numerator > level.denominator or level.denominator == 0) {
-        return "trust level must be within [1/3, 1]";
+        return "trust level is not within [1/3, 1]";
     }
-    if (cs.trusting_period_ns <= 0) return "trusting period must be greater than zero";
-    if (cs.unbonding_period_ns <= 0) return "unbonding period must be greater than zero";
-    if (cs.max_clock_drift_ns <= 0) return "max clock drift must be greater than zero";
-    if (cs.trusting_period_ns >= cs.unbonding_period_ns) return "trusting period must be below the unbonding period";
-    if (cs.latest_height.revision_height == 0) return "latest revision height cannot be zero";
-    if (cs.latest_height.revision_number != light.revisionFromChainId(cs.chain_id)) return "latest revision number must match the chain id's revision";
-    if (cs.proof_specs.len == 0) return "proof specs cannot be empty";
-    for (cs.upgrade_path) |key| if (isBlank(key)) return "key in upgrade path cannot be empty";
+    if (cs.trusting_period_ns <= 0) return "trusting period must be positive";
+    if (cs.unbonding_period_ns <= 0) return "unbonding period must be positive";
+    if (cs.max_clock_drift_ns <= 0) return "max clock drift must be positive";
+    if (cs.latest_height.revision_number != light.revisionFromChainId(cs.chain_id)) return "latest height revision differs from the chain id's";
+    if (cs.latest_height.revision_height == 0) return "latest revision height is zero";
+    if (cs.trusting_period_ns >= cs.unbonding_period_ns) return "trusting period is not below the unbonding period";
+    if (cs.proof_specs.len == 0) return "no proof specs";
+    for (cs.upgrade_path) |key| if (isBlank(key)) return "an upgrade path key is empty";
     return null;
 }
 
@@ -603,7 +605,7 @@ const Client = struct {
             .proof_specs = upgraded.proof_specs,
             .upgrade_path = upgraded.upgrade_path,
         };
-        if (clientStateProblem(&new_client)) |problem| return ctx.fail("invalid upgrade: upgraded client state: {s}", .{problem});
+        if (clientStateProblem(&new_client)) |problem| return ctx.fail("invalid upgrade: {s}", .{problem});
         const new_consensus = ConsensusState{
             .timestamp = upgraded_consensus.timestamp,
             .root = sentinel_root,
@@ -680,16 +682,20 @@ test "client state validation in ibc-go's order" {
     };
     try testing.expect(clientStateProblem(&cs) == null);
     cs.trust_level = .{ .numerator = 1, .denominator = 4 };
-    try testing.expectEqualStrings("trust level must be within [1/3, 1]", clientStateProblem(&cs).?);
+    try testing.expectEqualStrings("trust level is not within [1/3, 1]", clientStateProblem(&cs).?);
     cs.trust_level = .{ .numerator = 1, .denominator = 1 };
     cs.trusting_period_ns = 20;
-    try testing.expectEqualStrings("trusting period must be below the unbonding period", clientStateProblem(&cs).?);
-    cs.trusting_period_ns = 10;
+    try testing.expectEqualStrings("trusting period is not below the unbonding period", clientStateProblem(&cs).?);
+    // Two rules broken: the latest height's come before trusting < unbonding, and the
+    // revision number before the revision height.
+    cs.latest_height.revision_height = 0;
+    try testing.expectEqualStrings("latest revision height is zero", clientStateProblem(&cs).?);
     cs.latest_height.revision_number = 2;
-    try testing.expectEqualStrings("latest revision number must match the chain id's revision", clientStateProblem(&cs).?);
-    cs.latest_height.revision_number = 1;
+    try testing.expectEqualStrings("latest height revision differs from the chain id's", clientStateProblem(&cs).?);
+    cs.latest_height = .{ .revision_number = 1, .revision_height = 5 };
+    cs.trusting_period_ns = 10;
     cs.upgrade_path = &.{ "upgrade", " " };
-    try testing.expectEqualStrings("key in upgrade path cannot be empty", clientStateProblem(&cs).?);
+    try testing.expectEqualStrings("an upgrade path key is empty", clientStateProblem(&cs).?);
 }
 
 test "matching client states ignore the recovered fields" {

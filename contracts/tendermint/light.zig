@@ -141,7 +141,10 @@ fn checkBlockId(ctx: *Ctx, id: pb.BlockId, comptime reason: []const u8) Error!vo
     if (!validHash(id.part_set_header.hash)) return ctx.failText(reason ++ ": wrong part set header hash");
 }
 
-/// CometBFT `HeaderFromProto` and `Header.ValidateBasic`.
+/// CometBFT `HeaderFromProto` and `Header.ValidateBasic`. `HeaderFromProto` converts the last
+/// block id (`BlockIDFromProto`, which ends with its `ValidateBasic`) before `ValidateBasic`
+/// checks version, chain id and height, so a bad last block id is found first; `ValidateBasic`
+/// checks it again after the height, by then always valid.
 fn checkHeader(ctx: *Ctx, h: *const pb.Header) Error!void {
     try checkBlockId(ctx, h.last_block_id, "invalid header");
     if (h.version.block != block_protocol) return ctx.fail("invalid header: block protocol is {d}, not {d}", .{ h.version.block, block_protocol });
@@ -159,14 +162,11 @@ fn checkHeader(ctx: *Ctx, h: *const pb.Header) Error!void {
     for (more) |entry| if (!validHash(entry[1])) return ctx.fail("invalid header: wrong {s}", .{entry[0]});
 }
 
-/// CometBFT `CommitFromProto` and `Commit.ValidateBasic`.
+/// CometBFT `CommitFromProto` and `Commit.ValidateBasic`, in their order: the block id
+/// (`BlockIDFromProto`), each signature (`CommitSig.FromProto` ends with its `ValidateBasic`),
+/// then the commit's own rules (whose signature checks, at height ≥ 1, can no longer fail).
 fn checkCommit(ctx: *Ctx, c: *const pb.Commit) Error!void {
     try checkBlockId(ctx, c.block_id, "invalid commit");
-    if (c.height < 0) return ctx.failText("invalid commit: negative height");
-    if (c.round < 0) return ctx.failText("invalid commit: negative round");
-    if (c.height == 0) return;
-    if (c.block_id.isZero()) return ctx.failText("invalid commit: commit cannot be for nil block");
-    if (c.signatures.len == 0) return ctx.failText("invalid commit: no signatures in commit");
     for (c.signatures, 0..) |sig, i| switch (sig.block_id_flag) {
         pb.flag_absent => {
             if (sig.validator_address.len != 0) return ctx.fail("invalid commit: signature #{d}: validator address is present", .{i});
@@ -180,6 +180,11 @@ fn checkCommit(ctx: *Ctx, c: *const pb.Commit) Error!void {
         },
         else => return ctx.fail("invalid commit: signature #{d}: unknown block id flag {d}", .{ i, sig.block_id_flag }),
     };
+    if (c.height < 0) return ctx.failText("invalid commit: negative height");
+    if (c.round < 0) return ctx.failText("invalid commit: negative round");
+    if (c.height == 0) return;
+    if (c.block_id.isZero()) return ctx.failText("invalid commit: commit cannot be for nil block");
+    if (c.signatures.len == 0) return ctx.failText("invalid commit: no signatures in commit");
 }
 
 /// A header message that passed ibc-go's `Header.ValidateBasic`.
