@@ -40,6 +40,7 @@ from relayer_sim.host.messages import (
 )
 from relayer_sim.host.native import NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.packets import PacketKeeper
+from relayer_sim.host.status_cache import StatusCache
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter
 from relayer_sim.host.upgrade import UpgradeKeeper, UpgradePlan
 from relayer_sim.host.validation import validate_basic
@@ -72,6 +73,10 @@ class HostConfig:
     gov: GovParams = field(default_factory=GovParams)
     #: Validator address → voting power (governance votes).
     validators: Mapping[str, int] = field(default_factory=dict)
+    #: Answer a client's repeated ``status`` over the same committed state from a cache
+    #: (``relayer_sim.host.status_cache``); off, every status is a fresh call. Traces are the
+    #: same either way.
+    status_cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class HostApp:
         self.native = NativeModule(self.config.binary, self.config.counterparty_format)
         #: The block being built: transactions write here until ``commit``.
         self.state = CacheStore(self.committed)
+        self.status_cache = StatusCache() if self.config.status_cache else None
 
     @classmethod
     def restore(cls, vm: WasmVM, directory: Path, config: HostConfig | None = None) -> HostApp:
@@ -158,6 +164,12 @@ class HostApp:
             self.vm,
             self.authority,
         )
+        cache = self.status_cache
+        status_cache = (
+            None
+            if cache is None
+            else cache.view(store, unmetered, self.state, self.committed, IBC_PREFIX)
+        )
         clients = ClientKeeper(
             PrefixStore(store, IBC_PREFIX),
             codes,
@@ -165,6 +177,7 @@ class HostApp:
             self.native,
             self.authority,
             self.config.allowed_clients,
+            status_cache=status_cache,
         )
         gov: Governance[Msg] = Governance(
             PrefixStore(store, GOV_PREFIX),
@@ -316,6 +329,8 @@ class HostApp:
         if changes:
             self.state.set(APP_HASH_KEY, block.app_hash)
         self.state.write()
+        if self.status_cache is not None:
+            self.status_cache.clear()
         self.height = block.height
         return block.app_hash
 

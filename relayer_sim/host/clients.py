@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Protocol, TypeVar
 
+from relayer_sim.host.contract_api import ContractClient
 from relayer_sim.host.errors import (
     AlreadyExists,
     ClientStatusError,
@@ -29,6 +30,7 @@ from relayer_sim.host.errors import (
 )
 from relayer_sim.host.limits import query_gas_meter
 from relayer_sim.host.native import NATIVE_CHECKSUM, NATIVE_CLIENT_TYPE, NativeModule
+from relayer_sim.host.status_cache import CachedStatus, StatusCacheView
 from relayer_sim.host.store import GasMeter
 from relayer_sim.host.validation import client_identifier
 from relayer_sim.host.wasm_codes import WasmCodes
@@ -43,6 +45,7 @@ from relayer_sim.lightclient.wasm_wrappers import (
     decode_consensus_state,
 )
 from relayer_sim.vm import Storage
+from relayer_sim.vm.imports import unsupported_query
 from relayer_sim.vm.storage import Pair, PrefixStore
 
 CLIENT_TYPE: Final = "08-wasm"
@@ -129,17 +132,20 @@ class ClientKeeper:
         native: NativeModule,
         authority: str,
         allowed_clients: Sequence[str] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE),
+        status_cache: StatusCacheView | None = None,
     ) -> None:
         self.store, self.codes, self.proxy, self.native = store, codes, proxy, native
         self.authority = authority
         self.allowed_clients = tuple(allowed_clients)
+        #: Status answers of the committed state (``relayer_sim.host.status_cache``), if any.
+        self.status_cache = status_cache
 
     # -- stores and state ---------------------------------------------------------------------
 
     def client_store(self, client_id: str) -> PrefixStore:
         """The client's own store; its id must be an ICS-24 client identifier (a query names
         it as freely as a message does)."""
-        return PrefixStore(self.store, _CLIENTS + client_identifier(client_id).encode() + b"/")
+        return PrefixStore(self.store, _client_prefix(client_id))
 
     def client_state(self, client_id: str) -> WasmClientState:
         store = self.client_store(client_id)
@@ -208,13 +214,48 @@ class ClientKeeper:
         if not allowed:
             return Status.UNAUTHORIZED
         try:
-            answer = self._call(client_id, gas, lambda contract: contract.status(env))
+            answer = self._status_answer(client_id, state.checksum, env, gas)
         except (ContractError, ContractFailure):
             return Status.UNKNOWN
         try:
             return Status(answer)
         except ValueError:
             return Status.UNKNOWN
+
+    def _status_answer(self, client_id: str, checksum: bytes, env: HostEnv, gas: GasMeter) -> str:
+        """The client's answer to ``status``: from the status cache when it holds the answer a
+        fresh call would give (charging ``gas`` what that call would), else from the client,
+        recording a successful answer and what it charged."""
+        cache = self.status_cache
+        key = None
+        wasm = checksum != NATIVE_CHECKSUM
+        # A contract that may ask the chain (``query_chain``) could see more than its store.
+        if cache is not None and self.proxy.vm.query_handler is unsupported_query:
+            code = (
+                (checksum, self.proxy.dialect) if wasm else (self.native.binary, self.native.format)
+            )
+            key = cache.key(client_id, _client_prefix(client_id), code, env, gas)
+        if key is None:
+            return self._call(client_id, gas, lambda client: client.status(env))
+        assert cache is not None
+        answer = cache.replay(key, gas, self.proxy)
+        if answer is not None:
+            return answer
+        before = gas.consumed
+        started: list[int] = []
+
+        def ask(client: LightClientCalls) -> str:
+            started.append(gas.consumed - before)  # the VM limit is set: what was left here
+            answer = client.status(env)
+            started.append(client.last_gas if isinstance(client, ContractClient) else 0)
+            return answer
+
+        answer = self._call(client_id, gas, ask)
+        gas_before_vm, contract_gas = started
+        cache.record(
+            key, CachedStatus(answer, gas.consumed - before, gas_before_vm, contract_gas, wasm)
+        )
+        return answer
 
     def query_status(self, client_id: str, env: HostEnv) -> Status:
         """The status a node answers to an off-chain query, under the smart-query gas cap
@@ -487,6 +528,11 @@ class ClientKeeper:
         """A client's raw store entries, for another host's genesis."""
         self.client_state(client_id)
         return list(self.client_store(client_id).scan(None, None, True))
+
+
+def _client_prefix(client_id: str) -> bytes:
+    """Where a client's store lies in the IBC store."""
+    return _CLIENTS + client_identifier(client_id).encode() + b"/"
 
 
 class RecoveryStore:

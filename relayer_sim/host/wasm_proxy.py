@@ -51,6 +51,10 @@ class WasmProxy:
         used, self._contract_gas = self._contract_gas, 0
         return used
 
+    def book_contract_gas(self, used: int) -> None:
+        """Count ``used`` CosmWasm gas as the contracts' (a cached answer's, replayed)."""
+        self._contract_gas += used
+
     def call(
         self,
         client_id: str,
