@@ -14,6 +14,7 @@ const formats = @import("formats.zig");
 const merkle = @import("merkle.zig");
 const verify = @import("verify.zig");
 const store_mod = @import("store.zig");
+const entry_points = @import("entry_points.zig");
 
 const json = cw.json;
 const Allocator = std.mem.Allocator;
@@ -43,76 +44,10 @@ fn sentinelRoot() formats.Hash {
     return formats.sha256("sentinel_root");
 }
 
-/// The contract's entry points; a contract's main.zig exports them with `exportEntryPoints`.
+/// The contract's entry points (`entry_points.zig`); a contract's main.zig exports them with
+/// `exportEntryPoints`. An unknown query or sudo name is refused as `unknown query …`.
 pub fn Contract(comptime config: Config) type {
-    return struct {
-        fn instantiate(env: u32, info: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.instantiate(env, info, msg, handle);
-        }
-
-        fn query(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.query(env, msg, handle);
-        }
-
-        fn sudo(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.sudo(env, msg, handle);
-        }
-
-        fn migrate(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.migrate(env, msg, handle);
-        }
-
-        /// Exports the four entry points (call it in a `comptime` block of the root file).
-        pub fn exportEntryPoints() void {
-            @export(&instantiate, .{ .name = "instantiate" });
-            @export(&query, .{ .name = "query" });
-            @export(&sudo, .{ .name = "sudo" });
-            @export(&migrate, .{ .name = "migrate" });
-        }
-
-        fn handle(call: *const cw.Call) anyerror!cw.Outcome {
-            var ctx = Ctx{ .alloc = call.alloc };
-            const data = run(&ctx, call) catch |err| switch (err) {
-                error.Fail => return .{ .fail = ctx.message },
-                error.OutOfMemory => return error.OutOfMemory,
-            };
-            return .{ .data = data };
-        }
-
-        fn run(ctx: *Ctx, call: *const cw.Call) Error!?[]const u8 {
-            var client = Client{ .ctx = ctx, .config = config, .env = try parseEnv(ctx, call.env) };
-            const msg = try parseMessage(ctx, call.msg);
-            switch (call.kind) {
-                .instantiate => return client.instantiate(try Request.of(ctx, msg, "instantiate")),
-                .migrate => return client.migrate(),
-                .query => {
-                    const request = try Request.command(ctx, msg);
-                    const name = request.name;
-                    if (eql(name, "status")) return client.status();
-                    if (eql(name, "timestamp_at_height")) return client.timestampAtHeight(request);
-                    if (eql(name, "verify_client_message")) return client.verifyClientMessage(request);
-                    if (eql(name, "check_for_misbehaviour")) return client.checkForMisbehaviour(request);
-                    if (eql(name, "export_metadata")) return client.exportMetadata();
-                    return ctx.fail("unknown query {s}", .{name});
-                },
-                .sudo => {
-                    const request = try Request.command(ctx, msg);
-                    const name = request.name;
-                    if (eql(name, "update_state")) return client.updateState(request);
-                    if (eql(name, "update_state_on_misbehaviour")) return client.updateStateOnMisbehaviour();
-                    if (eql(name, "verify_membership")) return client.verifyMembership(request, true);
-                    if (eql(name, "verify_non_membership")) return client.verifyMembership(request, false);
-                    if (eql(name, "verify_upgrade_and_update_state")) return client.verifyUpgrade(request);
-                    if (eql(name, "migrate_client_store")) return client.migrateClientStore();
-                    return ctx.fail("unknown sudo message {s}", .{name});
-                },
-            }
-        }
-    };
-}
-
-fn eql(a: []const u8, b: []const u8) bool {
-    return std.mem.eql(u8, a, b);
+    return entry_points.EntryPoints(Client, Request, config, "");
 }
 
 // -- the host's messages ----------------------------------------------------------------------
@@ -171,13 +106,13 @@ const Request = struct {
     name: []const u8,
     body: json.Value,
 
-    fn of(ctx: *Ctx, body: json.Value, name: []const u8) Error!Request {
+    pub fn of(ctx: *Ctx, body: json.Value, name: []const u8) Error!Request {
         if (body.asObject() == null) return ctx.fail("malformed {s} message: not an object", .{name});
         return .{ .ctx = ctx, .name = name, .body = body };
     }
 
     /// `{"<command>": {…}}`: exactly one key, whose value is the command's object.
-    fn command(ctx: *Ctx, msg: json.Value) Error!Request {
+    pub fn command(ctx: *Ctx, msg: json.Value) Error!Request {
         const members = msg.asObject() orelse return ctx.failText("malformed message: not an object");
         if (members.len != 1) return ctx.failText("malformed message: it must have exactly one key");
         return of(ctx, members[0].value, members[0].key);
@@ -240,6 +175,10 @@ const Client = struct {
     ctx: *Ctx,
     config: Config,
     env: Env,
+
+    pub fn init(ctx: *Ctx, config: Config, env: []const u8) Error!Client {
+        return .{ .ctx = ctx, .config = config, .env = try parseEnv(ctx, env) };
+    }
 
     fn store(c: *Client) Store {
         return .{ .ctx = c.ctx };
@@ -309,7 +248,7 @@ const Client = struct {
 
     // -- instantiate ----------------------------------------------------------------------------
 
-    fn instantiate(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn instantiate(c: *Client, r: Request) Error!?[]const u8 {
         const client_bytes = try r.bytes("client_state");
         const consensus_bytes = try r.bytes("consensus_state");
         const checksum = try r.bytes("checksum");
@@ -324,7 +263,7 @@ const Client = struct {
 
     // -- queries --------------------------------------------------------------------------------
 
-    fn status(c: *Client) Error!?[]const u8 {
+    pub fn status(c: *Client) Error!?[]const u8 {
         const client = (try c.clientState(c.store(), "client")).state;
         const text = if (client.frozen())
             "Frozen"
@@ -340,7 +279,7 @@ const Client = struct {
         return w.bytes();
     }
 
-    fn timestampAtHeight(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn timestampAtHeight(c: *Client, r: Request) Error!?[]const u8 {
         const state = try c.consensusAt(c.store(), try r.height("height"));
         var w = json.Writer.init(c.ctx.alloc);
         try w.beginObject();
@@ -366,7 +305,7 @@ const Client = struct {
         );
     }
 
-    fn verifyClientMessage(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn verifyClientMessage(c: *Client, r: Request) Error!?[]const u8 {
         const message = try c.decodeMessage(try r.bytes("client_message"));
         const client = (try c.clientState(c.store(), "client")).state;
         switch (message) {
@@ -379,7 +318,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn checkForMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn checkForMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
         const message = try c.decodeMessage(try r.bytes("client_message"));
         const found = switch (message) {
             .misbehaviour => |*evidence| try verify.isFork(c.ctx.alloc, &evidence.first.header, &evidence.second.header),
@@ -401,7 +340,7 @@ const Client = struct {
         return w.bytes();
     }
 
-    fn exportMetadata(c: *Client) Error!?[]const u8 {
+    pub fn exportMetadata(c: *Client) Error!?[]const u8 {
         const entries = try c.store().metadata();
         var w = json.Writer.init(c.ctx.alloc);
         try w.beginObject();
@@ -422,7 +361,7 @@ const Client = struct {
 
     // -- sudo -----------------------------------------------------------------------------------
 
-    fn updateState(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn updateState(c: *Client, r: Request) Error!?[]const u8 {
         const message = try c.decodeMessage(try r.bytes("client_message"));
         const m = switch (message) {
             .header => |*m| m,
@@ -461,7 +400,9 @@ const Client = struct {
         }
     }
 
-    fn updateStateOnMisbehaviour(c: *Client) Error!?[]const u8 {
+    /// The message is not read (as ibc-go).
+    pub fn updateStateOnMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
+        _ = r;
         const stored = try c.clientState(c.store(), "client");
         var frozen = stored.state;
         frozen.frozen_height = frozen_at;
@@ -469,7 +410,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn verifyMembership(c: *Client, r: Request, membership: bool) Error!?[]const u8 {
+    pub fn verifyMembership(c: *Client, r: Request, membership: bool) Error!?[]const u8 {
         const h = try r.height("height");
         const delay_time = try r.optionalU64(r.body, "delay_time_period");
         const delay_blocks = try r.optionalU64(r.body, "delay_block_period");
@@ -497,7 +438,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn verifyUpgrade(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn verifyUpgrade(c: *Client, r: Request) Error!?[]const u8 {
         const client_bytes = try r.bytes("upgrade_client_state");
         const consensus_bytes = try r.bytes("upgrade_consensus_state");
         const client_proof = try r.bytes("proof_upgrade_client");
@@ -540,7 +481,7 @@ const Client = struct {
         try merkle.verifyMembership(c.ctx, &root, key, value, &proof);
     }
 
-    fn migrateClientStore(c: *Client) Error!?[]const u8 {
+    pub fn migrateClientStore(c: *Client) Error!?[]const u8 {
         const subject = Store{ .ctx = c.ctx, .prefix = "subject/" };
         const substitute = Store{ .ctx = c.ctx, .prefix = "substitute/" };
         const subject_stored = try c.clientState(subject, "subject client");
@@ -567,7 +508,7 @@ const Client = struct {
     // -- migrate --------------------------------------------------------------------------------
 
     /// Rewrites the client's state in this contract's format (v1 → v2 conversion).
-    fn migrate(c: *Client) Error!?[]const u8 {
+    pub fn migrate(c: *Client) Error!?[]const u8 {
         const s = c.store();
         const stored = try c.storedClientState(s, "client");
         const format = stored.state.format;
@@ -616,7 +557,7 @@ fn recoveryFieldsMatch(a: *const ClientState, b: *const ClientState) bool {
         a.trust_level.denominator != b.trust_level.denominator or
         a.max_clock_drift_ns != b.max_clock_drift_ns or
         a.upgrade_path.len != b.upgrade_path.len) return false;
-    for (a.upgrade_path, b.upgrade_path) |x, y| if (!eql(x, y)) return false;
+    for (a.upgrade_path, b.upgrade_path) |x, y| if (!std.mem.eql(u8, x, y)) return false;
     return true;
 }
 

@@ -12,6 +12,7 @@ pub const merkle = @import("merkle.zig");
 pub const verify = @import("verify.zig");
 pub const store = @import("store.zig");
 pub const api = @import("api.zig");
+pub const entry_points = @import("entry_points.zig");
 
 pub const Config = api.Config;
 pub const Contract = api.Contract;

@@ -32,76 +32,10 @@ const frozen_at = Height{ .revision_number = 0, .revision_height = 1 };
 /// ibc-go's `SentinelRoot`: the root of an upgraded consensus state, which no proof reaches.
 const sentinel_root = "sentinel_root";
 
-/// The contract's entry points; a contract's main.zig exports them with `exportEntryPoints`.
+/// The contract's entry points (sim_tm's `entry_points.zig`); a contract's main.zig exports
+/// them with `exportEntryPoints`. An unknown query or sudo name is `malformed message`.
 pub fn Contract(comptime config: Config) type {
-    return struct {
-        fn instantiate(env: u32, info: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.instantiate(env, info, msg, handle);
-        }
-
-        fn query(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.query(env, msg, handle);
-        }
-
-        fn sudo(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.sudo(env, msg, handle);
-        }
-
-        fn migrate(env: u32, msg: u32) callconv(.c) u32 {
-            return cw.entry.migrate(env, msg, handle);
-        }
-
-        /// Exports the four entry points (call it in a `comptime` block of the root file).
-        pub fn exportEntryPoints() void {
-            @export(&instantiate, .{ .name = "instantiate" });
-            @export(&query, .{ .name = "query" });
-            @export(&sudo, .{ .name = "sudo" });
-            @export(&migrate, .{ .name = "migrate" });
-        }
-
-        fn handle(call: *const cw.Call) anyerror!cw.Outcome {
-            var ctx = Ctx{ .alloc = call.alloc };
-            const data = run(&ctx, call) catch |err| switch (err) {
-                error.Fail => return .{ .fail = ctx.message },
-                error.OutOfMemory => return error.OutOfMemory,
-            };
-            return .{ .data = data };
-        }
-
-        fn run(ctx: *Ctx, call: *const cw.Call) Error!?[]const u8 {
-            var client = Client{ .ctx = ctx, .config = config, .env = try sim_tm.api.parseEnv(ctx, call.env) };
-            const msg = try sim_tm.api.parseMessage(ctx, call.msg);
-            switch (call.kind) {
-                .instantiate => return client.instantiate(try Request.of(ctx, msg, "instantiate")),
-                .migrate => return client.migrate(),
-                .query => {
-                    const request = try Request.command(ctx, msg);
-                    const name = request.name;
-                    if (eql(name, "status")) return client.status();
-                    if (eql(name, "timestamp_at_height")) return client.timestampAtHeight(request);
-                    if (eql(name, "verify_client_message")) return client.verifyClientMessage(request);
-                    if (eql(name, "check_for_misbehaviour")) return client.checkForMisbehaviour(request);
-                    if (eql(name, "export_metadata")) return client.exportMetadata();
-                    return ctx.fail("malformed message: unknown query {s}", .{name});
-                },
-                .sudo => {
-                    const request = try Request.command(ctx, msg);
-                    const name = request.name;
-                    if (eql(name, "update_state")) return client.updateState(request);
-                    if (eql(name, "update_state_on_misbehaviour")) return client.updateStateOnMisbehaviour(request);
-                    if (eql(name, "verify_membership")) return client.verifyMembership(request, true);
-                    if (eql(name, "verify_non_membership")) return client.verifyMembership(request, false);
-                    if (eql(name, "verify_upgrade_and_update_state")) return client.verifyUpgrade(request);
-                    if (eql(name, "migrate_client_store")) return client.migrateClientStore();
-                    return ctx.fail("malformed message: unknown sudo message {s}", .{name});
-                },
-            }
-        }
-    };
-}
-
-fn eql(a: []const u8, b: []const u8) bool {
-    return std.mem.eql(u8, a, b);
+    return sim_tm.entry_points.EntryPoints(Client, Request, config, "malformed message: ");
 }
 
 const null_value: json.Value = .null;
@@ -112,13 +46,13 @@ const Request = struct {
     name: []const u8,
     body: json.Value,
 
-    fn of(ctx: *Ctx, body: json.Value, name: []const u8) Error!Request {
+    pub fn of(ctx: *Ctx, body: json.Value, name: []const u8) Error!Request {
         if (body.asObject() == null) return ctx.fail("malformed message: {s} is not an object", .{name});
         return .{ .ctx = ctx, .name = name, .body = body };
     }
 
     /// `{"<command>": {…}}`: exactly one key, whose value is the command's object.
-    fn command(ctx: *Ctx, msg: json.Value) Error!Request {
+    pub fn command(ctx: *Ctx, msg: json.Value) Error!Request {
         const members = msg.asObject() orelse return ctx.failText("malformed message: not an object");
         if (members.len != 1) return ctx.failText("malformed message: it must have exactly one key");
         return of(ctx, members[0].value, members[0].key);
@@ -310,6 +244,10 @@ const Client = struct {
     config: Config,
     env: Env,
 
+    pub fn init(ctx: *Ctx, config: Config, env: []const u8) Error!Client {
+        return .{ .ctx = ctx, .config = config, .env = try sim_tm.api.parseEnv(ctx, env) };
+    }
+
     fn store(c: *Client) Store {
         return .{ .ctx = c.ctx };
     }
@@ -359,7 +297,7 @@ const Client = struct {
 
     // -- instantiate ----------------------------------------------------------------------------
 
-    fn instantiate(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn instantiate(c: *Client, r: Request) Error!?[]const u8 {
         const client_bytes = try r.bytes("client_state");
         const consensus_bytes = try r.bytes("consensus_state");
         const checksum = try r.bytes("checksum");
@@ -377,7 +315,7 @@ const Client = struct {
 
     // -- queries --------------------------------------------------------------------------------
 
-    fn status(c: *Client) Error!?[]const u8 {
+    pub fn status(c: *Client) Error!?[]const u8 {
         const cs = (try c.client()).state;
         const text = if (isFrozen(&cs))
             "Frozen"
@@ -393,7 +331,7 @@ const Client = struct {
         return w.bytes();
     }
 
-    fn timestampAtHeight(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn timestampAtHeight(c: *Client, r: Request) Error!?[]const u8 {
         const state = try c.consensusAt(c.store(), try r.height("height"));
         var w = json.Writer.init(c.ctx.alloc);
         try w.beginObject();
@@ -404,7 +342,7 @@ const Client = struct {
         return w.bytes();
     }
 
-    fn verifyClientMessage(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn verifyClientMessage(c: *Client, r: Request) Error!?[]const u8 {
         const cs = (try c.activeClient()).state;
         const message = try c.decodeMessage(r);
         const ctx = c.ctx;
@@ -428,7 +366,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn checkForMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn checkForMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
         _ = try c.client();
         const message = try c.decodeMessage(r);
         const found = switch (message) {
@@ -454,7 +392,7 @@ const Client = struct {
 
     /// ibc-go `IterateConsensusMetadata`: every processed time and height, then every
     /// iteration key, in store order.
-    fn exportMetadata(c: *Client) Error!?[]const u8 {
+    pub fn exportMetadata(c: *Client) Error!?[]const u8 {
         const s = c.store();
         const processed = try s.metadata();
         var w = json.Writer.init(c.ctx.alloc);
@@ -477,7 +415,7 @@ const Client = struct {
 
     // -- sudo -----------------------------------------------------------------------------------
 
-    fn updateState(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn updateState(c: *Client, r: Request) Error!?[]const u8 {
         const stored = try c.activeClient();
         const message = try c.decodeMessage(r);
         const m = switch (message) {
@@ -514,7 +452,7 @@ const Client = struct {
         if (isExpired(cs, &state, c.env.time_ns)) try s.deleteConsensusState(oldest);
     }
 
-    fn updateStateOnMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn updateStateOnMisbehaviour(c: *Client, r: Request) Error!?[]const u8 {
         _ = try r.bytes("client_message");
         const stored = try c.client();
         var cs = stored.state;
@@ -523,7 +461,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn verifyMembership(c: *Client, r: Request, membership: bool) Error!?[]const u8 {
+    pub fn verifyMembership(c: *Client, r: Request, membership: bool) Error!?[]const u8 {
         const h = try r.height("height");
         const delay_time = try r.optionalU64(r.body, "delay_time_period");
         const delay_blocks = try r.optionalU64(r.body, "delay_block_period");
@@ -554,7 +492,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn verifyUpgrade(c: *Client, r: Request) Error!?[]const u8 {
+    pub fn verifyUpgrade(c: *Client, r: Request) Error!?[]const u8 {
         const client_bytes = try r.bytes("upgrade_client_state");
         const consensus_bytes = try r.bytes("upgrade_consensus_state");
         const client_proof = try r.bytes("proof_upgrade_client");
@@ -616,7 +554,7 @@ const Client = struct {
         return "{}";
     }
 
-    fn migrateClientStore(c: *Client) Error!?[]const u8 {
+    pub fn migrateClientStore(c: *Client) Error!?[]const u8 {
         const ctx = c.ctx;
         const subject = Store{ .ctx = ctx, .prefix = "subject/" };
         const substitute = Store{ .ctx = ctx, .prefix = "substitute/" };
@@ -642,7 +580,7 @@ const Client = struct {
     // -- migrate --------------------------------------------------------------------------------
 
     /// Both contracts read and write the same bytes: nothing to convert.
-    fn migrate(c: *Client) Error!?[]const u8 {
+    pub fn migrate(c: *Client) Error!?[]const u8 {
         _ = try c.client();
         return null;
     }
