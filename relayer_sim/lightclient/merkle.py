@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from hashlib import sha256
 
 import msgpack
 
@@ -36,6 +37,8 @@ ROOT_PREFIX = b"\x02"
 EMPTY_TREE_HASH = hashlib.sha256(b"").digest()
 PROOF_EXIST = 0
 PROOF_ABSENT = 1
+#: ``MerkleTree.apply`` rebuilds the tree for more changes than this at once.
+BULK_CHANGES = 256
 
 
 class ProofError(ValueError):
@@ -58,30 +61,6 @@ def sized_root(count: int, tree_hash: bytes) -> bytes:
 
 
 EMPTY_ROOT = sized_root(0, EMPTY_TREE_HASH)
-
-
-def _split(count: int) -> int:
-    """The largest power of two strictly below ``count`` (``count`` ≥ 2)."""
-    return 1 << ((count - 1).bit_length() - 1)
-
-
-def _root(leaves: Sequence[bytes]) -> bytes:
-    if not leaves:
-        return EMPTY_TREE_HASH
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _split(len(leaves))
-    return inner_hash(_root(leaves[:k]), _root(leaves[k:]))
-
-
-def _path(leaves: Sequence[bytes], index: int) -> list[bytes]:
-    """Sibling hashes from the leaf at ``index`` up to the root."""
-    if len(leaves) == 1:
-        return []
-    k = _split(len(leaves))
-    if index < k:
-        return [*_path(leaves[:k], index), _root(leaves[k:])]
-    return [*_path(leaves[k:], index - k), _root(leaves[:k])]
 
 
 @dataclass(frozen=True)
@@ -136,24 +115,141 @@ Proof = ExistenceProof | NonExistenceProof
 
 
 class MerkleTree:
-    """An immutable snapshot of sorted key/value pairs with its root and proofs."""
+    """Sorted key/value pairs with their root and proofs, kept up to date by ``apply``.
+
+    Every perfect subtree's hash is kept by level (level 0: the leaves; node ``j`` of level
+    ``h`` covers leaves ``[j·2^h, (j+1)·2^h)``): the RFC 9162 tree over ``n`` leaves is the fold,
+    from the right, of the perfect subtrees of ``n``'s binary decomposition. A change re-hashes
+    the path above a replaced leaf, and every node from the first inserted or deleted index on
+    (those leaves shifted, so their subtrees are new): the tree's shape allows no less.
+    """
 
     def __init__(self, items: Mapping[bytes, bytes]) -> None:
-        self._keys = sorted(items)
-        self._values = [items[key] for key in self._keys]
-        self._leaves = [leaf_hash(k, v) for k, v in zip(self._keys, self._values, strict=True)]
-        self.root = sized_root(len(self._leaves), _root(self._leaves))
+        self._build(dict(items))
+
+    def _build(self, items: dict[bytes, bytes]) -> None:
+        self._keys: list[bytes] = sorted(items)
+        self._values: dict[bytes, bytes] = items
+        self._levels: list[list[bytes]] = [[leaf_hash(k, items[k]) for k in self._keys]]
+        self._rehash(0, set())
 
     def __len__(self) -> int:
         return len(self._keys)
 
+    def get(self, key: bytes) -> bytes | None:
+        return self._values.get(key)
+
+    def items(self) -> Mapping[bytes, bytes]:
+        """The pairs (a live view: do not keep it across ``apply``)."""
+        return self._values
+
+    def apply(self, changes: Mapping[bytes, bytes | None]) -> None:
+        """Set each key to its value (``None``: delete it), and bring the hashes up to date."""
+        if len(changes) > BULK_CHANGES:  # a sort beats many inserts into a long list
+            items = dict(self._values)
+            for key, value in changes.items():
+                if value is None:
+                    items.pop(key, None)
+                else:
+                    items[key] = value
+            self._build(items)
+            return
+        keys, values, leaves = self._keys, self._values, self._levels[0]
+        shifted = len(keys)
+        replaced: list[bytes] = []
+        for key, value in changes.items():
+            present = key in values
+            if value is None:
+                if not present:
+                    continue
+                index = bisect_left(keys, key)
+                del keys[index], leaves[index], values[key]
+                shifted = min(shifted, index)
+            elif present:
+                if values[key] != value:
+                    values[key] = value
+                    replaced.append(key)
+            else:
+                index = bisect_left(keys, key)
+                keys.insert(index, key)
+                leaves.insert(index, leaf_hash(key, value))
+                values[key] = value
+                shifted = min(shifted, index)
+        points: set[int] = set()
+        for key in replaced:
+            index = bisect_left(keys, key)
+            leaves[index] = leaf_hash(key, values[key])
+            if index < shifted:
+                points.add(index)
+        self._rehash(shifted, points)
+
+    def _rehash(self, shifted: int, points: set[int]) -> None:
+        """Recompute the inner nodes above ``points`` and from leaf ``shifted`` on."""
+        levels = self._levels
+        height = 1
+        while len(levels[height - 1]) >= 2:
+            below = levels[height - 1]
+            count = len(below) // 2
+            if height == len(levels):
+                levels.append([])
+            level = levels[height]
+            shifted >>= 1
+            points = {index >> 1 for index in points if index >> 1 < shifted}
+            del level[min(shifted, count) :]
+            for index in points:
+                level[index] = inner_hash(below[2 * index], below[2 * index + 1])
+            pairs = iter(below[2 * len(level) : 2 * count])
+            level.extend(
+                [sha256(INNER_PREFIX + a + b).digest() for a, b in zip(pairs, pairs, strict=True)]
+            )
+            height += 1
+        del levels[height:]
+        self.root = sized_root(len(self._keys), self._tree_hash())
+
+    def _perfect(self) -> list[tuple[int, int]]:
+        """The perfect subtrees of the binary decomposition, left to right: (level, start)."""
+        count, start, parts = len(self._keys), 0, []
+        for height in range(count.bit_length() - 1, -1, -1):
+            if count >> height & 1:
+                parts.append((height, start))
+                start += 1 << height
+        return parts
+
+    def _fold(self, parts: list[tuple[int, int]]) -> bytes:
+        """The RFC 9162 hash of consecutive perfect subtrees (the last ones of the tree)."""
+        node = b""
+        for height, start in reversed(parts):
+            own = self._levels[height][start >> height]
+            node = own if not node else inner_hash(own, node)
+        return node
+
+    def _tree_hash(self) -> bytes:
+        if not self._keys:
+            return EMPTY_TREE_HASH
+        return self._fold(self._perfect())
+
+    def _path(self, index: int) -> list[bytes]:
+        """Sibling hashes from the leaf at ``index`` up to the root (RFC 9162 §2.1.3)."""
+        parts = self._perfect()
+        part = 0
+        while index >= parts[part][1] + (1 << parts[part][0]):
+            part += 1
+        height = parts[part][0]
+        path = [self._levels[level][(index >> level) ^ 1] for level in range(height)]
+        if part + 1 < len(parts):
+            path.append(self._fold(parts[part + 1 :]))
+        for left_height, left_start in reversed(parts[:part]):
+            path.append(self._levels[left_height][left_start >> left_height])
+        return path
+
     def _leaf_proof(self, index: int) -> LeafProof:
+        key = self._keys[index]
         return LeafProof(
-            key=self._keys[index],
-            value_hash=hashlib.sha256(self._values[index]).digest(),
+            key=key,
+            value_hash=hashlib.sha256(self._values[key]).digest(),
             index=index,
             total=len(self._keys),
-            path=tuple(_path(self._leaves, index)),
+            path=tuple(self._path(index)),
         )
 
     def prove(self, key: bytes) -> Proof:
