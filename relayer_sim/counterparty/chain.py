@@ -292,21 +292,26 @@ class CounterpartyChain:
         return block
 
     def _prune(self, height: Height, time_ns: int) -> None:
-        """Let the state forget heights older than the retention period."""
+        """Forget the blocks and states of heights older than the retention period: no client
+        can trust a header that old, so no relayer or monitor asks for one again."""
         self._provable.append((height, time_ns))
         horizon = time_ns - self.config.state_retention_ns
         if self._provable[0][1] >= horizon:
             return
         while self._provable[0][1] < horizon:
             self._provable.popleft()
-        self.state.prune(self._provable[0][0])
+        oldest = self._provable[0][0]
+        self.state.prune(oldest)
+        blocks = self._blocks
+        while blocks:  # committed in increasing height order: the oldest come first
+            first = next(iter(blocks))
+            if first >= oldest:
+                break
+            del blocks[first]
 
     def _online_mask(self, height: Height, validators: ValidatorSet) -> list[bool]:
-        scheme = validators.scheme
-        return [
-            self.roster.name_of(v.public_key, scheme, height) not in self._offline
-            for v in validators
-        ]
+        names = self.roster.names_by_key(validators.scheme, height)
+        return [names.get(v.public_key) not in self._offline for v in validators]
 
     def _signers(
         self, height: Height, validators: ValidatorSet, online: list[bool]
@@ -349,10 +354,16 @@ class CounterpartyChain:
         return self.block(trusted).next_validator_set
 
     def value(self, path: KeyPath, height: Height) -> bytes | None:
-        self.block(height)
+        self._committed(height)
         return self.state.value(path, height)
 
     def prove(self, path: KeyPath, height: Height) -> bytes:
         """An encoded (non-)existence proof of ``path`` against the app hash of ``height``."""
-        self.block(height)
+        self._committed(height)
         return self.state.prove(path, height)
+
+    def _committed(self, height: Height) -> None:
+        """Raise ``ChainError`` unless the chain made a block at ``height``; a height pruned
+        since is left to the state to refuse."""
+        if height not in self._blocks and not (self._provable and height < self._provable[0][0]):
+            self.block(height)

@@ -49,6 +49,9 @@ class Roster:
             raise RosterError("every initial validator needs a positive power")
         self._changes: list[RosterChange] = []
         self._keys: dict[tuple[str, str], SigningKey] = {}
+        #: One object per distinct set (a chain's blocks share them instead of a copy each).
+        self._sets: dict[tuple[str, tuple[tuple[str, int], ...]], ValidatorSet] = {}
+        self._names: dict[tuple[str, tuple[str, ...]], dict[bytes, str]] = {}
 
     def schedule(self, change: RosterChange) -> None:
         """Add ``change``, refusing one that would leave some height without a validator."""
@@ -84,13 +87,28 @@ class Roster:
         powers = self.powers_at(height)
         if not powers:
             raise RosterError(f"no validator has power at height {height}")
-        return ValidatorSet.of(
-            scheme,
-            (Validator(self.key(name, scheme).public_key, power) for name, power in powers.items()),
-        )
+        cache_key = (scheme, tuple(powers.items()))
+        cached = self._sets.get(cache_key)
+        if cached is None:
+            cached = self._sets[cache_key] = ValidatorSet.of(
+                scheme,
+                (
+                    Validator(self.key(name, scheme).public_key, power)
+                    for name, power in powers.items()
+                ),
+            )
+        return cached
 
     def name_of(self, public_key: bytes, scheme: str, height: Height) -> str | None:
-        for name in self.powers_at(height):
-            if self.key(name, scheme).public_key == public_key:
-                return name
-        return None
+        """Who signs with ``public_key`` under ``scheme`` at ``height`` (None: nobody)."""
+        return self.names_by_key(scheme, height).get(public_key)
+
+    def names_by_key(self, scheme: str, height: Height) -> dict[bytes, str]:
+        """Public key → name, for the validators with power at ``height`` under ``scheme``."""
+        names = tuple(self.powers_at(height))
+        cached = self._names.get((scheme, names))
+        if cached is None:
+            cached = self._names[(scheme, names)] = {
+                self.key(name, scheme).public_key: name for name in names
+            }
+        return cached
