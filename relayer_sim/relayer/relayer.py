@@ -18,12 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from relayer_sim.counterparty.chain import ChainError
 from relayer_sim.counterparty.wire import ClientView
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient, MsgUpgradeClient
 from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
@@ -70,12 +72,20 @@ class _Outgoing:
     data: dict[str, object] = field(default_factory=dict)
 
 
+def _recv_key(packet: Packet) -> tuple[str, ...]:
+    """What a relayer remembers a ``MsgRecvPacket`` of ``packet`` by."""
+    return ("recv", packet.destination_port, packet.destination_channel, str(packet.sequence))
+
+
 class Relayer:
     def __init__(self, world: World, config: RelayerConfig, link: Link) -> None:
         self.world, self.config, self.link = world, config, link
         self._last_update_ns: int | None = None
         #: What was sent and not yet seen to take effect: when last, and how many times.
+        #: An entry goes once its effect shows (it would never be asked about again).
         self._attempts: dict[tuple[str, ...], tuple[int, int]] = {}
+        #: The height of each update in ``_attempts``, to drop those the client has passed.
+        self._update_heights: dict[tuple[str, ...], Height] = {}
         #: Until when (ns since start) the relayer is down and does nothing.
         self.offline_until_ns = 0
         #: Every packet before this index of ``world.sent`` is known to be delivered.
@@ -87,6 +97,7 @@ class Relayer:
         what it can read from the chains: it keeps no memory of what it had sent."""
         self.offline_until_ns = self.world.clock.now_ns + duration_ns
         self._attempts.clear()
+        self._update_heights.clear()
         self._first_undelivered = 0
         self.world.record(self.config.name, "offline", until=self.offline_until_ns)
 
@@ -128,6 +139,7 @@ class Relayer:
             trusted = clients.latest_height(client_id)
         except HostError:
             return
+        self._forget_updates(trusted)
         if target.revision_number > trusted.revision_number:
             self._follow_upgrade(client_id, trusted)
             return
@@ -155,6 +167,15 @@ class Relayer:
         sent_ns, count = attempt
         backoff = self.config.retry_ns << min(count - 1, MAX_BACKOFF_DOUBLINGS)
         return self.world.clock.now_ns - sent_ns >= backoff
+
+    def _forget_updates(self, trusted: Height) -> None:
+        """Drop the attempts of updates to heights the client trusts already: the updates it
+        asks for are all above its latest height, which never goes down (a recovery moves it
+        up, an upgrade to a later revision)."""
+        passed = [key for key, height in self._update_heights.items() if height <= trusted]
+        for key in passed:
+            del self._update_heights[key]
+            self._attempts.pop(key, None)
 
     def _attempted(self, key: tuple[str, ...]) -> None:
         _, count = self._attempts.get(key, (0, 0))
@@ -234,7 +255,10 @@ class Relayer:
                 return self._close_to_expiry(trusted)
 
     def _close_to_expiry(self, trusted: Height) -> bool:
-        block = self.world.counterparty.block(trusted)
+        try:
+            block = self.world.counterparty.block(trusted)
+        except ChainError:  # older than the chain retains: past any trusting period
+            return True
         trusting = self._client_state().trusting_period_ns
         return block.header.time_ns + trusting - self.config.margin_ns <= self.world.now_ns
 
@@ -246,9 +270,11 @@ class Relayer:
     def _submit_update(self, client_id: str, trusted: Height, target: Height) -> None:
         chain = self.world.counterparty
         message = chain.wire.header_message(chain.header_message(target, trusted))
+        key = ("update", str(target))
+        self._update_heights[key] = target
         self._submit(
             MsgUpdateClient(self.config.address, client_id, message),
-            ("update", str(target)),
+            key,
             "update_sent",
             client=client_id,
             trusted=str(trusted),
@@ -259,10 +285,12 @@ class Relayer:
     def _relay_packets(self, client_id: str, proof_height: Height) -> None:
         packets = self.world.host.app.query().packets
         sent_packets = self.world.sent
-        # Receipts are never removed: packets before the first undelivered one need no look.
+        # Receipts are never removed: packets before the first undelivered one need no look,
+        # and their attempts are never asked about again.
         while self._first_undelivered < len(sent_packets) and packets.received(
             sent_packets[self._first_undelivered].packet
         ):
+            self._attempts.pop(_recv_key(sent_packets[self._first_undelivered].packet), None)
             self._first_undelivered += 1
         for sent in sent_packets[self._first_undelivered :]:
             if (
@@ -271,9 +299,11 @@ class Relayer:
             ):
                 continue
             packet = sent.packet
-            channel, sequence = packet.destination_channel, str(packet.sequence)
-            key = ("recv", packet.destination_port, channel, sequence)
-            if packets.received(packet) or not self._due(key):
+            key = _recv_key(packet)
+            if packets.received(packet):
+                self._attempts.pop(key, None)
+                continue
+            if not self._due(key):
                 continue
             proof = self.world.counterparty.prove(tuple(packet.commitment_path()), proof_height)
             self._submit(
