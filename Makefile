@@ -65,6 +65,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/containment.py
 	$(PY) benchmarks/bad_inputs.py
 	$(PY) benchmarks/state_commitment.py
+	$(PY) benchmarks/status_cache.py
 	$(PY) benchmarks/long_run.py
 
 ## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
