@@ -57,16 +57,9 @@ protos-check: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
 
+## bench: run every benchmark; all figures in benchmarks/results/bench.json, headlines on stdout
 bench: $(VENV)/.installed-dev
-	$(PY) benchmarks/vm.py
-	$(PY) benchmarks/lightclient.py
-	$(PY) benchmarks/host_gas.py
-	$(PY) benchmarks/scenarios.py
-	$(PY) benchmarks/containment.py
-	$(PY) benchmarks/bad_inputs.py
-	$(PY) benchmarks/state_commitment.py
-	$(PY) benchmarks/status_cache.py
-	$(PY) benchmarks/long_run.py
+	$(PY) benchmarks/summary.py
 
 ## crash: 100 SIGKILLed block-log writers, every acknowledged block restored (JSON out)
 crash: $(VENV)/.installed-dev

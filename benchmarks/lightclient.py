@@ -69,6 +69,8 @@ CALLS_PER_UPDATE = 3
 PARAMS = ClientParams(48 * 3600 * SECOND, 10 * SECOND, DEFAULT_TRUST_LEVEL)
 #: The format whose gas the others are compared with.
 BASELINE_FORMAT = "sim-tendermint"
+#: The updates measured: label, target height (revision 1), and whether it skips (all trust 1-1).
+UPDATES = (("adjacent", 2, False), ("skipping", 3, True))
 
 
 class Reference(Protocol):
@@ -133,6 +135,11 @@ def build_chain(size: int, case: Case) -> CounterpartyChain:
     for _ in range(3):
         assert isinstance(chain.produce_block(chain.next_block_time()), Block)
     return chain
+
+
+def client_states(chain: CounterpartyChain, case: Case) -> tuple[bytes, bytes]:
+    """The client and consensus state ``data`` of a client of ``chain`` trusting height 1-1."""
+    return chain.client_states(Height(1, 1), replace(PARAMS, state_format=case.state_format))
 
 
 def votes(message: HeaderMessage) -> list[Vote]:
@@ -241,8 +248,7 @@ def measure_case(
 ) -> dict[str, object]:
     chain = build_chain(size, case)
     env = HostEnv(height=100, time_ns=chain.latest_time_ns + SECOND, chain_id="host-1")
-    params = replace(PARAMS, state_format=case.state_format)
-    client_state, consensus_state = chain.client_states(Height(1, 1), params)
+    client_state, consensus_state = client_states(chain, case)
     created = MemoryStorage()
     ContractClient(vm, checksum, created).instantiate(client_state, consensus_state, checksum, env)
     figures: dict[str, object] = {
@@ -251,7 +257,7 @@ def measure_case(
         "consensus": case.consensus,
         "contract": case.contract,
     }
-    for label, target, skipping in (("adjacent", 2, False), ("skipping", 3, True)):
+    for label, target, skipping in UPDATES:
         message = chain.header_message(Height(1, target), Height(1, 1))
         needed = needed_signatures(votes(message), skipping, PARAMS.trust_level)
         data = chain.wire.header_message(message)

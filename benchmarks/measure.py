@@ -17,11 +17,18 @@ from typing import Any
 RESULTS = Path("benchmarks/results")
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up run."""
+def median_seconds(
+    action: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
+) -> float:
+    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up run; ``setup``,
+    when given, runs untimed before each run (the warm-up's too)."""
+    if setup is not None:
+        setup()
     action()
     samples = []
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)

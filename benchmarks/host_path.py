@@ -1,0 +1,290 @@
+"""A client update through the whole host against the signatures it verifies, and block
+production against its signing; JSON out.
+
+Update (``updates``): for 4 and 150 equal-power validators, for each consensus (``tm-ed25519``
+through the v1 contract, ``tm-secp256k1`` through the v2 one) and each wire format
+(``sim-tendermint``: ``sim-tendermint-v1/v2``; ``tendermint``: ``tendermint-v1/v2``), an
+adjacent and a skipping ``MsgUpdateClient`` delivered to ``HostApp`` (``deliver``: the
+transaction's cache and gas meter, 02-client's status check, ``verify_client_message``,
+``check_for_misbehaviour`` and ``update_state`` through the 08-wasm proxy, the VM and the real
+built contract, the proxy's checks of the stored client state), against the floor measured in
+the same process: exactly the signatures that update verifies, verified directly with libsodium
+(PyNaCl) or libsecp256k1 (coincurve, over sha256 of the sign bytes), as the contracts' hosts do
+(``benchmarks/lightclient.py`` says which signatures those are). Figures: the median host-path
+time, the median floor, their ratio, and the fixed cost (host path minus floor); the
+transaction's SDK gas and contract gas. The issue's targets (#13): ratio ≤ 1.3 at 150
+validators, fixed cost < 0.5 ms at 4.
+
+Every timed update is a real, successful one on the same state: the host stored the contract
+and created the client (trusting height 1-1) in a committed block, and each run delivers the
+update to a fresh ``HostApp`` over that committed state (``deliver`` writes only to the new
+block's cache, so the committed state is never changed; checked at the end). Building that
+``HostApp`` is not timed; its status cache starts empty, as after a commit, so the status check
+is a contract call, as for the first update of a block. The result of every run is checked:
+``ok``, no misbehaviour, the target height added.
+
+Block production (``blocks``): the counterparty (``CounterpartyChain.produce_block``) making
+blocks with 150 equal-power validators, all online, for each consensus and format, against the
+floor measured in the same process: signing, with the scheme's keys (libsodium; libsecp256k1
+over sha256, compact form), the sign bytes of every signature of such a block (sim-tendermint:
+one vote for all; tendermint: one ``CanonicalVote`` each). Target: ratio ≤ 1.3.
+
+``--profile`` prints (stderr) the functions taking the most time over repeated 150-validator
+adjacent updates of the first consensus and format measured.
+
+Usage: ``python benchmarks/host_path.py [--repeat N] [--sizes 4,150] [--formats
+sim-tendermint,tendermint] [--block-validators 150] [--profile] [--out FILE]`` (default:
+``benchmarks/results/host_path.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from host_gas import RELAYER
+from lightclient import (
+    CASES,
+    PARAMS,
+    UPDATES,
+    Case,
+    build_chain,
+    client_states,
+    needed_signatures,
+    signature_floor,
+    votes,
+)
+from measure import RESULTS, median_seconds, write_results
+
+from relayer_sim.contracts import load_contract
+from relayer_sim.counterparty import CounterpartyChain
+from relayer_sim.counterparty.chain import SECOND, Block
+from relayer_sim.counterparty.wire import WIRE_FORMATS
+from relayer_sim.host.app import HostApp, TxResult
+from relayer_sim.host.clients import UpdateOutcome
+from relayer_sim.host.governance import GOV_AUTHORITY
+from relayer_sim.host.messages import Msg, MsgCreateClient, MsgStoreCode, MsgUpdateClient
+from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.schemes import SCHEMES
+from relayer_sim.lightclient.store import HostEnv
+from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
+from relayer_sim.vm import WasmVM
+
+SIZES = (4, 150)
+BLOCK_VALIDATORS = 150
+HOST_CHAIN_ID = "host-1"
+
+
+@dataclass(frozen=True)
+class Host:
+    """A host whose committed state holds the case's contract and a client of the chain."""
+
+    app: HostApp
+    client_id: str
+    #: The env of the next block, where updates are delivered.
+    env: HostEnv
+
+
+def deliver_ok(app: HostApp, msg: Msg, env: HostEnv) -> TxResult:
+    result = app.deliver(msg, env, None)
+    if not result.ok:
+        raise SystemExit(f"{type(msg).__name__} failed: {result.error}")
+    return result
+
+
+def host_with_client(vm: WasmVM, chain: CounterpartyChain, case: Case) -> Host:
+    """Store the case's contract and create a client of ``chain`` (trusting 1-1); commit."""
+    app = HostApp(vm)
+    time_ns = chain.latest_time_ns + SECOND
+    env = HostEnv(app.height + 1, time_ns, HOST_CHAIN_ID)
+    checksum = deliver_ok(app, MsgStoreCode(GOV_AUTHORITY, load_contract(case.contract)), env)
+    assert isinstance(checksum.result, bytes)
+    client_state, consensus_state = client_states(chain, case)
+    created = deliver_ok(
+        app,
+        MsgCreateClient(
+            RELAYER,
+            WasmClientState(client_state, checksum.result, Height(1, 1)).encode(),
+            WasmConsensusState(consensus_state).encode(),
+        ),
+        env,
+    )
+    assert isinstance(created.result, str)
+    app.commit()
+    return Host(app, created.result, HostEnv(app.height + 1, time_ns + SECOND, HOST_CHAIN_ID))
+
+
+class FreshDelivery:
+    """``setup`` makes a fresh ``HostApp`` over the host's committed state; ``deliver`` delivers
+    the update to it (the timed part); ``check`` asserts every delivery updated the client."""
+
+    def __init__(self, host: Host, data: bytes, target: Height) -> None:
+        self.host, self.target = host, target
+        self.msg = MsgUpdateClient(RELAYER, host.client_id, data)
+        self.committed = dict(host.app.committed.scan(None, None, True))
+        self.app = host.app
+        self.results: list[TxResult] = []
+
+    def setup(self) -> None:
+        base = self.host.app
+        self.app = HostApp(base.vm, base.config, base.committed, height=base.height)
+
+    def deliver(self) -> None:
+        self.results.append(self.app.deliver(self.msg, self.host.env, None))
+
+    def check(self) -> TxResult:
+        for result in self.results:
+            assert result.ok, result.error
+            assert result.result == UpdateOutcome((self.target,), misbehaviour=False)
+        assert len({(r.gas_used, r.contract_gas) for r in self.results}) == 1, "same gas each run"
+        committed = dict(self.host.app.committed.scan(None, None, True))
+        assert committed == self.committed, "the committed state changed"
+        return self.results[-1]
+
+
+def measure_updates(vm: WasmVM, size: int, case: Case, repeat: int) -> dict[str, object]:
+    chain = build_chain(size, case)
+    host = host_with_client(vm, chain, case)
+    figures: dict[str, object] = {
+        "format": case.format,
+        "validators": size,
+        "consensus": case.consensus,
+        "contract": case.contract,
+    }
+    for label, target, skipping in UPDATES:
+        message = chain.header_message(Height(1, target), Height(1, 1))
+        needed = needed_signatures(votes(message), skipping, PARAMS.trust_level)
+        delivery = FreshDelivery(host, chain.wire.header_message(message), Height(1, target))
+        host_time = median_seconds(delivery.deliver, repeat, delivery.setup)
+        floor_time = median_seconds(signature_floor(needed), repeat)
+        result = delivery.check()
+        figures[label] = {
+            "signatures_verified": len(needed),
+            "host_path_ms": round(host_time * 1e3, 3),
+            "signature_floor_ms": round(floor_time * 1e3, 3),
+            "host_over_signatures_ratio": round(host_time / floor_time, 2),
+            "fixed_cost_ms": round((host_time - floor_time) * 1e3, 3),
+            "sdk_gas": result.gas_used,
+            "contract_gas": result.contract_gas,
+            "message_bytes": len(delivery.msg.client_message),
+        }
+        print(
+            f"update {case.format:<14} {case.consensus:<12} {size:>3} {label:<8}"
+            f" host {host_time * 1e3:8.3f} ms  signatures {floor_time * 1e3:8.3f} ms"
+            f"  ratio {host_time / floor_time:5.2f}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return figures
+
+
+def signing_floor(chain: CounterpartyChain) -> tuple[int, Callable[[], None]]:
+    """How many signatures the chain's latest block carries, and signing their sign bytes with
+    as many keys of the chain's scheme."""
+    latest = chain.latest_height
+    assert latest is not None
+    previous = Height(latest.revision_number, latest.revision_height - 1)
+    signed = [vote for vote in votes(chain.header_message(latest, previous)) if vote.signature]
+    signers = [
+        (SCHEMES[vote.scheme].key_from_seed(b"signer-%d" % index).sign, vote.sign_bytes)
+        for index, vote in enumerate(signed)
+    ]
+
+    def sign_all() -> None:
+        for sign, sign_bytes in signers:
+            sign(sign_bytes)
+
+    return len(signed), sign_all
+
+
+def measure_blocks(size: int, case: Case, repeat: int) -> dict[str, object]:
+    chain = build_chain(size, case)
+
+    def produce() -> None:
+        assert isinstance(chain.produce_block(chain.next_block_time()), Block)
+
+    block_time = median_seconds(produce, repeat)
+    signatures, sign_all = signing_floor(chain)
+    assert signatures == size, "every validator signs"
+    sign_time = median_seconds(sign_all, repeat)
+    print(
+        f"blocks {case.format:<14} {case.consensus:<12} {size:>3}"
+        f" produce {block_time * 1e3:8.3f} ms  signing {sign_time * 1e3:8.3f} ms"
+        f"  ratio {block_time / sign_time:5.2f}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return {
+        "format": case.format,
+        "validators": size,
+        "consensus": case.consensus,
+        "signatures": signatures,
+        "produce_block_ms": round(block_time * 1e3, 3),
+        "signing_ms": round(sign_time * 1e3, 3),
+        "block_over_signing_ratio": round(block_time / sign_time, 2),
+        "overhead_ms": round((block_time - sign_time) * 1e3, 3),
+    }
+
+
+def profile(vm: WasmVM, size: int, case: Case, repeat: int) -> None:
+    """Print where the time of ``repeat`` adjacent updates goes (deliver only)."""
+    chain = build_chain(size, case)
+    host = host_with_client(vm, chain, case)
+    _, target, _ = UPDATES[0]
+    message = chain.header_message(Height(1, target), Height(1, 1))
+    delivery = FreshDelivery(host, chain.wire.header_message(message), Height(1, target))
+    profiler = cProfile.Profile()
+    for _ in range(repeat):
+        delivery.setup()
+        profiler.runcall(delivery.deliver)
+    delivery.check()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("tottime")
+    print(f"profile: {repeat} adjacent updates, {case.consensus}, {case.format}, {size}", file=out)
+    stats.print_stats(25)
+    print(out.getvalue(), file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=21, help="timed runs per measurement")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="validator set sizes, comma-separated"
+    )
+    parser.add_argument(
+        "--formats", default=",".join(WIRE_FORMATS), help="wire formats, comma-separated"
+    )
+    parser.add_argument("--block-validators", type=int, default=BLOCK_VALIDATORS)
+    parser.add_argument("--profile", action="store_true", help="profile updates instead")
+    parser.add_argument("--out", type=Path, default=RESULTS / "host_path.json")
+    args = parser.parse_args()
+    formats = args.formats.split(",")
+    unknown = set(formats) - set(WIRE_FORMATS)
+    if unknown:
+        parser.error(f"unknown formats {sorted(unknown)} (known: {', '.join(WIRE_FORMATS)})")
+    cases = [case for case in CASES if case.format in formats]
+    sizes = [int(size) for size in args.sizes.split(",")]
+    vm = WasmVM(disk_cache=False)
+    if args.profile:
+        profile(vm, max(sizes), cases[0], args.repeat)
+        return 0
+    updates = [measure_updates(vm, size, case, args.repeat) for case in cases for size in sizes]
+    blocks = [measure_blocks(args.block_validators, case, args.repeat) for case in cases]
+    figures = {
+        "repeat": args.repeat,
+        "formats": formats,
+        "updates": updates,
+        "blocks": blocks,
+    }
+    write_results(figures, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
