@@ -28,10 +28,11 @@ class EpochTicker:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def arm(self, store: wasmtime.Store, seconds: float) -> None:
-        """Make ``store`` trap once ``seconds`` of wall time have passed."""
+    def deadline(self, seconds: float) -> int:
+        """The epoch deadline (in ticks from now) that makes a store trap once ``seconds`` of
+        wall time have passed; starts the ticker if it is not running."""
         self._start()
-        store.set_epoch_deadline(math.ceil(seconds / TICK_SECONDS) + 1)
+        return math.ceil(seconds / TICK_SECONDS) + 1
 
     def _start(self) -> None:
         if self._thread is not None:

@@ -1,19 +1,21 @@
 """One call's gas account: wasm execution (wasmtime fuel) plus host work, under one limit.
 
-The store holds fuel for the wasm side. Whenever the host charges gas it first books the fuel
-burned so far, then re-grants the fuel that the remaining gas buys, so ``used`` is exact and the
-contract can never run on gas the host already spent.
+The store holds fuel for the wasm side. When the contract calls an import, the host ``book``s the
+fuel burned so far, ``charge``s its own work against what is left, and ``grant``s the fuel that
+the remaining gas buys before wasm runs again (the import returns, or the host calls
+``allocate``). No wasm runs between a booking and the next grant, so booking once per import is as
+exact as booking at every charge, and ``used`` is exact: the contract can never run on gas the
+host already spent.
 
 wasmtime checks fuel only on entering a function and at loop headers, so straight-line code can
-run past the grant before a check, and ``get_fuel`` then reads 0. We therefore grant one unit more
-than the gas buys: burning that extra unit, or more, is detected at the next booking (every host
-charge and the end of the call) and ends the call with ``OutOfGas``.
+run past the grant before a check, and the fuel then reads 0. We therefore grant one unit more
+than the gas buys: burning that extra unit, or more, is detected at the next booking (every
+import and the end of the call) and ends the call with ``OutOfGas``.
 """
 
 from __future__ import annotations
 
-import wasmtime
-
+from relayer_sim.vm import capi
 from relayer_sim.vm.errors import OutOfGas
 from relayer_sim.vm.gas_costs import GAS_PER_OPERATION
 
@@ -22,24 +24,25 @@ _OVERRUN_MARGIN = 1
 
 
 class GasMeter:
-    """Meters one call against ``limit`` CosmWasm gas."""
+    """Meters one call against ``limit`` CosmWasm gas; starts with the whole limit granted."""
 
-    def __init__(self, store: wasmtime.Store, limit: int) -> None:
+    def __init__(self, context: capi.Context, limit: int) -> None:
         if limit < 0:
             raise ValueError(f"gas limit must be non-negative, got {limit}")
-        self._store = store
+        self._context = context
         self.limit = limit
         self._booked = 0
         self._granted_fuel = 0
-        self._grant()
+        self.grant()
 
-    def _grant(self) -> None:
+    def grant(self) -> None:
+        """Give wasm the fuel that the gas left buys (call before wasm runs again)."""
         self._granted_fuel = (self.limit - self._booked) // GAS_PER_OPERATION + _OVERRUN_MARGIN
-        self._store.set_fuel(self._granted_fuel)
+        capi.set_fuel(self._context, self._granted_fuel)
 
-    def _book_fuel(self) -> None:
+    def book(self) -> None:
         """Book the fuel burned since the last grant; ``OutOfGas`` if it broke the limit."""
-        burned = self._granted_fuel - self._store.get_fuel()
+        burned = self._granted_fuel - capi.get_fuel(self._context)
         self._booked += burned * GAS_PER_OPERATION
         self._granted_fuel -= burned
         if self._booked > self.limit:
@@ -48,24 +51,23 @@ class GasMeter:
 
     def settle(self) -> int:
         """Book the fuel of a finished call and return the gas used (``OutOfGas`` on overrun)."""
-        self._book_fuel()
+        self.book()
         return self._booked
 
     def charge(self, gas: int, what: str) -> None:
-        """Charge host work; raises ``OutOfGas`` (and spends the rest) if it does not fit."""
-        self._book_fuel()
+        """Charge host work (after ``book``); ``OutOfGas`` (spending the rest) if it does not
+        fit."""
         left = self.limit - self._booked
         if gas > left:
             self.exhaust()
             raise OutOfGas(f"out of gas: {what} costs {gas}, {left} left of the limit {self.limit}")
         self._booked += gas
-        self._grant()
 
     def exhaust(self) -> None:
         """Record that the call ran out of fuel: it used its whole limit."""
         self._booked = self.limit
         self._granted_fuel = 0
-        self._store.set_fuel(0)
+        capi.set_fuel(self._context, 0)
 
     @property
     def used(self) -> int:

@@ -5,8 +5,9 @@ cosmwasm-vm does: missing values are null pointers, contract-visible failures ar
 or codes, and broken ABI promises raise a ``VMError`` that ends the call. The imports act on the
 innermost ``CallContext`` the VM pushed, so one linker serves every call.
 
-Results go back as ``wasmtime.Val`` rather than ``int``: wasmtime-py converts a bare ``int`` by
-comparing value types several times, which was a third of an import's cost.
+Each import is an unchecked callback (``capi.define_import``): it gets the calling store's
+context and plain integers, books the fuel burned so far once on entry, charges its host work in
+Python, and grants the fuel left just before wasm runs again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 import wasmtime
 
-from relayer_sim.vm import crypto, gas_costs
+from relayer_sim.vm import capi, crypto, gas_costs
 from relayer_sim.vm.abi import (
     CRYPTO_ERR_GENERIC,
     IMPORT_MODULE,
@@ -63,7 +64,7 @@ MAX_DEBUG_LENGTH = 2 * MIB
 MAX_QUERY_REQUEST_LENGTH = 64 * KIB
 
 #: The null region pointer: "no value" for db_read and db_next_*, "no error" for addresses.
-NULL = wasmtime.Val.i32(0)
+NULL = 0
 
 #: Answers a ``query_chain`` request (raw JSON) with a serialised ``SystemResult``.
 QueryHandler = Callable[[bytes], bytes]
@@ -89,8 +90,8 @@ class CallContext:
     query_handler: QueryHandler
     debug: DebugBudget
     addresses: Bech32Addresses
-    memory: wasmtime.Memory | None = None
-    allocate: wasmtime.Func | None = None
+    memory: ContractMemory | None = None
+    allocate: capi.Function | None = None
     iterators: list[Iterator[Pair]] = field(default_factory=list)
     writes: int = 0
     written_bytes: int = 0
@@ -126,27 +127,47 @@ class Imports:
         self._costs = costs
         self._limits = limits
 
-    def define(self, linker: wasmtime.Linker) -> None:
-        """Register every supported import on ``linker``."""
-        kinds = {"i32": wasmtime.ValType.i32(), "i64": wasmtime.ValType.i64()}
-        for name, (params, results) in SUPPORTED_IMPORTS.items():
-            func_type = wasmtime.FuncType([kinds[p] for p in params], [kinds[r] for r in results])
+    def define(self, linker: wasmtime.Linker, pending: capi.PendingFailure) -> list[object]:
+        """Register every supported import on ``linker``; returns the C callbacks, which must
+        live as long as the linker."""
+        callbacks: list[object] = []
+        for name, signature in SUPPORTED_IMPORTS.items():
             if name in UNIMPLEMENTED_CRYPTO_IMPORTS:
-                handler: Callable[..., object] = self._unimplemented(name, results[0] == "i64")
+                handler: capi.ImportBody = self._unimplemented(name, signature[1][0] == "i64")
             else:
                 handler = getattr(self, name)
-            linker.define_func(IMPORT_MODULE, name, func_type, handler, access_caller=True)
+            body = self._granting(handler)
+            callbacks.append(
+                capi.define_import(linker, IMPORT_MODULE, name, signature, body, pending)
+            )
+        return callbacks
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _enter(self, caller: wasmtime.Caller, name: str) -> tuple[CallContext, ContractMemory]:
+    def _granting(self, handler: capi.ImportBody) -> capi.ImportBody:
+        """``handler``, then the fuel left granted back to wasm (only when it returns)."""
+        contexts = self._contexts
+
+        def body(store: capi.Context, *arguments: int) -> int | None:
+            answer = handler(store, *arguments)
+            contexts[-1].meter.grant()
+            return answer
+
+        return body
+
+    def _enter(self, store: capi.Context, name: str) -> tuple[CallContext, ContractMemory]:
+        """The innermost call's context, its fuel booked, the call cost charged and its memory
+        view refreshed."""
         context = self._contexts[-1]
-        if context.memory is None:
+        memory = context.memory
+        if memory is None:
             raise ImportOutsideCall(
                 f"the contract called {name} while it was being instantiated (a start function)"
             )
+        context.meter.book()
         context.meter.charge(self._costs.call, name)
-        return context, ContractMemory(context.memory, caller)
+        memory.refresh(store)
+        return context, memory
 
     def _read(
         self,
@@ -162,17 +183,18 @@ class Imports:
         return data
 
     def _write_new(
-        self, context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, data: bytes
-    ) -> wasmtime.Val:
+        self, context: CallContext, memory: ContractMemory, store: capi.Context, data: bytes
+    ) -> int:
         """Ask the contract to allocate a region, fill it, and return its pointer."""
         assert context.allocate is not None  # set together with memory, which _enter checked
         if self._costs.allocation:
             context.meter.charge(self._costs.allocation, "handing back a region")
-        pointer = context.allocate(caller, len(data))
-        if not isinstance(pointer, int):
-            raise RegionError("allocate did not return a region pointer")
+        context.meter.grant()
+        pointer = context.allocate(store, len(data))
+        context.meter.book()
+        memory.refresh(store)
         memory.write(pointer, data)
-        return wasmtime.Val.i32(pointer)
+        return pointer
 
     def _count_write(self, context: CallContext, size: int, what: str) -> None:
         """Book one write of ``size`` bytes against the call's write limits."""
@@ -203,16 +225,16 @@ class Imports:
 
     # -- storage --------------------------------------------------------------------------------
 
-    def db_read(self, caller: wasmtime.Caller, key_pointer: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "db_read")
+    def db_read(self, store: capi.Context, key_pointer: int) -> int:
+        context, memory = self._enter(store, "db_read")
         key = self._read(
             context, memory, key_pointer, MAX_KEY_LENGTH, "db_read key", StorageLimitExceeded
         )
         value = context.storage.get(key)
-        return NULL if value is None else self._write_new(context, memory, caller, value)
+        return NULL if value is None else self._write_new(context, memory, store, value)
 
-    def db_write(self, caller: wasmtime.Caller, key_pointer: int, value_pointer: int) -> None:
-        context, memory = self._enter(caller, "db_write")
+    def db_write(self, store: capi.Context, key_pointer: int, value_pointer: int) -> None:
+        context, memory = self._enter(store, "db_write")
         if context.read_only:
             raise WriteInReadOnlyCall("db_write is not allowed in a read-only call (query)")
         key = self._read(
@@ -224,8 +246,8 @@ class Imports:
         self._count_write(context, len(key) + len(value), "db_write")
         context.storage.set(key, value)
 
-    def db_remove(self, caller: wasmtime.Caller, key_pointer: int) -> None:
-        context, memory = self._enter(caller, "db_remove")
+    def db_remove(self, store: capi.Context, key_pointer: int) -> None:
+        context, memory = self._enter(store, "db_remove")
         if context.read_only:
             raise WriteInReadOnlyCall("db_remove is not allowed in a read-only call (query)")
         key = self._read(
@@ -234,10 +256,8 @@ class Imports:
         self._count_write(context, len(key), "db_remove")
         context.storage.delete(key)
 
-    def db_scan(
-        self, caller: wasmtime.Caller, start_pointer: int, end_pointer: int, order: int
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "db_scan")
+    def db_scan(self, store: capi.Context, start_pointer: int, end_pointer: int, order: int) -> int:
+        context, memory = self._enter(store, "db_scan")
         if order not in (ORDER_ASCENDING, ORDER_DESCENDING):
             raise IteratorError(
                 f"db_scan order must be 1 (ascending) or 2 (descending), not {order}"
@@ -252,92 +272,92 @@ class Imports:
         if end_pointer:
             end = self._read(context, memory, end_pointer, MAX_KEY_LENGTH, "db_scan end")
         context.iterators.append(context.storage.scan(start, end, order == ORDER_ASCENDING))
-        return wasmtime.Val.i32(len(context.iterators))
+        return len(context.iterators)
 
-    def db_next(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "db_next")
+    def db_next(self, store: capi.Context, iterator_id: int) -> int:
+        context, memory = self._enter(store, "db_next")
         pair = next(self._iterator(context, iterator_id), None)
         key, value = pair if pair is not None else (b"", b"")
-        return self._write_new(context, memory, caller, encode_sections(key, value))
+        return self._write_new(context, memory, store, encode_sections(key, value))
 
-    def db_next_key(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "db_next_key")
+    def db_next_key(self, store: capi.Context, iterator_id: int) -> int:
+        context, memory = self._enter(store, "db_next_key")
         pair = next(self._iterator(context, iterator_id), None)
-        return NULL if pair is None else self._write_new(context, memory, caller, pair[0])
+        return NULL if pair is None else self._write_new(context, memory, store, pair[0])
 
-    def db_next_value(self, caller: wasmtime.Caller, iterator_id: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "db_next_value")
+    def db_next_value(self, store: capi.Context, iterator_id: int) -> int:
+        context, memory = self._enter(store, "db_next_value")
         pair = next(self._iterator(context, iterator_id), None)
-        return NULL if pair is None else self._write_new(context, memory, caller, pair[1])
+        return NULL if pair is None else self._write_new(context, memory, store, pair[1])
 
     # -- addresses ------------------------------------------------------------------------------
 
     def _address_failure(
-        self, context: CallContext, memory: ContractMemory, caller: wasmtime.Caller, message: str
-    ) -> wasmtime.Val:
-        return self._write_new(context, memory, caller, message.encode())
+        self, context: CallContext, memory: ContractMemory, store: capi.Context, message: str
+    ) -> int:
+        return self._write_new(context, memory, store, message.encode())
 
-    def addr_validate(self, caller: wasmtime.Caller, source_pointer: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "addr_validate")
+    def addr_validate(self, store: capi.Context, source_pointer: int) -> int:
+        context, memory = self._enter(store, "addr_validate")
         human = self._text(
             context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_validate input"
         )
         if human is None:
-            return self._address_failure(context, memory, caller, "Input is not valid UTF-8")
+            return self._address_failure(context, memory, store, "Input is not valid UTF-8")
         try:
             context.addresses.validate(human)
         except AddressError as error:
-            return self._address_failure(context, memory, caller, str(error))
+            return self._address_failure(context, memory, store, str(error))
         return NULL
 
     def addr_canonicalize(
-        self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "addr_canonicalize")
+        self, store: capi.Context, source_pointer: int, destination_pointer: int
+    ) -> int:
+        context, memory = self._enter(store, "addr_canonicalize")
         human = self._text(
             context, memory, source_pointer, MAX_HUMAN_ADDRESS_LENGTH, "addr_canonicalize input"
         )
         if human is None:
-            return self._address_failure(context, memory, caller, "Input is not valid UTF-8")
+            return self._address_failure(context, memory, store, "Input is not valid UTF-8")
         try:
             canonical = context.addresses.canonicalize(human)
         except AddressError as error:
-            return self._address_failure(context, memory, caller, str(error))
+            return self._address_failure(context, memory, store, str(error))
         memory.write(destination_pointer, canonical)
         return NULL
 
     def addr_humanize(
-        self, caller: wasmtime.Caller, source_pointer: int, destination_pointer: int
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "addr_humanize")
+        self, store: capi.Context, source_pointer: int, destination_pointer: int
+    ) -> int:
+        context, memory = self._enter(store, "addr_humanize")
         canonical = self._read(
             context, memory, source_pointer, MAX_CANONICAL_ADDRESS_LENGTH, "addr_humanize input"
         )
         try:
             human = context.addresses.humanize(canonical)
         except AddressError as error:
-            return self._address_failure(context, memory, caller, str(error))
+            return self._address_failure(context, memory, store, str(error))
         memory.write(destination_pointer, human.encode())
         return NULL
 
     # -- crypto ---------------------------------------------------------------------------------
 
     def secp256k1_verify(
-        self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, key_pointer: int
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "secp256k1_verify")
+        self, store: capi.Context, hash_pointer: int, signature_pointer: int, key_pointer: int
+    ) -> int:
+        context, memory = self._enter(store, "secp256k1_verify")
         message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
         signature = self._read(
             context, memory, signature_pointer, MAX_ECDSA_SIGNATURE_LENGTH, "signature"
         )
         pubkey = self._read(context, memory, key_pointer, MAX_ECDSA_PUBKEY_LENGTH, "public key")
         context.meter.charge(gas_costs.SECP256K1_VERIFY, "secp256k1_verify")
-        return wasmtime.Val.i32(crypto.secp256k1_verify(message_hash, signature, pubkey))
+        return crypto.secp256k1_verify(message_hash, signature, pubkey)
 
     def secp256k1_recover_pubkey(
-        self, caller: wasmtime.Caller, hash_pointer: int, signature_pointer: int, param: int
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "secp256k1_recover_pubkey")
+        self, store: capi.Context, hash_pointer: int, signature_pointer: int, param: int
+    ) -> int:
+        context, memory = self._enter(store, "secp256k1_recover_pubkey")
         message_hash = self._read(context, memory, hash_pointer, MAX_HASH_LENGTH, "hash")
         signature = self._read(
             context, memory, signature_pointer, MAX_ECDSA_SIGNATURE_LENGTH, "signature"
@@ -346,17 +366,17 @@ class Imports:
         try:
             pubkey = crypto.secp256k1_recover_pubkey(message_hash, signature, param)
         except crypto.CryptoFailure as failure:
-            return wasmtime.Val.i64(failure.code << 32)
-        return wasmtime.Val.i64(self._write_new(context, memory, caller, pubkey).value)
+            return failure.code << 32
+        return self._write_new(context, memory, store, pubkey)
 
     def ed25519_verify(
         self,
-        caller: wasmtime.Caller,
+        store: capi.Context,
         message_pointer: int,
         signature_pointer: int,
         key_pointer: int,
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "ed25519_verify")
+    ) -> int:
+        context, memory = self._enter(store, "ed25519_verify")
         message = self._read(
             context, memory, message_pointer, MAX_ED25519_MESSAGE_LENGTH, "message"
         )
@@ -365,16 +385,16 @@ class Imports:
         )
         pubkey = self._read(context, memory, key_pointer, MAX_ED25519_PUBKEY_LENGTH, "public key")
         context.meter.charge(gas_costs.ED25519_VERIFY, "ed25519_verify")
-        return wasmtime.Val.i32(crypto.ed25519_verify(message, signature, pubkey))
+        return crypto.ed25519_verify(message, signature, pubkey)
 
     def ed25519_batch_verify(
         self,
-        caller: wasmtime.Caller,
+        store: capi.Context,
         messages_pointer: int,
         signatures_pointer: int,
         keys_pointer: int,
-    ) -> wasmtime.Val:
-        context, memory = self._enter(caller, "ed25519_batch_verify")
+    ) -> int:
+        context, memory = self._enter(store, "ed25519_batch_verify")
         lists = []
         for pointer, item_limit, what in (
             (messages_pointer, MAX_ED25519_MESSAGE_LENGTH, "batch messages"),
@@ -390,20 +410,16 @@ class Imports:
         context.meter.charge(
             gas_costs.ed25519_batch_verify_cost(len(signatures)), "ed25519_batch_verify"
         )
-        return wasmtime.Val.i32(crypto.ed25519_batch_verify(messages, signatures, pubkeys))
+        return crypto.ed25519_batch_verify(messages, signatures, pubkeys)
 
-    def _unimplemented(self, name: str, returns_i64: bool) -> Callable[..., wasmtime.Val]:
+    def _unimplemented(self, name: str, returns_i64: bool) -> capi.ImportBody:
         """bls12_381/secp256r1: linked so contracts load; every call pays cosmwasm-vm's base
         cost of the real function and answers the generic error."""
         cost = self._costs.unimplemented_crypto.get(name, 0)
-        answer = (
-            wasmtime.Val.i64(CRYPTO_ERR_GENERIC << 32)
-            if returns_i64
-            else wasmtime.Val.i32(CRYPTO_ERR_GENERIC)
-        )
+        answer = CRYPTO_ERR_GENERIC << 32 if returns_i64 else CRYPTO_ERR_GENERIC
 
-        def handler(caller: wasmtime.Caller, *_args: int) -> wasmtime.Val:
-            context, _memory = self._enter(caller, name)
+        def handler(store: capi.Context, *_args: int) -> int:
+            context, _memory = self._enter(store, name)
             if cost:
                 context.meter.charge(cost, name)
             return answer
@@ -413,19 +429,19 @@ class Imports:
 
     # -- environment ----------------------------------------------------------------------------
 
-    def debug(self, caller: wasmtime.Caller, message_pointer: int) -> None:
-        context, memory = self._enter(caller, "debug")
+    def debug(self, store: capi.Context, message_pointer: int) -> None:
+        context, memory = self._enter(store, "debug")
         message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "debug message")
         context.debug.emit(message)
 
-    def abort(self, caller: wasmtime.Caller, message_pointer: int) -> None:
-        context, memory = self._enter(caller, "abort")
+    def abort(self, store: capi.Context, message_pointer: int) -> None:
+        context, memory = self._enter(store, "abort")
         message = self._read(context, memory, message_pointer, MAX_DEBUG_LENGTH, "abort message")
         raise ContractAborted(f"contract aborted: {message.decode('utf-8', errors='replace')}")
 
-    def query_chain(self, caller: wasmtime.Caller, request_pointer: int) -> wasmtime.Val:
-        context, memory = self._enter(caller, "query_chain")
+    def query_chain(self, store: capi.Context, request_pointer: int) -> int:
+        context, memory = self._enter(store, "query_chain")
         request = self._read(
             context, memory, request_pointer, MAX_QUERY_REQUEST_LENGTH, "query_chain request"
         )
-        return self._write_new(context, memory, caller, context.query_handler(request))
+        return self._write_new(context, memory, store, context.query_handler(request))

@@ -2,10 +2,12 @@
 
 A call gets a fresh wasmtime store and instance (from a cached ``InstancePre``) under the
 ``CallLimits``, its arguments are passed as regions, its result envelope is parsed, and its storage
-writes are applied only if it succeeded. Contract errors come back as ``CallResult(ok=False)``;
-everything else the contract can cause raises a ``VMError`` subclass. Exceptions raised by the
-caller's own storage or handlers inside an import are not the contract's doing: they pass through
-unchanged.
+writes are applied only if it succeeded. The per-call work goes through ``capi`` (wasmtime's C API
+without wasmtime-py's per-call conversions); compiling and linking use wasmtime-py.
+
+Contract errors come back as ``CallResult(ok=False)``; everything else the contract can cause
+raises a ``VMError`` subclass. Exceptions raised by the caller's own storage or handlers inside an
+import are not the contract's doing: they pass through unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import wasmtime
 
+from relayer_sim.vm import capi
 from relayer_sim.vm.abi import ENTRY_POINT_ARITY
 from relayer_sim.vm.addresses import Bech32Addresses
 from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
@@ -49,7 +52,7 @@ from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.metering import instrument
 from relayer_sim.vm.module_cache import ModuleCache, default_cache_directory
 from relayer_sim.vm.regions import ContractMemory
-from relayer_sim.vm.static_checks import StaticLimits, analyze
+from relayer_sim.vm.static_checks import StaticLimits, analyze, rules_fingerprint
 from relayer_sim.vm.storage import Storage, WriteBuffer
 
 MIB = 1024 * 1024
@@ -142,24 +145,34 @@ class WasmVM:
         self._prepared: dict[bytes, _Prepared] = {}
         self._contexts: list[CallContext] = []
         self._linker = wasmtime.Linker(self.modules.engine)
-        Imports(self._contexts, import_costs or ImportCosts(), self.limits).define(self._linker)
+        self._pending = capi.PendingFailure()
+        self._import_callbacks = Imports(
+            self._contexts, import_costs or ImportCosts(), self.limits
+        ).define(self._linker, self._pending)
         self._ticker = ticker(self.modules.engine)
 
     # -- code -----------------------------------------------------------------------------------
 
     def store_code(self, code: bytes) -> bytes:
-        """Check and compile ``code`` (raw or gzip); return the sha256 of the raw wasm."""
+        """Check and compile ``code`` (raw or gzip); return the sha256 of the raw wasm.
+
+        Code that passed the static checks under the same rules before (in this VM, or in any
+        process sharing the disk cache) is not checked again.
+        """
         raw = decompress_code(code, self.static_limits.max_code_size)
-        report = analyze(raw, self.static_limits)
-        if not report.ok:
-            raise CodeRejected(report.reasons)
         checksum = hashlib.sha256(raw).digest()
+        rules = rules_fingerprint(self.static_limits)
+        if not self.modules.passed_checks(checksum, rules):
+            report = analyze(raw, self.static_limits)
+            if not report.ok:
+                raise CodeRejected(report.reasons)
         self._codes[checksum] = raw
         try:
             self._instance_pre(checksum)
         except wasmtime.WasmtimeError as error:
             del self._codes[checksum]
             raise CodeRejected([f"wasmtime cannot compile the code: {error}"]) from None
+        self.modules.record_passed_checks(checksum, rules)
         return checksum
 
     def has_code(self, checksum: bytes) -> bool:
@@ -235,8 +248,29 @@ class WasmVM:
         read_only: bool,
     ) -> CallResult:
         prepared = self._instance_pre(checksum)
+        for name, signature in (
+            ("allocate", _ALLOCATE),
+            ("deallocate", _DEALLOCATE),
+            (entry, (("i32",) * ENTRY_POINT_ARITY[entry], ("i32",))),
+        ):
+            _check_signature(prepared.signatures, name, signature)
         store = self._store()
-        meter = GasMeter(store, gas_limit)
+        try:
+            return self._metered_call(store, prepared, entry, args, storage, gas_limit, read_only)
+        finally:
+            store.close()
+
+    def _metered_call(
+        self,
+        store: capi.CallStore,
+        prepared: _Prepared,
+        entry: str,
+        args: Sequence[bytes],
+        storage: Storage,
+        gas_limit: int,
+        read_only: bool,
+    ) -> CallResult:
+        meter = GasMeter(store.context, gas_limit)
         writes = WriteBuffer(storage)
         limits = self.limits
         context = CallContext(
@@ -251,10 +285,10 @@ class WasmVM:
         )
         self._contexts.append(context)
         try:
-            output = self._execute(store, prepared, context, entry, args)
+            output = self._execute(store.context, prepared, context, entry, args)
             result = _parse_result(entry, output, meter.settle())
         except wasmtime.Trap as trap:
-            error = self._trap_error(trap, store, context, meter)
+            error = self._trap_error(trap, store.context, context, meter)
             error.gas_used = _gas_of_failed_call(meter)
             raise error from None
         except wasmtime.WasmtimeError as failure:
@@ -271,57 +305,51 @@ class WasmVM:
             writes.apply()
         return result
 
-    def _store(self) -> wasmtime.Store:
+    def _store(self) -> capi.CallStore:
         """A fresh store under the call limits, its deadline armed."""
-        store = wasmtime.Store(self.modules.engine)
-        store.set_limits(
-            memory_size=self.limits.memory_bytes,
+        return capi.CallStore(
+            self.modules.engine,
+            memory_bytes=self.limits.memory_bytes,
             table_elements=self.limits.table_elements,
             instances=INSTANCES_PER_CALL,
             tables=TABLES_PER_CALL,
             memories=MEMORIES_PER_CALL,
+            epoch_deadline=self._ticker.deadline(self.limits.deadline_seconds),
         )
-        self._ticker.arm(store, self.limits.deadline_seconds)
-        return store
 
     def _execute(
         self,
-        store: wasmtime.Store,
+        store: capi.Context,
         prepared: _Prepared,
         context: CallContext,
         entry: str,
         args: Sequence[bytes],
     ) -> bytes:
-        for name, signature in (
-            ("allocate", _ALLOCATE),
-            ("deallocate", _DEALLOCATE),
-            (entry, (("i32",) * ENTRY_POINT_ARITY[entry], ("i32",))),
-        ):
-            _check_signature(prepared.signatures, name, signature)
-        instance = prepared.instance_pre.instantiate(store)
-        exports = instance.exports(store)
-        memory = exports.get("memory")
-        if not isinstance(memory, wasmtime.Memory):
+        pending = self._pending
+        instance = capi.Instance(prepared.instance_pre, store, pending)
+        exported_memory = instance.memory("memory")
+        if exported_memory is None:
             raise MissingExport("the contract exports no linear memory named 'memory'")
         allocate, deallocate, function = (
-            _exported_function(exports, name) for name in ("allocate", "deallocate", entry)
+            _exported_function(instance, name, pending)
+            for name in ("allocate", "deallocate", entry)
         )
+        memory = ContractMemory(exported_memory)
         context.memory, context.allocate = memory, allocate
-        contract_memory = ContractMemory(memory, store)
         pointers = []
         for arg in args:
             pointer = allocate(store, len(arg))
-            contract_memory.write(pointer, arg)
+            memory.refresh(store)
+            memory.write(pointer, arg)
             pointers.append(pointer)
         result_pointer = function(store, *pointers)
-        output = contract_memory.read(
-            result_pointer, MAX_RESULT_SIZE, f"the {entry} result", ResultTooLarge
-        )
+        memory.refresh(store)
+        output = memory.read(result_pointer, MAX_RESULT_SIZE, f"the {entry} result", ResultTooLarge)
         deallocate(store, result_pointer)
         return output
 
     def _trap_error(
-        self, trap: wasmtime.Trap, store: wasmtime.Store, context: CallContext, meter: GasMeter
+        self, trap: wasmtime.Trap, store: capi.Context, context: CallContext, meter: GasMeter
     ) -> VMError:
         if trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
             meter.exhaust()
@@ -338,7 +366,8 @@ class WasmVM:
         summary = _trap_summary(trap)
         limit = self.limits.memory_bytes
         if context.memory is not None:
-            size = context.memory.data_len(store)
+            context.memory.refresh(store)
+            size = context.memory.size
             if size + WASM_PAGE > limit:
                 return MemoryLimitExceeded(
                     f"the contract trapped ({summary}) with its memory at the "
@@ -394,9 +423,11 @@ def _signature_text(signature: Signature) -> str:
     return f"({', '.join(params)}) -> ({', '.join(results)})"
 
 
-def _exported_function(exports: Mapping[str, object], name: str) -> wasmtime.Func:
-    function = exports.get(name)
-    assert isinstance(function, wasmtime.Func)  # _check_signature found it among the exports
+def _exported_function(
+    instance: capi.Instance, name: str, pending: capi.PendingFailure
+) -> capi.Function:
+    function = instance.function(name, pending)
+    assert function is not None  # _check_signature found it among the exports
     return function
 
 

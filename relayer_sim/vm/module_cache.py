@@ -4,6 +4,10 @@ Compiling with Cranelift costs far more than a call, so a compiled module is ser
 under a key that covers everything that changes machine code: the wasmtime version, the engine
 configuration, the metering scheme and the code checksum. A cache file carries a sha256 of its
 payload; wasmtime deserialises only files that pass it (deserialising untrusted bytes is unsafe).
+
+Next to it, an empty marker file records that a checksum passed the static checks under a given
+set of rules (``static_checks.rules_fingerprint``), so that a warm start neither re-checks nor
+re-instruments the code. Only passes are recorded: a refusal is re-derived, with its reasons.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class CacheStats:
     compiled: int = 0
     loaded_from_disk: int = 0
     memory_hits: int = 0
+    checks_skipped: int = 0
 
 
 @dataclass
@@ -68,6 +73,37 @@ class ModuleCache:
     directory: Path | None = field(default_factory=default_cache_directory)
     stats: CacheStats = field(default_factory=CacheStats)
     _modules: dict[bytes, wasmtime.Module] = field(default_factory=dict)
+    _passed: set[tuple[bytes, str]] = field(default_factory=set)
+
+    def passed_checks(self, checksum: bytes, rules: str) -> bool:
+        """Whether ``checksum`` is known (in memory or on disk) to pass the checks ``rules``."""
+        if (checksum, rules) in self._passed:
+            return True
+        path = self._marker_path(checksum, rules)
+        if path is None or not path.is_file():
+            return False
+        self._passed.add((checksum, rules))
+        self.stats.checks_skipped += 1
+        return True
+
+    def record_passed_checks(self, checksum: bytes, rules: str) -> None:
+        """Remember that ``checksum`` passed the checks ``rules``."""
+        self._passed.add((checksum, rules))
+        path = self._marker_path(checksum, rules)
+        if path is None or path.is_file():
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+        except OSError:
+            # A read-only or full disk only costs a re-check next time.
+            return
+
+    def _marker_path(self, checksum: bytes, rules: str) -> Path | None:
+        if self.directory is None:
+            return None
+        key = "|".join(("static-checks", rules, checksum.hex()))
+        return self.directory / (hashlib.sha256(key.encode()).hexdigest() + ".passed")
 
     def module(self, checksum: bytes, instrumented_code: Callable[[], bytes]) -> wasmtime.Module:
         """The compiled module for ``checksum``; ``instrumented_code`` is called only to compile."""

@@ -4,10 +4,10 @@ A region is 12 little-endian bytes ``{offset u32, capacity u32, length u32}`` in
 describing a buffer. Every pointer the contract hands the host is checked here before it is
 trusted: a contract must never make the host read or write outside its own memory.
 
-Each ``read`` and ``write`` looks up the memory's base address and size once and then copies with
-``ctypes`` directly: wasmtime-py's ``Memory.read``/``write`` look both up again on every access,
-which made region access most of an import's cost. Looking them up per access is still needed,
-because any call into the contract (``allocate``) may grow, and so move, the memory.
+A ``ContractMemory`` looks up the memory's base address and size once (``refresh``) and then
+copies with ``ctypes`` directly. The memory moves only when wasm runs (it may grow), so the owner
+refreshes the view whenever the host regains control from wasm: on entering an import and after
+calling ``allocate``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import ctypes
 import struct
 from dataclasses import dataclass
 
-import wasmtime
-
+from relayer_sim.vm import capi
 from relayer_sim.vm.errors import RegionError, VMError
 
 REGION_SIZE = 12
@@ -34,18 +33,23 @@ class Region:
 
 
 class ContractMemory:
-    """Checked access to one instance's linear memory through regions."""
+    """Checked access to one instance's linear memory through regions, as of the last
+    ``refresh``."""
 
-    def __init__(self, memory: wasmtime.Memory, store: wasmtime.Store | wasmtime.Caller) -> None:
+    def __init__(self, memory: capi.Memory) -> None:
         self._memory = memory
-        self._store = store
         self._base = 0
         self._size = 0
 
-    def _refresh(self) -> None:
-        """Look up where the memory is now and how large (it moves when it grows)."""
-        self._size = self._memory.data_len(self._store)
-        self._base = ctypes.addressof(self._memory.data_ptr(self._store).contents)
+    def refresh(self, context: capi.Context) -> None:
+        """Look up where the memory is now and how large (after wasm ran, it may have grown)."""
+        self._size = self._memory.size(context)
+        self._base = self._memory.base(context)
+
+    @property
+    def size(self) -> int:
+        """The memory's size in bytes as of the last ``refresh``."""
+        return self._size
 
     def _read_raw(self, start: int, length: int) -> bytes:
         if start < 0 or length < 0 or start + length > self._size:
@@ -56,10 +60,6 @@ class ContractMemory:
 
     def region(self, pointer: int) -> Region:
         """Decode the region header at ``pointer`` and check it is self-consistent."""
-        self._refresh()
-        return self._region(pointer)
-
-    def _region(self, pointer: int) -> Region:
         if pointer == 0:
             raise RegionError("region pointer is null")
         offset, capacity, length = _REGION.unpack(self._read_raw(pointer, REGION_SIZE))

@@ -6,9 +6,13 @@ refuse it, so a contract author sees all problems at once (``relayer-sim contrac
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Final
 
+from relayer_sim.vm import abi, wasm_binary
 from relayer_sim.vm.abi import (
     CAPABILITY_EXPORT_PREFIX,
     IMPORT_MODULE,
@@ -81,6 +85,20 @@ class StaticReport:
     @property
     def ok(self) -> bool:
         return not self.reasons
+
+
+def rules_fingerprint(limits: StaticLimits) -> str:
+    """What decides a verdict besides the code: the limits and the source of the checks (this
+    module, the wasm parser and the ABI tables), so a cached verdict never outlives a rule."""
+    return hashlib.sha256(f"{limits!r}|{_checks_source_digest()}".encode()).hexdigest()
+
+
+@cache
+def _checks_source_digest() -> str:
+    digest = hashlib.sha256()
+    for module_file in (__file__, wasm_binary.__file__, abi.__file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.hexdigest()
 
 
 def analyze(code: bytes, limits: StaticLimits) -> StaticReport:

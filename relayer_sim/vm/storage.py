@@ -149,6 +149,26 @@ class WriteBuffer:
 
     def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
         """Merge the base's pairs with the pending writes; pending entries win, deletions hide."""
+        if not self._pending_keys:
+            # Nothing pending (most scans, e.g. every query's): no merge to make.
+            return self._base_scan(start, end, ascending)
+        return self._merged_scan(start, end, ascending)
+
+    def _base_scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
+        """The base's pairs, each checked against what was written since the scan opened: a
+        change or deletion is honoured; a key added since is not seen (which the module allows)."""
+        pending = self._pending
+        for key, value in self._base.scan(start, end, ascending):
+            if key in pending:
+                changed = pending[key]
+                if changed is None:
+                    continue
+                value = changed
+            yield key, value
+
+    def _merged_scan(
+        self, start: bytes | None, end: bytes | None, ascending: bool
+    ) -> Iterator[Pair]:
         # On equal keys the pending entry must come first: rank it first in the merge order. A
         # pending entry's value is looked up when it is reached, so the walk copies nothing.
         pending_rank, base_rank = (0, 1) if ascending else (1, 0)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from pathlib import Path
 
 import pytest
 import wasmtime
 
 from relayer_sim.vm import CodeRejected, MemoryStorage, UnknownChecksum, WasmVM
+from relayer_sim.vm.static_checks import StaticLimits
 from tests.conftest import ENV, GAS, contract_bytes
 
 MIB = 1024 * 1024
@@ -82,3 +84,26 @@ def test_every_reason_is_reported_at_once(fresh_vm: WasmVM) -> None:
 def test_unknown_checksum_is_a_typed_error(fresh_vm: WasmVM) -> None:
     with pytest.raises(UnknownChecksum):
         fresh_vm.sudo(b"\0" * 32, ENV, b"{}", MemoryStorage(), GAS)
+
+
+def test_a_warm_start_skips_the_static_checks_the_code_passed(tmp_path: Path) -> None:
+    code = contract_bytes("probe")
+    cold = WasmVM(cache_directory=tmp_path)
+    checksum = cold.store_code(code)
+    assert cold.modules.stats.checks_skipped == 0
+
+    warm = WasmVM(cache_directory=tmp_path)
+    assert warm.store_code(code) == checksum
+    assert warm.modules.stats.checks_skipped == 1
+    assert warm.query(checksum, ENV, b'{"echo":{"data":"AA=="}}', MemoryStorage(), GAS).ok
+
+
+def test_a_recorded_pass_does_not_outlive_the_limits_it_was_checked_under(
+    tmp_path: Path,
+) -> None:
+    code = contract_bytes("probe")
+    WasmVM(cache_directory=tmp_path).store_code(code)
+    stricter = WasmVM(cache_directory=tmp_path, static_limits=StaticLimits(max_imports=1))
+    with pytest.raises(CodeRejected, match="imports"):
+        stricter.store_code(code)
+    assert stricter.modules.stats.checks_skipped == 0
