@@ -47,10 +47,27 @@ def loads_bounded(data: bytes, what: str, *, max_size: int, max_depth: int = MAX
         raise JSONLimitError(f"{what}: {error}") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise JSONLimitError(f"{what} is not valid JSON: {error}") from None
+    if _plainly_within_limits(data, max_depth):
+        return value
     problem = _tree_problem(value, max_depth)
     if problem is not None:
         raise JSONLimitError(f"{what} {problem}")
     return value
+
+
+def _plainly_within_limits(data: bytes, max_depth: int) -> bool:
+    """Whether the raw bytes alone rule out what ``_tree_problem`` looks for, as they do for
+    almost every answer: ASCII with no ``\\u`` escape (``json`` decodes bytes with
+    ``surrogatepass``, so a surrogate can come from an escape or from raw non-ASCII bytes), no NUL
+    byte (so the text was read as UTF-8, not UTF-16 or 32, where an escape would not show as those
+    bytes), and no more brackets than the depth limit (brackets inside strings only make this
+    more cautious)."""
+    return (
+        data.isascii()
+        and b"\\u" not in data
+        and b"\x00" not in data
+        and data.count(b"[") + data.count(b"{") <= max_depth
+    )
 
 
 def _tree_problem(value: Any, max_depth: int) -> str | None:
