@@ -7,7 +7,8 @@ figures. Each headline is a ratio against a baseline the benchmark measured in t
 (VM call / bare wasmtime-py, host path / signature floor, block production / signing, cached /
 uncached, last day / first day, ...), or what the issue asks of a figure on its own (a real-time
 factor, a peak RSS, a time); beside it is the issue's target when there is one, and whether the
-figure meets it. ``bench.json`` holds:
+figure meets it. Where a benchmark measures an adjacent and a skipping update, the headline is
+the worse of the two. ``bench.json`` holds:
 
 - ``benchmarks``: each benchmark's JSON, as it wrote it;
 - ``runs``: for each benchmark run by this invocation, its exit code and wall seconds (a
@@ -46,6 +47,7 @@ BENCHMARKS = (
     "host_gas",
     "host_path",
     "scenarios",
+    "quick_start",
     "containment",
     "bad_inputs",
     "state_commitment",
@@ -77,7 +79,7 @@ class Target:
     def __str__(self) -> str:
         if self.op == "~":
             return f"1 ± {self.bound:g}"
-        return f"{self.op} {self.bound:g}"
+        return f"{self.op} {self.bound:,g}"
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,13 @@ class Headline:
 Figures = dict[str, Any]
 Extract = Callable[[Figures], Iterator[Headline]]
 
-SHORT = {"sim-tendermint": "sim-tm", "tendermint": "tm", "tm-ed25519": "ed25519"}
-SHORT["tm-secp256k1"] = "secp256k1"
+#: Short names of wire formats and consensuses, for the table.
+SHORT = {
+    "sim-tendermint": "sim-tm",
+    "tendermint": "tm",
+    "tm-ed25519": "ed25519",
+    "tm-secp256k1": "secp256k1",
+}
 
 
 def short(name: str) -> str:
@@ -160,6 +167,32 @@ def scenarios(figures: Figures) -> Iterator[Headline]:
             yield Headline("scenarios", f"wall, {name}", ratio["wall_seconds"], "x")
 
 
+def quick_start(figures: Figures) -> Iterator[Headline]:
+    hours = f"{figures['simulated_seconds'] / 3600:g} h"
+    yield Headline(
+        "quick_start",
+        f"quick-start {hours}: real-time",
+        figures["simulated_per_wall"],
+        "x",
+        Target(">=", 10_000),
+    )
+    yield Headline(
+        "quick_start", f"quick-start {hours}: simulated / CPU", figures["simulated_per_cpu"], "x"
+    )
+    yield Headline(
+        "quick_start",
+        "its signatures alone: real-time",
+        figures["signatures_only_simulated_per_wall"],
+        "x",
+    )
+    yield Headline(
+        "quick_start",
+        "run / its signatures alone, wall",
+        figures["wall_over_signatures_ratio"],
+        "x",
+    )
+
+
 def containment(figures: Figures) -> Iterator[Headline]:
     yield Headline(
         "containment",
@@ -211,22 +244,16 @@ def status_cache(figures: Figures) -> Iterator[Headline]:
 
 
 def long_run(figures: Figures) -> Iterator[Headline]:
+    """The issue asks for CPU per day flat within 10 % from day 1 to the last; day 1 also
+    creates the client and compiles its contract, so the last day over day 2 is shown too."""
     days = figures["days"]
-    if "last_over_first_day" in figures:
-        yield Headline(
-            "long_run",
-            f"CPU, day {days} / day 1",
-            figures["last_over_first_day"],
-            "x",
-            Target("~", 0.1),
-        )
-        yield Headline(
-            "long_run",
-            f"CPU, day {days} / day 2",
-            figures["last_over_second_day"],
-            "x",
-            Target("~", 0.1),
-        )
+    flat = Target("~", 0.1)
+    if days >= 2:
+        ratio = figures["last_over_first_day"]
+        yield Headline("long_run", f"CPU, day {days} / day 1", ratio, "x", flat)
+    if days >= 3:
+        ratio = figures["last_over_second_day"]
+        yield Headline("long_run", f"CPU, day {days} / day 2", ratio, "x", flat)
     yield Headline(
         "long_run", f"peak RSS, {days} days", figures["peak_rss_mib"], "MiB", Target("<", 250)
     )
@@ -239,6 +266,7 @@ HEADLINES: dict[str, Extract] = {
     "lightclient": lightclient,
     "host_path": host_path,
     "scenarios": scenarios,
+    "quick_start": quick_start,
     "containment": containment,
     "bad_inputs": bad_inputs,
     "state_commitment": state_commitment,
