@@ -6,7 +6,6 @@ and testable on its own; the simulation runtime wraps it in a trio task.
 """
 
 from relayer_sim.counterparty.chain import (
-    Block,
     ChainConfig,
     ChainError,
     ChainHalted,
@@ -14,6 +13,7 @@ from relayer_sim.counterparty.chain import (
     Stalled,
 )
 from relayer_sim.counterparty.forks import Coalition, ForkError, impostor, impostor_message
+from relayer_sim.counterparty.history import Block
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.state import AppState
 from relayer_sim.counterparty.upgrade import UpgradePlan

@@ -10,9 +10,9 @@ state commitment, header hashes, commits and client states.
 from __future__ import annotations
 
 import random
-from collections import deque
 from dataclasses import dataclass
 
+from relayer_sim.counterparty.history import Block, BlockFacts, BlockHistory
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.upgrade import UpgradePlan
 from relayer_sim.counterparty.wire import WIRE_FORMATS, ClientParams, KeyPath, new_wire
@@ -75,22 +75,6 @@ class ChainConfig:
 
 
 @dataclass(frozen=True)
-class Block:
-    """A committed block: its signed header and the set that will sign the next one."""
-
-    signed: SignedHeader
-    next_validator_set: ValidatorSet
-
-    @property
-    def header(self) -> Header:
-        return self.signed.header
-
-    @property
-    def height(self) -> Height:
-        return self.signed.header.ibc_height
-
-
-@dataclass(frozen=True)
 class Stalled:
     """No block: the online validators hold too little power."""
 
@@ -121,12 +105,11 @@ class CounterpartyChain:
         self._initial_version = CONSENSUS_VERSIONS[config.consensus]
         self._version_switches: dict[Height, ConsensusVersion] = {}
         self._offline: set[str] = set()
-        self._blocks: dict[Height, Block] = {}
+        #: The committed heights still provable, each block whole or re-sealable.
+        self._blocks = BlockHistory(self._seal)
         self._latest: Height | None = None
         self._last_time_ns = config.genesis_time_ns
         self._random = random.Random(config.seed)
-        #: Committed heights still provable, oldest first, with their block times.
-        self._provable: deque[tuple[Height, int]] = deque()
 
     # -- identity and time ----------------------------------------------------------------------
 
@@ -269,61 +252,61 @@ class CounterpartyChain:
         if plan is not None and height.revision_height == plan.height:
             following = Height(self.revision + 1, 1)
         next_validators = self.validator_set(following)
-        parent = None if self._latest is None else self._blocks[self._latest].signed
-        header = Header(
-            version=version,
-            chain_id=self.chain_id,
-            revision=height.revision_number,
-            height=height.revision_height,
-            time_ns=time_ns,
-            validators_hash=self.wire.validators_hash(validators),
-            next_validators_hash=self.wire.validators_hash(next_validators),
-            app_hash=self.state.commit(height),
-            last_block_hash=NO_BLOCK_HASH if parent is None else parent.commit.block_hash,
-        )
-        signers = self._signers(height, validators, online)
-        block = Block(self.wire.seal(header, validators, signers, parent), next_validators)
-        self._blocks[height] = block
+        parent = None if self._latest is None else self.block(self._latest).signed
+        mask = sum(1 << index for index, up in enumerate(online) if up)
+        facts = BlockFacts(height, time_ns, self.state.commit(height), mask, next_validators)
+        block = self._seal(facts, parent)
+        self._blocks.append(facts, block)
         self._latest = height
         self._last_time_ns = time_ns
-        self._prune(height, time_ns)
+        self._prune(time_ns)
         if plan is not None and height.revision_height == plan.height:
             self.halted = True
         return block
 
-    def _prune(self, height: Height, time_ns: int) -> None:
+    def _seal(self, facts: BlockFacts, parent: SignedHeader | None) -> Block:
+        """The block ``facts`` describe, on ``parent``: how a block is made, and made again
+        (``BlockHistory``) to the same bytes."""
+        height = facts.height
+        version = self.version_at(height)
+        validators = self.roster.validator_set(height, version.scheme)
+        header = Header(
+            version=version,
+            chain_id=f"{self.config.name}-{height.revision_number}",
+            revision=height.revision_number,
+            height=height.revision_height,
+            time_ns=facts.time_ns,
+            validators_hash=self.wire.validators_hash(validators),
+            next_validators_hash=self.wire.validators_hash(facts.next_validator_set),
+            app_hash=facts.app_hash,
+            last_block_hash=NO_BLOCK_HASH if parent is None else parent.commit.block_hash,
+        )
+        signers = self._signers(height, validators, facts.online)
+        return Block(self.wire.seal(header, validators, signers, parent), facts.next_validator_set)
+
+    def _prune(self, time_ns: int) -> None:
         """Forget the blocks and states of heights older than the retention period: no client
         can trust a header that old, so no relayer or monitor asks for one again."""
-        self._provable.append((height, time_ns))
-        horizon = time_ns - self.config.state_retention_ns
-        if self._provable[0][1] >= horizon:
-            return
-        while self._provable[0][1] < horizon:
-            self._provable.popleft()
-        oldest = self._provable[0][0]
-        self.state.prune(oldest)
-        blocks = self._blocks
-        while blocks:  # committed in increasing height order: the oldest come first
-            first = next(iter(blocks))
-            if first >= oldest:
-                break
-            del blocks[first]
+        oldest = self._blocks.forget_before(time_ns - self.config.state_retention_ns)
+        if oldest is not None:
+            self.state.prune(oldest)
 
     def _online_mask(self, height: Height, validators: ValidatorSet) -> list[bool]:
         names = self.roster.names_by_key(validators.scheme, height)
         return [names.get(v.public_key) not in self._offline for v in validators]
 
     def _signers(
-        self, height: Height, validators: ValidatorSet, online: list[bool]
+        self, height: Height, validators: ValidatorSet, online: int
     ) -> dict[bytes, SigningKey]:
-        """The keys of the validators that sign the block at ``height``, by public key."""
+        """The keys of the validators that sign the block at ``height`` (bit ``i`` of
+        ``online``: the ``i``-th signs), by public key."""
         scheme = validators.scheme
         keys = [self.roster.key(name, scheme) for name in self.roster.powers_at(height)]
         by_public_key = {key.public_key: key for key in keys}
         return {
             v.public_key: by_public_key[v.public_key]
-            for v, up in zip(validators, online, strict=True)
-            if up
+            for index, v in enumerate(validators)
+            if online >> index & 1
         }
 
     def send_packet(self, packet: Packet) -> None:
@@ -333,10 +316,10 @@ class CounterpartyChain:
     # -- queries (what relayers see) --------------------------------------------------------------
 
     def block(self, height: Height) -> Block:
-        try:
-            return self._blocks[height]
-        except KeyError:
-            raise ChainError(f"{self.config.name} has no block at {height}") from None
+        block = self._blocks.get(height)
+        if block is None:
+            raise ChainError(f"{self.config.name} has no block at {height}")
+        return block
 
     def header_message(self, height: Height, trusted: Height) -> HeaderMessage:
         """The update a relayer sends to move a client trusting ``trusted`` to ``height``."""
@@ -349,9 +332,10 @@ class CounterpartyChain:
 
     def trusted_validators(self, trusted: Height) -> ValidatorSet:
         """The set a client trusting ``trusted`` knows as "next validators"."""
-        if trusted not in self._blocks:  # the anchor an upgrade published
+        kept = self._blocks.next_validator_set(trusted)
+        if kept is None:  # the anchor an upgrade published
             return self.validator_set(Height(trusted.revision_number, trusted.revision_height + 1))
-        return self.block(trusted).next_validator_set
+        return kept
 
     def value(self, path: KeyPath, height: Height) -> bytes | None:
         self._committed(height)
@@ -365,5 +349,6 @@ class CounterpartyChain:
     def _committed(self, height: Height) -> None:
         """Raise ``ChainError`` unless the chain made a block at ``height``; a height pruned
         since is left to the state to refuse."""
-        if height not in self._blocks and not (self._provable and height < self._provable[0][0]):
+        oldest = self._blocks.oldest
+        if height not in self._blocks and not (oldest is not None and height < oldest):
             self.block(height)

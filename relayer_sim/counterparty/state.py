@@ -5,7 +5,8 @@ Writes collect between blocks and are committed with the next block. The state i
 without a copy per block: the tree of the latest version is kept up to date (a commit re-hashes
 what its changes touch), and each key keeps the history of its values over the heights still
 retained, so that relayers can ask for a value or a proof at any height they could have a
-consensus state for, until the chain prunes it. A proof at an older height rebuilds that
+consensus state for, until the chain prunes it. A key unchanged over every retained version
+keeps no history: its value in each is the latest tree's. A proof at an older height rebuilds that
 version's tree (a few are kept); pruning forgets the history, and those trees, below a height.
 """
 
@@ -15,6 +16,7 @@ from bisect import bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 
+from relayer_sim.counterparty.heights import HeightIndex
 from relayer_sim.counterparty.wire.base import KeyPath
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.merkle import MerkleTree, encode_proof
@@ -50,8 +52,9 @@ class AppState:
         #: The latest committed version (0: the empty state, before any commit).
         self._version = 0
         #: Committed height → its version, oldest first.
-        self._heights: dict[Height, int] = {}
-        #: Key → its values from the oldest retained version on: (version, value or None).
+        self._heights = HeightIndex()
+        #: Key → its values from the oldest retained version on: (version, value or None),
+        #: for the keys changed since; the first is at version 0 if it held a value before.
         self._history: dict[bytes, list[tuple[int, bytes | None]]] = {}
         #: The keys each retained version changed, oldest first (what pruning walks).
         self._changed: deque[tuple[int, tuple[bytes, ...]]] = deque()
@@ -86,11 +89,15 @@ class AppState:
         if changes:
             self._version += 1
             version = self._version
-            tree.apply(changes)
             for key, value in changes.items():
-                self._history.setdefault(key, []).append((version, value))
+                history = self._history.get(key)
+                if history is None:
+                    before = tree.get(key)
+                    history = self._history[key] = [] if before is None else [(0, before)]
+                history.append((version, value))
+            tree.apply(changes)
             self._changed.append((version, tuple(changes)))
-        self._heights[at] = self._version
+        self._heights.append(at, self._version)
         return tree.root
 
     def value(self, path: KeyPath, at: Height) -> bytes | None:
@@ -112,13 +119,10 @@ class AppState:
 
     def prune(self, below: Height) -> None:
         """Forget every height below ``below``, and what only they needed."""
-        heights = self._heights
-        while heights:
-            oldest = next(iter(heights))
-            if oldest >= below:
-                break
-            del heights[oldest]
-        floor = next(iter(heights.values())) if heights else self._version
+        self._heights.prune(below)
+        floor = self._heights.oldest_value()
+        if floor is None:
+            floor = self._version
         for version in [v for v in self._old_trees if v < floor]:
             del self._old_trees[version]
         changed = self._changed
@@ -128,36 +132,39 @@ class AppState:
                 self._forget(key, floor)
 
     def _forget(self, key: bytes, floor: int) -> None:
-        """Drop the values of ``key`` no version from ``floor`` on can see."""
+        """Drop the values of ``key`` no version from ``floor`` on can see, and its history if
+        it has not changed since ``floor``."""
         history = self._history.get(key)
         if history is None:
             return
         seen = bisect_right(history, floor, key=lambda entry: entry[0])
         if seen > 1:
             del history[: seen - 1]
-        if len(history) == 1 and history[0][0] <= floor and history[0][1] is None:
+        if len(history) == 1 and history[0][0] <= floor:
             del self._history[key]
 
     def _version_of(self, at: Height) -> int:
-        try:
-            return self._heights[at]
-        except KeyError:
-            raise KeyError(f"no state committed at {at}") from None
+        version = self._heights.get(at)
+        if version is None:
+            raise KeyError(f"no state committed at {at}")
+        return version
 
     def _value_at(self, key: bytes, version: int) -> bytes | None:
         history = self._history.get(key)
         if history is None:
-            return None
+            return self._tree.get(key)
         seen = bisect_right(history, version, key=lambda entry: entry[0])
         return history[seen - 1][1] if seen else None
 
     def _items_at(self, version: int) -> Mapping[bytes, bytes]:
         if version == self._version:
             return self._tree.items()
-        items = {}
+        items = dict(self._tree.items())
         for key in self._history:
             value = self._value_at(key, version)
-            if value is not None:
+            if value is None:
+                items.pop(key, None)
+            else:
                 items[key] = value
         return items
 

@@ -62,3 +62,22 @@ def test_prune_forgets_heights_and_history() -> None:
     # Each key keeps at most the value the oldest retained height sees and the later ones.
     assert all(len(history) <= 2 for history in state._history.values())
     assert all(version >= 45 - 5 for version in state._old_trees)
+
+
+def test_a_key_unchanged_since_the_oldest_height_keeps_no_history() -> None:
+    state = AppState()
+    state.write(_path(1), b"old")
+    state.commit(Height(1, 1))
+    for height in range(2, 6):
+        state.write(_path(2), bytes([height]))
+        state.commit(Height(1, height))
+    state.prune(Height(1, 3))
+    assert merkle_key(_path(1)) not in state._history
+    state.write(_path(1), b"new")
+    state.commit(Height(1, 6))
+    assert state.value(_path(1), Height(1, 4)) == b"old"
+    assert state.value(_path(1), Height(1, 6)) == b"new"
+    items = {merkle_key(_path(1)): b"old", merkle_key(_path(2)): bytes([4])}
+    assert state.prove(_path(1), Height(1, 4)) == encode_proof(
+        MerkleTree(items).prove(merkle_key(_path(1)))
+    )
