@@ -286,13 +286,17 @@ class Relayer:
         packets = self.world.host.app.query().packets
         sent_packets = self.world.sent
         # Receipts are never removed: packets before the first undelivered one need no look,
-        # and their attempts are never asked about again.
-        while self._first_undelivered < len(sent_packets) and packets.received(
-            sent_packets[self._first_undelivered].packet
-        ):
-            self._attempts.pop(_recv_key(sent_packets[self._first_undelivered].packet), None)
-            self._first_undelivered += 1
-        for sent in sent_packets[self._first_undelivered :]:
+        # and their attempts are never asked about again (the log forgets them once every
+        # relayer has passed them).
+        first = max(self._first_undelivered, sent_packets.first_kept())
+        for sent in sent_packets.since(first):
+            if not packets.received(sent.packet):
+                break
+            self._attempts.pop(_recv_key(sent.packet), None)
+            first += 1
+        self._first_undelivered = first
+        sent_packets.read_up_to(self.config.name, first)
+        for sent in sent_packets.since(first):
             if (
                 sent.height > proof_height
                 or sent.height.revision_number != proof_height.revision_number

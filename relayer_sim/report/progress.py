@@ -63,6 +63,6 @@ class RunProgress:
                 height, status = "-", str(error)
             table.add_row(f"client {name} ({client_id})", height, status)
         packets = world.host.app.query().packets
-        delivered = sum(packets.received(sent.packet) for sent in world.sent[-200:])
+        delivered = world.sent.delivered(packets.received, last=200)
         table.add_row("packets", f"{len(world.sent)} sent", f"{delivered} of the last 200 in")
         return table

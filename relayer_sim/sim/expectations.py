@@ -46,7 +46,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
             return Outcome(f"client {client} is {status}", actual == status, f"it is {actual}")
         case ExpectPacketsDelivered(min=minimum):
             packets = world.host.app.query().packets
-            delivered = sum(packets.received(sent.packet) for sent in world.sent)
+            delivered = world.sent.delivered(packets.received)
             return Outcome(
                 f"at least {minimum} packets delivered",
                 delivered >= minimum,

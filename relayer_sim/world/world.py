@@ -15,10 +15,10 @@ import structlog
 from relayer_sim.counterparty import CounterpartyChain
 from relayer_sim.host.app import TxResult
 from relayer_sim.host.chain import BlockRecord, HostChain, Tx
-from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.world.clock import SimClock
+from relayer_sim.world.sent import SentPackets
 
 #: Events recorded many times a minute: logged at debug level, so the info log tells the story.
 ROUTINE_KINDS: Final = frozenset(
@@ -37,14 +37,6 @@ class TraceSink(Protocol):
     def flush(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class SentPacket:
-    """A packet the counterparty committed to, and the first height whose state holds it."""
-
-    packet: Packet
-    height: Height
-
-
 @dataclass
 class World:
     clock: SimClock
@@ -56,7 +48,7 @@ class World:
     epoch_ns: int
     #: Scenario client name → host client id, once created.
     clients: dict[str, str] = field(default_factory=dict)
-    sent: list[SentPacket] = field(default_factory=list)
+    sent: SentPackets = field(default_factory=SentPackets)
     #: The host's last block (actors read their transactions' results from it).
     last_block: BlockRecord | None = None
     #: The host's latest blocks, for actors that read what the host ran (monitors).
