@@ -334,7 +334,7 @@ class WasmVM:
             _exported_function(instance, name, pending)
             for name in ("allocate", "deallocate", entry)
         )
-        memory = ContractMemory(exported_memory)
+        memory = ContractMemory(exported_memory, store)
         context.memory, context.allocate = memory, allocate
         pointers = []
         for arg in args:

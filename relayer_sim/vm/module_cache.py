@@ -28,7 +28,7 @@ from relayer_sim.vm.metering import METERING_VERSION
 #: Wasm stack available to a call; deeper recursion traps with a stack overflow.
 MAX_WASM_STACK = 512 * 1024
 
-_ENGINE_DESCRIPTION = f"fuel;epoch;cranelift-speed;stack={MAX_WASM_STACK}"
+_ENGINE_DESCRIPTION = f"fuel;epoch;cranelift-speed;stack={MAX_WASM_STACK};memory-fixed"
 
 
 @cache
@@ -43,6 +43,9 @@ def shared_engine() -> wasmtime.Engine:
     config.epoch_interruption = True
     config.cranelift_opt_level = "speed"
     config.max_wasm_stack = MAX_WASM_STACK
+    # A linear memory stays where it was created (32-bit memories fit the default reservation,
+    # so none needs to move to grow): the VM reads a memory's base address once per call.
+    config.memory_may_move = False
     return wasmtime.Engine(config)
 
 
