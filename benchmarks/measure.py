@@ -10,29 +10,57 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 RESULTS = Path("benchmarks/results")
 
 
-def median_seconds(
-    action: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
-) -> float:
-    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up run; ``setup``,
-    when given, runs untimed before each run (the warm-up's too)."""
-    if setup is not None:
-        setup()
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``action`` over ``repeat`` runs, after one warm-up run."""
     action()
     samples = []
     for _ in range(repeat):
-        if setup is not None:
-            setup()
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+@dataclass(frozen=True)
+class Medians:
+    """Median seconds of one action: wall time, and the CPU time of the thread running it (on a
+    shared machine, what the action cost without the time other processes took the core)."""
+
+    wall: float
+    cpu: float
+
+
+def interleaved_medians(
+    runs: Sequence[tuple[Callable[[], object], Callable[[], object] | None]], repeat: int
+) -> list[Medians]:
+    """The medians of each ``(action, setup)`` of ``runs`` over ``repeat`` runs, their runs
+    taken in turn (one of each, ``repeat`` times), so that a figure and its baseline see the
+    same load on a shared machine; after one warm-up run of each. ``setup``, when not None, runs
+    untimed before each run of its action."""
+    walls: list[list[float]] = [[] for _ in runs]
+    cpus: list[list[float]] = [[] for _ in runs]
+    for round_ in range(repeat + 1):
+        for (action, setup), wall, cpu in zip(runs, walls, cpus, strict=True):
+            if setup is not None:
+                setup()
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            action()
+            end_cpu, end = time.thread_time(), time.perf_counter()
+            if round_:
+                wall.append(end - start)
+                cpu.append(end_cpu - start_cpu)
+    return [
+        Medians(statistics.median(wall), statistics.median(cpu))
+        for wall, cpu in zip(walls, cpus, strict=True)
+    ]
 
 
 def write_results(figures: Any, out: Path) -> None:
