@@ -20,6 +20,7 @@ from measure import RESULTS, write_results
 from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import ChainConfig, Coalition, CounterpartyChain, ValidatorSpec
 from relayer_sim.counterparty.chain import SECOND, Block
+from relayer_sim.counterparty.wire import ClientParams
 from relayer_sim.host.app import HostApp, TxResult
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
@@ -32,11 +33,13 @@ from relayer_sim.host.messages import (
     MsgUpdateClient,
 )
 from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
+from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
 
 RELAYER = "cosmos1relayer"
+PARAMS = ClientParams(48 * 3600 * SECOND, 10 * SECOND, DEFAULT_TRUST_LEVEL)
 VALIDATORS = tuple(
     ValidatorSpec(name, power)
     for name, power in (("alice", 40), ("bob", 30), ("carol", 20), ("dave", 10))
@@ -49,11 +52,11 @@ def produce(chain: CounterpartyChain, blocks: int) -> None:
 
 
 def client_states(chain: CounterpartyChain, checksum: bytes) -> MsgCreateClient:
-    client, consensus = chain.client_states(Height(1, 1), 48 * 3600 * SECOND, 10 * SECOND)
+    client, consensus = chain.client_states(Height(1, 1), PARAMS)
     return MsgCreateClient(
         RELAYER,
-        WasmClientState(client.encode(), checksum, Height(1, 1)).encode(),
-        WasmConsensusState(consensus.encode()).encode(),
+        WasmClientState(client, checksum, Height(1, 1)).encode(),
+        WasmConsensusState(consensus).encode(),
     )
 
 
