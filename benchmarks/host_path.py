@@ -34,8 +34,9 @@ floor measured in the same process: signing, with the scheme's keys (libsodium; 
 over sha256, compact form), the sign bytes of every signature of such a block (sim-tendermint:
 one vote for all; tendermint: one ``CanonicalVote`` each). Target: ratio ≤ 1.3.
 
-``--profile`` prints (stderr) the functions taking the most time over repeated 150-validator
-adjacent updates of the first consensus and format measured.
+``--profile`` measures nothing and prints (stderr) a cProfile of ``--repeat`` adjacent updates
+(``deliver`` only) at the largest size, for the first consensus and format selected: the
+functions that took the most time.
 
 Usage: ``python benchmarks/host_path.py [--repeat N] [--sizes 4,150] [--formats
 sim-tendermint,tendermint] [--block-validators 150] [--profile] [--out FILE]`` (default:
