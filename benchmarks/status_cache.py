@@ -13,23 +13,21 @@ Usage: ``python benchmarks/status_cache.py [--hours H] [--repeat N] [--out FILE]
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from measure import RESULTS, write_results
 
-from relayer_sim.host.app import HostApp, HostConfig
+from relayer_sim.host.app import HostApp
 from relayer_sim.scenario import load_scenario
 from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
-from relayer_sim.sim import runtime
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.vm import WasmVM
+from relayer_sim.world import World
 
 HOUR = 3600 * 10**9
 ENTRY_POINTS = ("instantiate", "query", "sudo", "migrate")
@@ -65,16 +63,13 @@ def one_run(vm: CountingVM, hours: float, cached: bool) -> dict[str, Any]:
     scenario = scenario.model_copy(update={"duration": int(hours * HOUR), "expect": ()})
     apps: list[HostApp] = []
 
-    class Host(HostApp):
-        def __init__(self, vm: WasmVM, config: HostConfig | None = None, **kwargs: Any) -> None:
-            config = dataclasses.replace(config or HostConfig(), status_cache=cached)
-            super().__init__(vm, config, **kwargs)
-            apps.append(self)
+    def note_app(world: World) -> None:
+        apps[:] = [world.host.app]
 
     vm.calls.clear()
-    with tempfile.TemporaryDirectory() as out, mock.patch.object(runtime, "HostApp", Host):
+    with tempfile.TemporaryDirectory() as out:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = run_scenario(scenario, Path(out), vm=vm)
+        result = run_scenario(scenario, Path(out), vm=vm, observer=note_app, status_cache=cached)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         trace = result.trace_path.read_bytes()
     (app,) = apps

@@ -77,16 +77,26 @@ def run_scenario(
     realtime: float | None = None,
     vm: WasmVM | None = None,
     observer: Callable[[World], None] | None = None,
+    status_cache: bool = True,
 ) -> RunResult:
     """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``.
-    ``observer`` sees the world after every host block (it must only look)."""
+    ``observer`` sees the world after every host block (it must only look). ``status_cache``
+    off makes the host answer every status query with a contract call (for comparisons: the
+    trace is the same either way)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = (
         trio.testing.MockClock(autojump_threshold=0)
         if realtime is None
         else trio.testing.MockClock(rate=realtime)
     )
-    run = _Run(scenario, scenario.seed if seed is None else seed, out_dir, vm or WasmVM(), observer)
+    run = _Run(
+        scenario,
+        scenario.seed if seed is None else seed,
+        out_dir,
+        vm or WasmVM(),
+        observer,
+        status_cache,
+    )
     return trio.run(run.main, clock=clock)
 
 
@@ -112,9 +122,10 @@ class _Run:
         out_dir: Path,
         vm: WasmVM,
         observer: Callable[[World], None] | None,
+        status_cache: bool,
     ) -> None:
         self.scenario, self.seed, self.out_dir, self.vm = scenario, seed, out_dir, vm
-        self.observer = observer
+        self.observer, self.status_cache = observer, status_cache
 
     async def main(self) -> RunResult:
         scenario = self.scenario
@@ -166,6 +177,7 @@ class _Run:
                 threshold=host_spec.threshold,
             ),
             validators={v.name: v.power for v in host_spec.validators},
+            status_cache=self.status_cache,
         )
         epoch = counterparty.latest_time_ns
         host = HostChain(HostApp(self.vm, config), host_spec.chain_id, host_spec.block_time, epoch)

@@ -5,58 +5,19 @@ both wire formats; and the cache does answer (the runs are not equal because it 
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from relayer_sim.host.app import HostApp, HostConfig
+from relayer_sim.host.app import HostApp
 from relayer_sim.scenario import Scenario, load_scenario, parse_scenario
 from relayer_sim.scenario.shipped import SCENARIOS_DIR
-from relayer_sim.sim import runtime
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.vm import WasmVM
+from relayer_sim.world import World
+from tests.sim.test_hard_fork import TWO_CONNECTIONS
 
 MINUTE = 60 * 10**9
-
-HARD_FORK = """
-name = "hard-fork"
-description = "A software upgrade while a native and a wasm client are in use."
-seed = 5
-duration = "12m"
-
-[host]
-voting_period = "2m"
-upgrade_delay = "5m"
-
-[[clients]]
-name = "native"
-contract = "native"
-
-[[clients]]
-name = "wasm"
-contract = "sim-tendermint-v1"
-
-[[relayers]]
-name = "r1"
-client = "native"
-
-[[relayers]]
-name = "r2"
-client = "wasm"
-packets = false
-
-[traffic]
-every = "30s"
-
-[[timeline]]
-at = "2m"
-action = "software_upgrade"
-upgrade_name = "v2"
-binary = "v2"
-halt_after = "1m"
-"""
 
 
 def _shipped(name: str, minutes: int | None) -> Scenario:
@@ -66,20 +27,20 @@ def _shipped(name: str, minutes: int | None) -> Scenario:
     return scenario.model_copy(update={"duration": minutes * MINUTE, "expect": ()})
 
 
-def run(scenario: Scenario, out: Path, vm: WasmVM, cached: bool) -> tuple[bytes, list[HostApp]]:
-    """The trace bytes of a run, and its host app(s), with the status cache on or off."""
+def _hard_fork() -> Scenario:
+    scenario = parse_scenario(TWO_CONNECTIONS, "hard-fork", SCENARIOS_DIR)
+    return scenario.model_copy(update={"duration": 13 * MINUTE, "expect": ()})
+
+
+def run(scenario: Scenario, out: Path, vm: WasmVM, cached: bool) -> tuple[bytes, HostApp]:
+    """The trace bytes of a run, and its host app, with the status cache on or off."""
     apps: list[HostApp] = []
 
-    class Host(HostApp):
-        def __init__(self, vm: WasmVM, config: HostConfig | None = None, **kwargs: Any) -> None:
-            config = dataclasses.replace(config or HostConfig(), status_cache=cached)
-            super().__init__(vm, config, **kwargs)
-            apps.append(self)
+    def note_app(world: World) -> None:
+        apps[:] = [world.host.app]
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runtime, "HostApp", Host)
-        result = run_scenario(scenario, out, vm=vm)
-    return result.trace_path.read_bytes(), apps
+    result = run_scenario(scenario, out, vm=vm, observer=note_app, status_cache=cached)
+    return result.trace_path.read_bytes(), apps[0]
 
 
 CASES = {
@@ -95,7 +56,7 @@ CASES = {
     "checksum-removed": lambda: _shipped("checksum-removed", 25),
     "tendermint/fork-detected": lambda: _shipped("tendermint/fork-detected", 45),
     # native clients and a host binary upgrade (a halt and a new binary)
-    "hard-fork": lambda: parse_scenario(HARD_FORK, "hard-fork", SCENARIOS_DIR),
+    "hard-fork": _hard_fork,
 }
 
 
@@ -104,8 +65,8 @@ def test_a_cached_run_writes_the_trace_of_an_uncached_one(
     name: str, vm: WasmVM, tmp_path: Path
 ) -> None:
     scenario = CASES[name]()
-    cached, (app,) = run(scenario, tmp_path / "cached", vm, cached=True)
-    fresh, (plain,) = run(scenario, tmp_path / "fresh", vm, cached=False)
+    cached, app = run(scenario, tmp_path / "cached", vm, cached=True)
+    fresh, plain = run(scenario, tmp_path / "fresh", vm, cached=False)
     assert plain.status_cache is None
     assert app.status_cache is not None
     assert app.status_cache.hits > 0
