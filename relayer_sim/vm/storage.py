@@ -65,27 +65,32 @@ class PrefixStore:
     store, or a client's store inside the host's."""
 
     def __init__(self, parent: Storage, prefix: bytes) -> None:
-        self._parent = parent
-        self._prefix = prefix
+        # A prefix of a prefix store is one prefix of the store below: one layer per access
+        # instead of two (a client's store is the host's ``ibc/`` store's ``clients/…/``).
+        if isinstance(parent, PrefixStore):
+            prefix = parent.prefix + prefix
+            parent = parent.parent
+        self.parent: Storage = parent
+        self.prefix: bytes = prefix
 
     def get(self, key: bytes) -> bytes | None:
-        return self._parent.get(self._prefix + key)
+        return self.parent.get(self.prefix + key)
 
     def set(self, key: bytes, value: bytes) -> None:
-        self._parent.set(self._prefix + key, value)
+        self.parent.set(self.prefix + key, value)
 
     def delete(self, key: bytes) -> None:
-        self._parent.delete(self._prefix + key)
+        self.parent.delete(self.prefix + key)
 
     def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
-        low = self._prefix if start is None else self._prefix + start
-        high = prefix_end(self._prefix) if end is None else self._prefix + end
+        low = self.prefix if start is None else self.prefix + start
+        high = prefix_end(self.prefix) if end is None else self.prefix + end
         # Open the parent's scan now, not at the first ``next``: a gas-metered parent charges
         # for the seek when the iterator is created, as the SDK does.
-        return self._strip(self._parent.scan(low, high, ascending))
+        return self._strip(self.parent.scan(low, high, ascending))
 
     def _strip(self, pairs: Iterator[Pair]) -> Iterator[Pair]:
-        size = len(self._prefix)
+        size = len(self.prefix)
         for key, value in pairs:
             yield key[size:], value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relayer_sim.vm.storage import MemoryStorage, WriteBuffer
+from relayer_sim.vm.storage import MemoryStorage, PrefixStore, WriteBuffer
 
 keys = st.binary(min_size=0, max_size=3)
 operations = st.lists(
@@ -69,3 +69,12 @@ def test_an_iterator_reads_each_pair_when_it_reaches_it() -> None:
     buffer.delete(b"c")
     buffer.set(b"e", b"five")
     assert list(pairs) == [(b"e", b"five"), (b"g", b"7")]
+
+
+def test_a_prefix_store_of_a_prefix_store_is_one_layer() -> None:
+    base = MemoryStorage({b"ibc/x": b"0", b"ibc/clients/1/a": b"1", b"ibc/clients/2/a": b"2"})
+    client = PrefixStore(PrefixStore(base, b"ibc/"), b"clients/1/")
+    assert client.parent is base and client.prefix == b"ibc/clients/1/"
+    client.set(b"b", b"3")
+    assert base.get(b"ibc/clients/1/b") == b"3"
+    assert list(client.scan(None, None, True)) == [(b"a", b"1"), (b"b", b"3")]
