@@ -39,6 +39,7 @@ from relayer_sim.host.messages import (
     MsgVote,
 )
 from relayer_sim.host.native import NATIVE_CLIENT_TYPE, NativeModule
+from relayer_sim.host.packed_store import PackedStorage
 from relayer_sim.host.packets import PacketKeeper
 from relayer_sim.host.status_cache import StatusCache
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter
@@ -47,7 +48,7 @@ from relayer_sim.host.validation import validate_basic
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.vm import MemoryStorage, Storage, WasmVM
+from relayer_sim.vm import Storage, WasmVM
 from relayer_sim.vm.storage import PrefixStore
 
 IBC_PREFIX: Final = b"ibc/"
@@ -126,7 +127,7 @@ class HostApp:
     ) -> None:
         self.vm = vm
         self.config = config or HostConfig()
-        self.committed = committed if committed is not None else MemoryStorage()
+        self.committed = committed if committed is not None else PackedStorage()
         self.log, self.height = log, height
         self.proxy = WasmProxy(vm, self.config.dialect)
         #: The running binary's light client; a software upgrade installs another.
@@ -143,7 +144,7 @@ class HostApp:
         height, app_hash, entries = log.load()  # the app hash recomputed along the chain
         if app_hash:
             entries[APP_HASH_KEY] = app_hash
-        app = cls(vm, config, MemoryStorage(entries), log, height)
+        app = cls(vm, config, PackedStorage(entries), log, height)
         keepers = app.keepers(app.committed)
         keepers.codes.load_into_vm()
         upgraded = keepers.upgrade.last_done()

@@ -1,0 +1,250 @@
+"""The host's committed key/values, packed: a month of client updates in bounded memory.
+
+A light client keeps its consensus states for the trusting period (14 days: some 200,000
+updates at one per block, four keys each). As Python ``bytes`` in a dict and a sorted key list,
+an entry costs about three times its bytes. Here the latest writes stay in such a dict (they are
+the ones read again), and every ``FLUSH_AT`` writes they move into sorted chunks of up to
+``CHUNK`` entries, each chunk one ``bytes`` of its keys (less their common prefix) and values,
+and an array of offsets. Reads and scans see exactly what a plain sorted map would, and scans
+re-find their place at every step, so that they survive writes as ``MemoryStorage``'s do.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Final
+
+from relayer_sim.vm.storage import Pair
+
+#: Entries per packed chunk (a flush re-packs the chunks it changes).
+CHUNK: Final = 64
+#: Recent writes (deletions included) held unpacked before they are packed.
+FLUSH_AT: Final = 4096
+
+
+class _Chunk:
+    """Sorted pairs in one ``bytes``: for entry ``i``, the key (less ``prefix``) ends at
+    ``ends[2i]`` and the value at ``ends[2i + 1]``; each starts where the one before ends."""
+
+    __slots__ = ("blob", "ends", "prefix")
+
+    def __init__(self, pairs: Sequence[Pair]) -> None:
+        self.prefix = _common_prefix(pairs[0][0], pairs[-1][0])
+        cut = len(self.prefix)
+        parts: list[bytes] = []
+        self.ends = array("I")
+        offset = 0
+        for key, value in pairs:
+            offset += len(key) - cut
+            self.ends.append(offset)
+            offset += len(value)
+            self.ends.append(offset)
+            parts += (key[cut:], value)
+        self.blob = b"".join(parts)
+
+    def __len__(self) -> int:
+        return len(self.ends) // 2
+
+    def suffix(self, index: int) -> bytes:
+        start = self.ends[2 * index - 1] if index else 0
+        return self.blob[start : self.ends[2 * index]]
+
+    def key(self, index: int) -> bytes:
+        return self.prefix + self.suffix(index)
+
+    def value(self, index: int) -> bytes:
+        return self.blob[self.ends[2 * index] : self.ends[2 * index + 1]]
+
+    def pairs(self) -> list[Pair]:
+        return [(self.key(index), self.value(index)) for index in range(len(self))]
+
+    def position(self, key: bytes, after: bool) -> int:
+        """The index of the first entry above ``key`` (``after``) or at or above it."""
+        cut = len(self.prefix)
+        head = key[:cut]
+        if head != self.prefix:
+            return 0 if head < self.prefix else len(self)
+        find = bisect.bisect_right if after else bisect.bisect_left
+        return find(range(len(self)), key[cut:], key=self.suffix)
+
+
+class PackedStorage:
+    """A sorted key/value store (a ``relayer_sim.vm.Storage``) for many long-lived entries."""
+
+    def __init__(self, items: dict[bytes, bytes] | None = None) -> None:
+        self._chunks: list[_Chunk] = []
+        #: The first key of each chunk.
+        self._firsts: list[bytes] = []
+        #: Writes not packed yet: a value, or ``None`` for a packed key deleted.
+        self._recent: dict[bytes, bytes | None] = {}
+        self._recent_keys: list[bytes] = []
+        self._merge(sorted((items or {}).items()))
+
+    def get(self, key: bytes) -> bytes | None:
+        if key in self._recent:
+            return self._recent[key]
+        return self._packed_get(key)
+
+    def set(self, key: bytes, value: bytes) -> None:
+        self._put(key, value)
+
+    def delete(self, key: bytes) -> None:
+        if self._packed_get(key) is not None:
+            self._put(key, None)
+        elif self._recent.pop(key, None) is not None:
+            del self._recent_keys[bisect.bisect_left(self._recent_keys, key)]
+
+    def scan(self, start: bytes | None, end: bytes | None, ascending: bool) -> Iterator[Pair]:
+        if ascending:
+            return self._walk_up(b"" if start is None else start, end)
+        return self._walk_down(start, end)
+
+    def _put(self, key: bytes, value: bytes | None) -> None:
+        if key not in self._recent:
+            bisect.insort(self._recent_keys, key)
+        self._recent[key] = value
+        if len(self._recent) >= FLUSH_AT:
+            self._merge([(key, self._recent[key]) for key in self._recent_keys])
+            self._recent.clear()
+            self._recent_keys.clear()
+
+    # -- the packed chunks ------------------------------------------------------------------------
+
+    def _packed_get(self, key: bytes) -> bytes | None:
+        index = bisect.bisect_right(self._firsts, key) - 1
+        if index < 0:
+            return None
+        chunk = self._chunks[index]
+        position = chunk.position(key, after=False)
+        if position < len(chunk) and chunk.key(position) == key:
+            return chunk.value(position)
+        return None
+
+    def _merge(self, changes: Sequence[tuple[bytes, bytes | None]]) -> None:
+        """Apply sorted ``changes`` to the chunks, re-packing only the chunks they touch."""
+        position = 0
+        while position < len(changes):
+            index = max(bisect.bisect_right(self._firsts, changes[position][0]) - 1, 0)
+            limit = self._firsts[index + 1] if index + 1 < len(self._firsts) else None
+            upto = position
+            while upto < len(changes) and (limit is None or changes[upto][0] < limit):
+                upto += 1
+            old = self._chunks[index].pairs() if self._chunks else []
+            pairs = _merged(old, changes[position:upto])
+            packed = [_Chunk(pairs[at : at + CHUNK]) for at in range(0, len(pairs), CHUNK)]
+            span = 1 if self._chunks else 0
+            self._chunks[index : index + span] = packed
+            self._firsts[index : index + span] = [
+                pairs[at][0] for at in range(0, len(pairs), CHUNK)
+            ]
+            position = upto
+
+    def _packed_at_or_after(self, key: bytes, after: bool) -> tuple[int, int] | None:
+        """(chunk, entry) of the first packed key at or above ``key`` (above: ``after``)."""
+        index = max(bisect.bisect_right(self._firsts, key) - 1, 0)
+        while index < len(self._chunks):
+            position = self._chunks[index].position(key, after)
+            if position < len(self._chunks[index]):
+                return index, position
+            index += 1
+        return None
+
+    def _packed_before(self, key: bytes | None, inclusive: bool) -> tuple[int, int] | None:
+        """(chunk, entry) of the last packed key below ``key`` (or equal: ``inclusive``);
+        ``None`` as ``key`` is above every key."""
+        if key is None:
+            return (len(self._chunks) - 1, len(self._chunks[-1]) - 1) if self._chunks else None
+        index = bisect.bisect_right(self._firsts, key) - 1
+        while index >= 0:
+            position = self._chunks[index].position(key, after=inclusive) - 1
+            if position >= 0:
+                return index, position
+            index -= 1
+        return None
+
+    # -- scans ------------------------------------------------------------------------------------
+
+    def _walk_up(self, key: bytes, end: bytes | None) -> Iterator[Pair]:
+        after = False
+        while True:
+            found = self._next_up(key, after)
+            if found is None or (end is not None and found[0] >= end):
+                return
+            yield found
+            key, after = found[0], True
+
+    def _next_up(self, key: bytes, after: bool) -> Pair | None:
+        """The first visible pair at or above ``key`` (above: ``after``)."""
+        while True:
+            keys = self._recent_keys
+            at = (bisect.bisect_right if after else bisect.bisect_left)(keys, key)
+            recent = keys[at] if at < len(keys) else None
+            place = self._packed_at_or_after(key, after)
+            packed = None if place is None else self._chunks[place[0]].key(place[1])
+            if recent is not None and (packed is None or recent <= packed):
+                value = self._recent[recent]
+                if value is not None:
+                    return recent, value
+                key, after = recent, True  # deleted: hides the packed key too
+                continue
+            if place is None or packed is None:
+                return None
+            return packed, self._chunks[place[0]].value(place[1])
+
+    def _walk_down(self, start: bytes | None, end: bytes | None) -> Iterator[Pair]:
+        key, inclusive = end, False
+        while True:
+            found = self._next_down(key, inclusive)
+            if found is None or (start is not None and found[0] < start):
+                return
+            yield found
+            key = found[0]
+
+    def _next_down(self, key: bytes | None, inclusive: bool) -> Pair | None:
+        """The last visible pair below ``key`` (or at it: ``inclusive``; ``None``: the end)."""
+        while True:
+            keys = self._recent_keys
+            if key is None:
+                at = len(keys)
+            else:
+                at = (bisect.bisect_right if inclusive else bisect.bisect_left)(keys, key)
+            recent = keys[at - 1] if at else None
+            place = self._packed_before(key, inclusive)
+            packed = None if place is None else self._chunks[place[0]].key(place[1])
+            if recent is not None and (packed is None or recent >= packed):
+                value = self._recent[recent]
+                if value is not None:
+                    return recent, value
+                key, inclusive = recent, False
+                continue
+            if place is None or packed is None:
+                return None
+            return packed, self._chunks[place[0]].value(place[1])
+
+
+def _merged(old: list[Pair], changes: Sequence[tuple[bytes, bytes | None]]) -> list[Pair]:
+    """The sorted pairs ``old`` with the sorted ``changes`` applied (``None``: delete)."""
+    result: list[Pair] = []
+    index = 0
+    for key, value in changes:
+        while index < len(old) and old[index][0] < key:
+            result.append(old[index])
+            index += 1
+        if index < len(old) and old[index][0] == key:
+            index += 1
+        if value is not None:
+            result.append((key, value))
+    result.extend(old[index:])
+    return result
+
+
+def _common_prefix(first: bytes, last: bytes) -> bytes:
+    """What every key between ``first`` and ``last`` (sorted) starts with."""
+    size = 0
+    for a, b in zip(first, last, strict=False):
+        if a != b:
+            break
+        size += 1
+    return first[:size]
