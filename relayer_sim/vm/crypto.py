@@ -6,10 +6,15 @@ verdict, so a contract can tell "bad signature" from "not a signature at all".
 
 from __future__ import annotations
 
+from typing import Any, Final
+
 import coincurve
 import nacl.bindings
 import nacl.exceptions
 from coincurve import ecdsa
+from coincurve._libsecp256k1 import ffi as secp256k1_ffi
+from coincurve._libsecp256k1 import lib as secp256k1_lib
+from coincurve.context import GLOBAL_CONTEXT
 
 from relayer_sim.vm.abi import (
     CRYPTO_ERR_BATCH,
@@ -26,6 +31,11 @@ ED25519_PUBKEY_LENGTH = 32
 ED25519_SIGNATURE_LENGTH = 64
 SECP256K1_HASH_LENGTH = 32
 SECP256K1_SIGNATURE_LENGTH = 64
+#: Parsed secp256k1 public keys kept (a validator set's keys sign every block; parsing a
+#: compressed key costs a square root, a third of a verification).
+MAX_PARSED_SECP256K1_KEYS: Final = 4096
+
+_parsed_secp256k1_keys: dict[bytes, Any] = {}
 
 
 class CryptoFailure(Exception):
@@ -100,12 +110,26 @@ def secp256k1_verify(message_hash: bytes, signature: bytes, pubkey: bytes) -> in
         return failure.code
     if len(pubkey) not in (33, 65) or pubkey[0] not in ((2, 3) if len(pubkey) == 33 else (4,)):
         return CRYPTO_ERR_PUBKEY_FORMAT
-    try:
-        key = coincurve.PublicKey(pubkey)
-    except ValueError:
+    key = _parsed_secp256k1_key(pubkey)
+    if key is None:
         return CRYPTO_ERR_GENERIC
-    valid = key.verify(ecdsa.cdata_to_der(parsed), message_hash, hasher=None)
+    valid = secp256k1_lib.secp256k1_ecdsa_verify(GLOBAL_CONTEXT.ctx, parsed, message_hash, key)
     return CRYPTO_VALID if valid else CRYPTO_INVALID
+
+
+def _parsed_secp256k1_key(pubkey: bytes) -> Any:
+    """libsecp256k1's parsed form of ``pubkey`` (None if it is not a point on the curve), from
+    a bounded cache (the oldest entry goes first)."""
+    key = _parsed_secp256k1_keys.get(pubkey)
+    if key is not None:
+        return key
+    key = secp256k1_ffi.new("secp256k1_pubkey *")
+    if not secp256k1_lib.secp256k1_ec_pubkey_parse(GLOBAL_CONTEXT.ctx, key, pubkey, len(pubkey)):
+        return None
+    if len(_parsed_secp256k1_keys) >= MAX_PARSED_SECP256K1_KEYS:
+        del _parsed_secp256k1_keys[next(iter(_parsed_secp256k1_keys))]
+    _parsed_secp256k1_keys[pubkey] = key
+    return key
 
 
 def secp256k1_recover_pubkey(message_hash: bytes, signature: bytes, recovery_param: int) -> bytes:
