@@ -3,10 +3,11 @@
 wasmtime-py's ``Func.__call__`` looks up the function's type, converts and type-checks every
 argument and result, and wraps each host call in a ``Caller`` and ``Val`` objects; ``Instance``
 enumerates every export on first use; ``Store`` reads and writes fuel through wrapper objects.
-That plumbing cost more than the contract's own work. Here a call uses the raw API that
-wasmtime-py itself binds (``wasmtime._ffi``, stable for the pinned wasmtime version):
-unchecked calls over a reused value buffer, exports fetched by name, fuel and memory read with
-one C call each, and imports as unchecked callbacks that pass plain integers.
+That plumbing cost more than the contract's own work. Here a call uses the C functions that
+wasmtime-py itself binds with ctypes (``wasmtime._bindings``, stable for the pinned wasmtime
+version; the hot ones called without their one-line Python wrappers): unchecked calls over a
+reused value buffer, exports fetched by name, fuel and memory read with one C call each, and
+imports as unchecked callbacks that pass plain integers.
 
 Compiling, linking and type inspection stay on wasmtime-py's public API: they run once per code.
 
@@ -22,12 +23,22 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import wasmtime
+from wasmtime import _bindings
 from wasmtime import _ffi as ffi
 
 from relayer_sim.vm.abi import WasmType
 
 #: A store context pointer (``wasmtime_context_t *``): what every per-call C function takes.
 Context = Any
+
+# The ctypes function objects themselves, for the calls made several times per contract call.
+_func_call_unchecked = _bindings._wasmtime_func_call_unchecked
+_caller_context = _bindings._wasmtime_caller_context
+_memory_data_size = _bindings._wasmtime_memory_data_size
+_context_get_fuel = _bindings._wasmtime_context_get_fuel
+_context_set_fuel = _bindings._wasmtime_context_set_fuel
+_instance_export_get = _bindings._wasmtime_instance_export_get
+_byref = ctypes.byref
 
 _NO_FINALIZER: Final = ctypes.cast(0, ctypes.CFUNCTYPE(None, ctypes.c_void_p))
 _TrapPointer = ctypes.POINTER(ffi.wasm_trap_t)
@@ -98,14 +109,14 @@ class CallStore:
 
 def get_fuel(context: Context) -> int:
     fuel = ctypes.c_uint64()
-    error = ffi.wasmtime_context_get_fuel(context, ctypes.byref(fuel))
+    error = _context_get_fuel(context, _byref(fuel))
     if error:
         raise wasmtime.WasmtimeError._from_ptr(error)
     return fuel.value
 
 
 def set_fuel(context: Context, fuel: int) -> None:
-    error = ffi.wasmtime_context_set_fuel(context, fuel)
+    error = _context_set_fuel(context, fuel)
     if error:
         raise wasmtime.WasmtimeError._from_ptr(error)
 
@@ -127,8 +138,8 @@ class Instance:
     def _export(self, name: str) -> Any:
         item = ffi.wasmtime_extern_t()
         encoded = name.encode()
-        found = ffi.wasmtime_instance_export_get(
-            self._context, ctypes.byref(self._instance), encoded, len(encoded), ctypes.byref(item)
+        found = _instance_export_get(
+            self._context, _byref(self._instance), encoded, len(encoded), _byref(item)
         )
         return item if found else None
 
@@ -146,7 +157,7 @@ class Instance:
 
 
 class Memory:
-    """An exported linear memory: where it is now and how large (both change when it grows)."""
+    """An exported linear memory: where it is and how large (the size changes when it grows)."""
 
     __slots__ = ("_memory",)
 
@@ -159,7 +170,7 @@ class Memory:
         )
 
     def size(self, context: Context) -> int:
-        return int(ffi.wasmtime_memory_data_size(context, ctypes.byref(self._memory)))
+        return int(_memory_data_size(context, _byref(self._memory)))
 
 
 class Function:
@@ -181,10 +192,11 @@ class Function:
         for index, argument in enumerate(arguments):
             values[index].i32 = argument
         trap = _TrapPointer()
-        error = ffi.wasmtime_func_call_unchecked(
-            context, ctypes.byref(self._function), values, _MAX_ARITY, ctypes.byref(trap)
+        error = _func_call_unchecked(
+            context, _byref(self._function), values, _MAX_ARITY, _byref(trap)
         )
-        _raise_failure(self._pending, error, trap)
+        if error or trap:
+            _raise_failure(self._pending, error, trap)
         return int(values[0].i32)
 
 
@@ -215,7 +227,7 @@ def define_import(
 
     def callback(_env: Any, caller: Any, values: Any, _count: int) -> int:
         try:
-            context = ffi.wasmtime_caller_context(caller)
+            context = _caller_context(caller)
             answer = body(context, *[values[index].i32 for index in range(arity)])
             if result_kind == "i32":
                 values[0].i32 = answer
