@@ -21,8 +21,9 @@ from typing import Final
 from relayer_sim.lightclient.headers import Header, Height, SignedHeader
 from relayer_sim.lightclient.validators import ValidatorSet
 
-#: The latest blocks kept whole: relayers and monitors ask for these.
-RECENT: Final = 256
+#: The latest blocks kept whole: relayers and monitors ask for these (a monitor reads the
+#: headers of the host's last 1024 blocks).
+RECENT: Final = 1024
 #: One block in this many (by production order) is kept whole, to re-seal the next ones from.
 CHECKPOINT: Final = 64
 #: Forgotten records are dropped from the packed arrays this many at a time (a front deletion
@@ -82,6 +83,8 @@ class BlockHistory:
         #: Per revision: (first ordinal, revision, first height); heights are consecutive.
         self._revisions: list[tuple[int, int, int]] = []
         self._whole: dict[int, Block] = {}
+        #: The last block sealed again, and its ordinal: the next one asked is often the next.
+        self._resealed: tuple[int, Block] | None = None
 
     def append(self, facts: BlockFacts, block: Block) -> None:
         """Keep ``block``, the chain's newest, sealed from ``facts``."""
@@ -111,8 +114,11 @@ class BlockHistory:
             return whole
         start = ordinal - ordinal % CHECKPOINT
         block = self._whole[start]
+        if self._resealed is not None and start <= self._resealed[0] <= ordinal:
+            start, block = self._resealed
         for later in range(start + 1, ordinal + 1):
             block = self._whole.get(later) or self._seal(self._facts(later), block.signed)
+        self._resealed = (ordinal, block)
         return block
 
     def __contains__(self, height: Height) -> bool:

@@ -92,3 +92,20 @@ def test_forgotten_blocks_stay_forgotten_while_their_records_wait_for_a_batch() 
     for index in (kept, kept + 1, len(produced) - 1):
         assert chain.block(produced[index].height) == produced[index]
     assert chain._blocks.oldest == produced[kept].height
+
+
+def test_old_blocks_asked_in_order_are_sealed_once_each() -> None:
+    chain = CounterpartyChain(ChainConfig(name="c", validators=VALIDATORS))
+    produced = _produce(chain, RECENT + 3 * CHECKPOINT)
+    sealed = 0
+    seal = chain._blocks._seal
+
+    def counting(*args: object) -> Block:
+        nonlocal sealed
+        sealed += 1
+        return seal(*args)  # type: ignore[arg-type]
+
+    chain._blocks._seal = counting
+    for block in produced[CHECKPOINT + 1 : 2 * CHECKPOINT]:
+        assert chain.block(block.height) == block
+    assert sealed == CHECKPOINT - 1
