@@ -2,8 +2,9 @@
 
 Measures, in one run and on one machine, so the ratios mean something anywhere:
 - the median time of a ~1 KB ``query`` through ``WasmVM`` (fresh store + instance, regions,
-  metering, envelope parsing) against a bare wasmtime instantiate + call of the same module
-  (no metering, no checks: the floor);
+  metering, envelope parsing) against a bare wasmtime-py instantiate + call of the same module
+  (no metering, no checks), and against the same bare call made through the C API as the VM
+  makes it (``relayer_sim.vm.capi``: the floor of this VM's plumbing);
 - compiling the instrumented probe against deserialising it from the disk cache, and a cold
   ``store_code`` (static checks + instrument + compile) against a warm one (disk cache);
 - the CosmWasm gas of the measured call.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import ctypes
 import json
 import struct
 import sys
@@ -27,7 +29,8 @@ import wasmtime
 from measure import RESULTS, median_seconds, write_results
 
 from relayer_sim.contracts import load_contract
-from relayer_sim.vm import MemoryStorage, WasmVM
+from relayer_sim.vm import MemoryStorage, WasmVM, capi
+from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.metering import instrument
 from relayer_sim.vm.module_cache import shared_engine
 
@@ -70,6 +73,53 @@ def bare_wasmtime_query(code: bytes) -> Callable[[], bytes]:
     return call
 
 
+def capi_floor_query(code: bytes) -> Callable[[], bytes]:
+    """The same bare call through ``capi`` (raw C API calls, no metering or checks)."""
+    engine = shared_engine()
+    module = wasmtime.Module(engine, code)
+    linker = wasmtime.Linker(engine)
+    linker.define_unknown_imports_as_traps(module)
+    prepared = linker.instantiate_pre(module)
+    pending = capi.PendingFailure()
+    env = json.dumps(ENV).encode()
+    limits = CallLimits()
+
+    def call() -> bytes:
+        store = capi.CallStore(
+            engine,
+            memory_bytes=limits.memory_bytes,
+            table_elements=limits.table_elements,
+            instances=1,
+            tables=1,
+            memories=1,
+            epoch_deadline=1 << 40,
+        )
+        try:
+            context = store.context
+            capi.set_fuel(context, 1 << 62)
+            instance = capi.Instance(prepared, context, pending)
+            memory = instance.memory("memory")
+            allocate = instance.function("allocate", pending)
+            query = instance.function("query", pending)
+            assert memory is not None and allocate is not None and query is not None
+            pointers = []
+            for arg in (env, QUERY):
+                pointer = allocate(context, len(arg))
+                base = memory.base(context)
+                (offset,) = struct.unpack("<I", ctypes.string_at(base + pointer, 4))
+                ctypes.memmove(base + offset, arg, len(arg))
+                ctypes.memmove(base + pointer + 8, struct.pack("<I", len(arg)), 4)
+                pointers.append(pointer)
+            result = query(context, *pointers)
+            base = memory.base(context)
+            offset, _capacity, length = struct.unpack("<III", ctypes.string_at(base + result, 12))
+            return ctypes.string_at(base + offset, length)
+        finally:
+            store.close()
+
+    return call
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300, help="timed runs per measurement")
@@ -84,11 +134,14 @@ def main() -> int:
     assert result.ok, result.error
     bare = bare_wasmtime_query(code)
     assert json.loads(bare())["ok"] == result.response
+    floor = capi_floor_query(code)
+    assert floor() == bare()
 
     vm_call = median_seconds(
         lambda: vm.query(checksum, ENV, QUERY, storage, GAS_LIMIT), args.repeat
     )
     bare_call = median_seconds(bare, args.repeat)
+    floor_call = median_seconds(floor, args.repeat)
 
     instrumented = instrument(code)
     engine = shared_engine()
@@ -110,6 +163,8 @@ def main() -> int:
         "vm_query_median_us": round(vm_call * 1e6, 1),
         "bare_wasmtime_query_median_us": round(bare_call * 1e6, 1),
         "vm_over_bare_ratio": round(vm_call / bare_call, 2),
+        "capi_floor_query_median_us": round(floor_call * 1e6, 1),
+        "vm_over_capi_floor_ratio": round(vm_call / floor_call, 2),
         "compile_ms": round(compile_time * 1e3, 2),
         "cached_load_ms": round(load_time * 1e3, 3),
         "compile_over_cached_load_ratio": round(compile_time / load_time, 1),
