@@ -4,15 +4,19 @@ A light client keeps its consensus states for the trusting period (14 days: some
 updates at one per block, four keys each). As Python ``bytes`` in a dict and a sorted key list,
 an entry costs about three times its bytes. Here the latest writes stay in such a dict (they are
 the ones read again), and every ``FLUSH_AT`` writes they move into sorted chunks of up to
-``CHUNK`` entries, each chunk one ``bytes`` of its keys (less their common prefix) and values,
-and an array of offsets. Reads and scans see exactly what a plain sorted map would, and scans
-re-find their place at every step, so that they survive writes as ``MemoryStorage``'s do.
+``CHUNK`` entries, each chunk its keys (less their common prefix) and values in one
+zlib-compressed ``bytes`` (consecutive consensus states share most of their bytes: a third of
+the size), and an array of offsets. The last ``OPEN`` chunks read stay decompressed. Reads and
+scans see exactly what a plain sorted map would, and scans re-find their place at every step,
+so that they survive writes as ``MemoryStorage``'s do.
 """
 
 from __future__ import annotations
 
 import bisect
+import zlib
 from array import array
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Final
 
@@ -22,13 +26,16 @@ from relayer_sim.vm.storage import Pair
 CHUNK: Final = 64
 #: Recent writes (deletions included) held unpacked before they are packed.
 FLUSH_AT: Final = 4096
+#: Chunks kept decompressed after a read (the next read is often in the same one).
+OPEN: Final = 16
 
 
 class _Chunk:
-    """Sorted pairs in one ``bytes``: for entry ``i``, the key (less ``prefix``) ends at
-    ``ends[2i]`` and the value at ``ends[2i + 1]``; each starts where the one before ends."""
+    """Sorted pairs in one ``bytes`` (kept compressed in ``packed``, and decompressed in
+    ``plain`` while open): for entry ``i``, the key (less ``prefix``) ends at ``ends[2i]`` and
+    the value at ``ends[2i + 1]``; each starts where the one before ends."""
 
-    __slots__ = ("blob", "ends", "prefix")
+    __slots__ = ("ends", "packed", "plain", "prefix")
 
     def __init__(self, pairs: Sequence[Pair]) -> None:
         self.prefix = _common_prefix(pairs[0][0], pairs[-1][0])
@@ -42,7 +49,14 @@ class _Chunk:
             offset += len(value)
             self.ends.append(offset)
             parts += (key[cut:], value)
-        self.blob = b"".join(parts)
+        self.packed = zlib.compress(b"".join(parts), 1)
+        self.plain: bytes | None = None
+
+    @property
+    def blob(self) -> bytes:
+        if self.plain is None:
+            self.plain = zlib.decompress(self.packed)
+        return self.plain
 
     def __len__(self) -> int:
         return len(self.ends) // 2
@@ -80,6 +94,8 @@ class PackedStorage:
         #: Writes not packed yet: a value, or ``None`` for a packed key deleted.
         self._recent: dict[bytes, bytes | None] = {}
         self._recent_keys: list[bytes] = []
+        #: The chunks read last, decompressed until ``OPEN`` more are.
+        self._open: deque[_Chunk] = deque()
         self._merge(sorted((items or {}).items()))
 
     def get(self, key: bytes) -> bytes | None:
@@ -112,11 +128,21 @@ class PackedStorage:
 
     # -- the packed chunks ------------------------------------------------------------------------
 
+    def _chunk(self, index: int) -> _Chunk:
+        """Chunk ``index``, to read: every read goes through here, so that few stay open."""
+        chunk = self._chunks[index]
+        if chunk.plain is None:
+            chunk.plain = zlib.decompress(chunk.packed)
+            self._open.append(chunk)
+            if len(self._open) > OPEN:
+                self._open.popleft().plain = None
+        return chunk
+
     def _packed_get(self, key: bytes) -> bytes | None:
         index = bisect.bisect_right(self._firsts, key) - 1
         if index < 0:
             return None
-        chunk = self._chunks[index]
+        chunk = self._chunk(index)
         position = chunk.position(key, after=False)
         if position < len(chunk) and chunk.key(position) == key:
             return chunk.value(position)
@@ -131,7 +157,7 @@ class PackedStorage:
             upto = position
             while upto < len(changes) and (limit is None or changes[upto][0] < limit):
                 upto += 1
-            old = self._chunks[index].pairs() if self._chunks else []
+            old = self._chunk(index).pairs() if self._chunks else []
             pairs = _merged(old, changes[position:upto])
             packed = [_Chunk(pairs[at : at + CHUNK]) for at in range(0, len(pairs), CHUNK)]
             span = 1 if self._chunks else 0
@@ -145,7 +171,7 @@ class PackedStorage:
         """(chunk, entry) of the first packed key at or above ``key`` (above: ``after``)."""
         index = max(bisect.bisect_right(self._firsts, key) - 1, 0)
         while index < len(self._chunks):
-            position = self._chunks[index].position(key, after)
+            position = self._chunk(index).position(key, after)
             if position < len(self._chunks[index]):
                 return index, position
             index += 1
@@ -158,7 +184,7 @@ class PackedStorage:
             return (len(self._chunks) - 1, len(self._chunks[-1]) - 1) if self._chunks else None
         index = bisect.bisect_right(self._firsts, key) - 1
         while index >= 0:
-            position = self._chunks[index].position(key, after=inclusive) - 1
+            position = self._chunk(index).position(key, after=inclusive) - 1
             if position >= 0:
                 return index, position
             index -= 1
@@ -182,7 +208,7 @@ class PackedStorage:
             at = (bisect.bisect_right if after else bisect.bisect_left)(keys, key)
             recent = keys[at] if at < len(keys) else None
             place = self._packed_at_or_after(key, after)
-            packed = None if place is None else self._chunks[place[0]].key(place[1])
+            packed = None if place is None else self._chunk(place[0]).key(place[1])
             if recent is not None and (packed is None or recent <= packed):
                 value = self._recent[recent]
                 if value is not None:
@@ -191,7 +217,7 @@ class PackedStorage:
                 continue
             if place is None or packed is None:
                 return None
-            return packed, self._chunks[place[0]].value(place[1])
+            return packed, self._chunk(place[0]).value(place[1])
 
     def _walk_down(self, start: bytes | None, end: bytes | None) -> Iterator[Pair]:
         key, inclusive = end, False
@@ -212,7 +238,7 @@ class PackedStorage:
                 at = (bisect.bisect_right if inclusive else bisect.bisect_left)(keys, key)
             recent = keys[at - 1] if at else None
             place = self._packed_before(key, inclusive)
-            packed = None if place is None else self._chunks[place[0]].key(place[1])
+            packed = None if place is None else self._chunk(place[0]).key(place[1])
             if recent is not None and (packed is None or recent >= packed):
                 value = self._recent[recent]
                 if value is not None:
@@ -221,7 +247,7 @@ class PackedStorage:
                 continue
             if place is None or packed is None:
                 return None
-            return packed, self._chunks[place[0]].value(place[1])
+            return packed, self._chunk(place[0]).value(place[1])
 
 
 def _merged(old: list[Pair], changes: Sequence[tuple[bytes, bytes | None]]) -> list[Pair]:

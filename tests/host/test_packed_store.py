@@ -69,3 +69,13 @@ def test_a_scan_open_across_writes_sees_what_a_sorted_map_shows(
                 else:
                     packed.set(key, b"w")
                     plain.set(key, b"w")
+
+
+def test_only_the_chunks_read_last_stay_decompressed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packed_store, "CHUNK", 4)
+    monkeypatch.setattr(packed_store, "OPEN", 3)
+    items = {f"k{n:03}".encode(): bytes([n]) * 20 for n in range(100)}
+    store = PackedStorage(items)
+    assert list(store.scan(None, None, True)) == sorted(items.items())
+    assert sum(chunk.plain is not None for chunk in store._chunks) <= 3
+    assert store.get(b"k007") == bytes([7]) * 20
