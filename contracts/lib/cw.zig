@@ -42,5 +42,6 @@ test {
     _ = msgpack;
     _ = proto;
     _ = entry;
+    _ = @import("mem.zig");
     _ = @import("imports_test.zig");
 }
