@@ -18,6 +18,7 @@ pub const json = @import("json.zig");
 pub const base64 = @import("base64.zig");
 pub const msgpack = @import("msgpack.zig");
 pub const proto = @import("proto.zig");
+pub const sha256 = @import("sha256.zig");
 
 /// The ABI exports; reference it from a contract to export them.
 pub const exports = @import("exports.zig");
@@ -43,5 +44,6 @@ test {
     _ = proto;
     _ = entry;
     _ = @import("mem.zig");
+    _ = sha256;
     _ = @import("imports_test.zig");
 }

@@ -15,7 +15,7 @@ const canonical = @import("canonical.zig");
 const Allocator = std.mem.Allocator;
 const Reader = cw.msgpack.Reader;
 const Writer = cw.msgpack.Writer;
-const Sha256 = std.crypto.hash.sha2.Sha256;
+const Sha256 = cw.sha256.Sha256;
 const Ctx = failure.Ctx;
 const Error = failure.Error;
 

@@ -14,7 +14,7 @@ const failure = @import("failure.zig");
 const canonical = @import("canonical.zig");
 
 const Reader = cw.msgpack.Reader;
-const Sha256 = std.crypto.hash.sha2.Sha256;
+const Sha256 = cw.sha256.Sha256;
 const Ctx = failure.Ctx;
 const Error = failure.Error;
 

@@ -17,7 +17,7 @@ const pb = @import("pb.zig");
 
 const Allocator = std.mem.Allocator;
 const Encoder = cw.proto.Encoder;
-const Sha256 = std.crypto.hash.sha2.Sha256;
+const Sha256 = cw.sha256.Sha256;
 
 pub const Hash = [32]u8;
 

@@ -87,8 +87,11 @@ fn validateValidator(ctx: *Ctx, v: *const pb.Validator, comptime reason: []const
 }
 
 /// `ValidatorSetFromProto` (with the total voting power it computes and `ValidateBasic`);
-/// failures other than an unknown key type carry `reason`.
-pub fn valsFromProto(ctx: *Ctx, set: ?pb.ValidatorSet, comptime reason: []const u8) Error!Vals {
+/// failures other than an unknown key type carry `reason`. `known` is a set that passed: when
+/// `set`'s validators have its validators' keys, addresses and powers (what the per-validator
+/// checks and the hash read), their addresses are not derived again and its hash is reused, as
+/// both would come out the same (a trusted set is most often the header's set).
+pub fn valsFromProto(ctx: *Ctx, set: ?pb.ValidatorSet, comptime reason: []const u8, known: ?*const Vals) Error!Vals {
     const s = set orelse return ctx.failText(reason ++ ": validator set is missing");
     for (s.validators) |v| try checkKey(ctx, v.pub_key, reason);
     const proposer = s.proposer orelse return ctx.failText(reason ++ ": validator set has no proposer");
@@ -100,7 +103,8 @@ pub fn valsFromProto(ctx: *Ctx, set: ?pb.ValidatorSet, comptime reason: []const 
         if (total > max_total_voting_power) return ctx.failText(reason ++ ": validator set has more than the maximum total voting power");
     }
     if (s.validators.len == 0) return ctx.failText(reason ++ ": validator set is empty");
-    for (s.validators) |*v| try validateValidator(ctx, v, reason, "validator");
+    const same_members = if (known) |k| sameMembers(k.validators, s.validators) else false;
+    if (!same_members) for (s.validators) |*v| try validateValidator(ctx, v, reason, "validator");
     try validateValidator(ctx, &proposer, reason, "proposer");
     for (s.validators) |v| {
         if (std.mem.eql(u8, v.address, proposer.address)) break;
@@ -109,8 +113,18 @@ pub fn valsFromProto(ctx: *Ctx, set: ?pb.ValidatorSet, comptime reason: []const 
         .validators = s.validators,
         .proposer = proposer,
         .total_power = total,
-        .hash = try cometbft.validatorSetHash(ctx.alloc, s.validators),
+        .hash = if (same_members) known.?.hash else try cometbft.validatorSetHash(ctx.alloc, s.validators),
     };
+}
+
+/// Whether two validator lists agree in every validator's address, key and voting power.
+fn sameMembers(a: []const pb.Validator, b: []const pb.Validator) bool {
+    if (a.len != b.len) return false;
+    for (a, b) |*x, *y| {
+        if (!std.mem.eql(u8, x.address, y.address) or x.pub_key.kind != y.pub_key.kind or
+            !std.mem.eql(u8, x.pub_key.bytes, y.pub_key.bytes) or x.voting_power != y.voting_power) return false;
+    }
+    return true;
 }
 
 // -- signed headers -----------------------------------------------------------------------------
@@ -195,6 +209,9 @@ pub const Checked = struct {
     vals: Vals,
     /// `GetHeight`: the revision of the header's chain id and its height.
     height: Height,
+    /// `header.Hash()` (null: a field too malformed to hash), kept for the second
+    /// `checkSignedHeader` of `verifyHeader`.
+    hash: ?Hash,
 };
 
 /// ibc-go `Header.ConsensusState`: the header's time, app hash and next validators hash.
@@ -208,11 +225,11 @@ pub fn heightOf(h: *const pb.Header) Height {
 }
 
 /// `SignedHeader.ValidateBasic(chain_id)` of a header and commit already converted.
-fn checkSignedHeader(ctx: *Ctx, h: *const pb.Header, c: *const pb.Commit, chain_id: []const u8) Error!void {
+/// `hash` is `h`'s hash (`cometbft.headerHash`).
+fn checkSignedHeader(ctx: *Ctx, h: *const pb.Header, hash: *const ?Hash, c: *const pb.Commit, chain_id: []const u8) Error!void {
     if (!std.mem.eql(u8, h.chain_id, chain_id)) return ctx.fail("invalid header: header belongs to another chain {s}, not {s}", .{ h.chain_id, chain_id });
     if (c.height != h.height) return ctx.fail("invalid commit: header and commit height mismatch: {d} vs {d}", .{ h.height, c.height });
-    const hash = try cometbft.headerHash(ctx.alloc, h);
-    const header_hash: []const u8 = if (hash) |*bytes| bytes else "";
+    const header_hash: []const u8 = if (hash.*) |*bytes| bytes else "";
     if (!std.mem.eql(u8, header_hash, c.block_id.hash)) return ctx.failText("invalid commit: the commit signs another block");
 }
 
@@ -223,12 +240,13 @@ pub fn validateHeader(ctx: *Ctx, m: *const pb.TmHeader) Error!Checked {
     try checkHeader(ctx, header);
     const commit = if (sh.commit) |*c| c else return ctx.failText("invalid commit: missing commit");
     try checkCommit(ctx, commit);
-    try checkSignedHeader(ctx, header, commit, header.chain_id);
+    const hash = try cometbft.headerHash(ctx.alloc, header);
+    try checkSignedHeader(ctx, header, &hash, commit, header.chain_id);
     const height = heightOf(header);
     if (m.trusted_height.order(height) != .lt) return ctx.failText("invalid header: trusted height must be below the header height");
-    const vals = try valsFromProto(ctx, m.validator_set, "invalid header");
+    const vals = try valsFromProto(ctx, m.validator_set, "invalid header", null);
     if (!std.mem.eql(u8, header.validators_hash, &vals.hash)) return ctx.failText("invalid header: validator set does not match hash");
-    return .{ .message = m, .header = header, .commit = commit, .vals = vals, .height = height };
+    return .{ .message = m, .header = header, .commit = commit, .vals = vals, .height = height, .hash = hash };
 }
 
 // -- commit verification ------------------------------------------------------------------------
@@ -377,7 +395,7 @@ pub fn checkTrustedValidators(ctx: *Ctx, c: *const Checked, trusted: *const pb.C
     const vals = if (m.trusted_validators != null and sameSet(&m.trusted_validators.?, &m.validator_set.?))
         c.vals
     else
-        try valsFromProto(ctx, m.trusted_validators, "invalid validator set");
+        try valsFromProto(ctx, m.trusted_validators, "invalid validator set", &c.vals);
     if (!std.mem.eql(u8, trusted.next_validators_hash, &vals.hash)) {
         return ctx.failText("invalid validator set: trusted validators do not hash to the trusted next validators hash");
     }
@@ -402,7 +420,7 @@ pub fn verifyHeader(ctx: *Ctx, config: Config, client: Client, c: *const Checked
     const adjacent = header.height == trusted_height +% 1;
     if (expired(trusted, client.trusting_period_ns, now_ns)) return ctx.failText("trusting period expired: the trusted consensus state is too old");
     // verifyNewHeaderAndVals
-    try checkSignedHeader(ctx, header, c.commit, client.chain_id);
+    try checkSignedHeader(ctx, header, &c.hash, c.commit, client.chain_id);
     if (header.height <= trusted_height) return ctx.failText("invalid header: height not above the trusted height");
     if (header.time.ns() <= trusted.timestamp.ns()) return ctx.failText("invalid header: time not after the trusted time");
     if (header.time.ns() >= @as(i128, now_ns) + client.max_clock_drift_ns) return ctx.failText("header from the future: beyond now plus the max clock drift");
