@@ -164,7 +164,7 @@ const Parser = struct {
                 ',' => p.pos += 1,
                 ']' => {
                     p.pos += 1;
-                    return .{ .array = try items.toOwnedSlice() };
+                    return .{ .array = items.items }; // the arena frees the spare capacity
                 },
                 else => return error.InvalidJson,
             }
@@ -194,7 +194,7 @@ const Parser = struct {
                 ',' => p.pos += 1,
                 '}' => {
                     p.pos += 1;
-                    return .{ .object = try members.toOwnedSlice() };
+                    return .{ .object = members.items }; // the arena frees the spare capacity
                 },
                 else => return error.InvalidJson,
             }
@@ -231,22 +231,26 @@ const Parser = struct {
         p.pos += 1; // opening quote
         const start = p.pos;
         // Fast path: no escapes, the string is a slice of the input. Runs of plain ASCII (the
-        // whole of a base64 string) are skipped eight bytes at a time; the byte loop below
-        // only sees the word holding a quote, backslash, control or non-ASCII byte.
+        // whole of a base64 string) are skipped eight bytes at a time; only the word holding a
+        // quote, backslash, control or non-ASCII byte (or the last few bytes of the input) is
+        // looked at byte by byte.
         var ascii = true;
-        while (p.pos < p.text.len) : (p.pos += 1) {
+        scan: while (true) {
             p.pos += plainAsciiRun(p.text[p.pos..]);
-            if (p.pos == p.text.len) break;
-            const c = p.text[p.pos];
-            if (c == '"') {
-                const s = p.text[start..p.pos];
-                p.pos += 1;
-                if (!ascii and !std.unicode.utf8ValidateSlice(s)) return error.InvalidJson;
-                return s;
+            const end = @min(p.pos + 8, p.text.len);
+            if (p.pos == end) break :scan; // no closing quote
+            while (p.pos < end) : (p.pos += 1) {
+                const c = p.text[p.pos];
+                if (c == '"') {
+                    const s = p.text[start..p.pos];
+                    p.pos += 1;
+                    if (!ascii and !std.unicode.utf8ValidateSlice(s)) return error.InvalidJson;
+                    return s;
+                }
+                if (c == '\\') break :scan;
+                if (c < 0x20) return error.InvalidJson;
+                if (c >= 0x80) ascii = false;
             }
-            if (c == '\\') break;
-            if (c < 0x20) return error.InvalidJson;
-            if (c >= 0x80) ascii = false;
         }
         var out = std.ArrayList(u8).init(p.alloc);
         try out.appendSlice(p.text[start..p.pos]);
