@@ -182,18 +182,20 @@ pub const Reader = struct {
         return kindOf(r.data[r.pos]);
     }
 
-    fn take(r: *Reader, n: usize) Error![]const u8 {
+    // `take`, `byte` and `be` are `inline`: under ReleaseSmall they would stay calls, and a call
+    // with an error-union result costs more wasm operations (and gas) than the read itself.
+    inline fn take(r: *Reader, n: usize) Error![]const u8 {
         if (r.data.len - r.pos < n) return error.EndOfInput;
         const s = r.data[r.pos..][0..n];
         r.pos += n;
         return s;
     }
 
-    fn byte(r: *Reader) Error!u8 {
+    inline fn byte(r: *Reader) Error!u8 {
         return (try r.take(1))[0];
     }
 
-    fn be(r: *Reader, comptime T: type) Error!T {
+    inline fn be(r: *Reader, comptime T: type) Error!T {
         return std.mem.readInt(T, (try r.take(@sizeOf(T)))[0..@sizeOf(T)], .big);
     }
 

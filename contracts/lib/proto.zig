@@ -182,12 +182,12 @@ pub const Field = struct {
     /// The payload of a length-delimited field.
     bytes: []const u8 = "",
 
-    pub fn expectLen(f: Field) Error![]const u8 {
+    pub inline fn expectLen(f: Field) Error![]const u8 {
         if (f.wire_type != .len) return error.WrongWireType;
         return f.bytes;
     }
 
-    pub fn expectVarint(f: Field) Error!u64 {
+    pub inline fn expectVarint(f: Field) Error!u64 {
         if (f.wire_type != .varint) return error.WrongWireType;
         return f.int;
     }
@@ -202,7 +202,10 @@ pub const Decoder = struct {
         return .{ .data = data };
     }
 
-    pub fn varint(d: *Decoder) Error!u64 {
+    // `varint`, `take`, `Seen.once` and `Field.expect*` are `inline`: under ReleaseSmall they
+    // would stay calls, and a call with an error-union result costs more wasm operations (and
+    // gas) than the read itself.
+    pub inline fn varint(d: *Decoder) Error!u64 {
         var value: u64 = 0;
         var shift: u7 = 0;
         while (true) {
@@ -217,7 +220,7 @@ pub const Decoder = struct {
         }
     }
 
-    fn take(d: *Decoder, n: u64) Error![]const u8 {
+    inline fn take(d: *Decoder, n: u64) Error![]const u8 {
         if (n > d.data.len - d.pos) return error.Truncated;
         const s = d.data[d.pos..][0..@intCast(n)];
         d.pos += @intCast(n);
@@ -251,7 +254,7 @@ pub const Seen = struct {
     mask: u64 = 0,
 
     /// Refuses the second occurrence of field `number`.
-    pub fn once(s: *Seen, number: u32) StrictError!void {
+    pub inline fn once(s: *Seen, number: u32) StrictError!void {
         if (number == 0 or number > 63) return error.InvalidFieldNumber;
         const bit = @as(u64, 1) << @intCast(number);
         if (s.mask & bit != 0) return error.DuplicateField;

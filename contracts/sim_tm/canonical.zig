@@ -81,8 +81,11 @@ const Checker = struct {
         }
     }
 
+    // The small readers are `inline`: under ReleaseSmall they would stay calls, and a call with
+    // an error-union result costs more wasm operations (and gas) than the read itself.
+
     /// A big-endian number of `width` bytes that a shorter form could not have held.
-    fn sized(c: *Checker, comptime width: usize, minimum: u64) Failure!u64 {
+    inline fn sized(c: *Checker, comptime width: usize, minimum: u64) Failure!u64 {
         const bytes = try c.take(width);
         const n = std.mem.readInt(std.meta.Int(.unsigned, width * 8), bytes[0..width], .big);
         if (n < minimum) return error.NotMinimal;
@@ -100,11 +103,11 @@ const Checker = struct {
         while (left > 0) : (left -= 1) try c.value(depth + 1);
     }
 
-    fn byte(c: *Checker) Failure!u8 {
+    inline fn byte(c: *Checker) Failure!u8 {
         return (try c.take(1))[0];
     }
 
-    fn take(c: *Checker, len: u64) Failure![]const u8 {
+    inline fn take(c: *Checker, len: u64) Failure![]const u8 {
         if (len > c.data.len - c.pos) return error.Truncated;
         const s = c.data[c.pos..][0..@intCast(len)];
         c.pos += @intCast(len);
