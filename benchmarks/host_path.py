@@ -66,7 +66,7 @@ from lightclient import (
     signature_floor,
     votes,
 )
-from measure import RESULTS, interleaved_medians, write_results
+from measure import RESULTS, Medians, interleaved_medians, write_results
 
 from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import CounterpartyChain
@@ -173,16 +173,16 @@ def measure_updates(vm: WasmVM, size: int, case: Case, repeat: int) -> dict[str,
         result = delivery.check()
         figures[label] = {
             "signatures_verified": len(needed),
-            "host_path_ms": round(path.wall * 1e3, 3),
-            "signature_floor_ms": round(floor.wall * 1e3, 3),
-            "host_over_signatures_ratio": round(path.wall / floor.wall, 2),
-            "fixed_cost_ms": round((path.wall - floor.wall) * 1e3, 3),
-            "cpu": {
-                "host_path_ms": round(path.cpu * 1e3, 3),
-                "signature_floor_ms": round(floor.cpu * 1e3, 3),
-                "host_over_signatures_ratio": round(path.cpu / floor.cpu, 2),
-                "fixed_cost_ms": round((path.cpu - floor.cpu) * 1e3, 3),
-            },
+            **against_floor(
+                path,
+                floor,
+                (
+                    "host_path_ms",
+                    "signature_floor_ms",
+                    "host_over_signatures_ratio",
+                    "fixed_cost_ms",
+                ),
+            ),
             "sdk_gas": result.gas_used,
             "contract_gas": result.contract_gas,
             "message_bytes": len(delivery.msg.client_message),
@@ -238,17 +238,30 @@ def measure_blocks(size: int, case: Case, repeat: int) -> dict[str, object]:
         "validators": size,
         "consensus": case.consensus,
         "signatures": signatures,
-        "produce_block_ms": round(block.wall * 1e3, 3),
-        "signing_ms": round(signing.wall * 1e3, 3),
-        "block_over_signing_ratio": round(block.wall / signing.wall, 2),
-        "overhead_ms": round((block.wall - signing.wall) * 1e3, 3),
-        "cpu": {
-            "produce_block_ms": round(block.cpu * 1e3, 3),
-            "signing_ms": round(signing.cpu * 1e3, 3),
-            "block_over_signing_ratio": round(block.cpu / signing.cpu, 2),
-            "overhead_ms": round((block.cpu - signing.cpu) * 1e3, 3),
-        },
+        **against_floor(
+            block,
+            signing,
+            ("produce_block_ms", "signing_ms", "block_over_signing_ratio", "overhead_ms"),
+        ),
     }
+
+
+def against_floor(
+    measured: Medians, floor: Medians, names: tuple[str, str, str, str]
+) -> dict[str, object]:
+    """``measured`` and its ``floor`` in ms, their ratio and the difference in ms, under
+    ``names`` in that order: from wall times, and again under ``cpu`` from thread CPU times."""
+    measured_name, floor_name, ratio_name, difference_name = names
+
+    def figures(of_measured: float, of_floor: float) -> dict[str, float]:
+        return {
+            measured_name: round(of_measured * 1e3, 3),
+            floor_name: round(of_floor * 1e3, 3),
+            ratio_name: round(of_measured / of_floor, 2),
+            difference_name: round((of_measured - of_floor) * 1e3, 3),
+        }
+
+    return {**figures(measured.wall, floor.wall), "cpu": figures(measured.cpu, floor.cpu)}
 
 
 def profile(vm: WasmVM, size: int, case: Case, repeat: int) -> None:
