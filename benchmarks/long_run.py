@@ -16,17 +16,15 @@ Usage: ``python benchmarks/long_run.py [--days 30] [--out FILE]`` (default
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from itertools import pairwise
 from pathlib import Path
 
-from measure import RESULTS, write_results
+from measure import RESULTS, answer_parent, in_fresh_process, write_results
 
 from relayer_sim.scenario import Scenario, parse_scenario
 from relayer_sim.scenario.shipped import DEFAULT_SCENARIO
@@ -97,16 +95,9 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        json.dump(run_days(args.days), sys.stdout)
-        print()
+        answer_parent(run_days(args.days))
         return 0
-    child = subprocess.run(
-        [sys.executable, __file__, "--child", f"--days={args.days}"],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    figures = json.loads(child.stdout.splitlines()[-1])
+    figures = in_fresh_process(__file__, "--child", f"--days={args.days}")
     figures["scenario"] = f"{DEFAULT_SCENARIO} with duration = {args.days}d, no expectations"
     write_results(figures, args.out)
     return 0

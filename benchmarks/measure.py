@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -68,4 +69,19 @@ def write_results(figures: Any, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(figures, indent=2) + "\n")
     json.dump(figures, sys.stdout, indent=2)
+    print()
+
+
+def in_fresh_process(script: str, *arguments: str) -> Any:
+    """Run ``script arguments…`` in a fresh interpreter (its memory and caches its own) and
+    return the figures it printed with ``answer_parent``."""
+    child = subprocess.run(
+        [sys.executable, script, *arguments], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+def answer_parent(figures: Any) -> None:
+    """Print ``figures`` as the last line of stdout, for ``in_fresh_process``."""
+    json.dump(figures, sys.stdout)
     print()

@@ -22,10 +22,8 @@ Usage: ``python benchmarks/quick_start.py [--repeat N] [--out FILE]`` (default 3
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from measure import RESULTS, write_results
+from measure import RESULTS, answer_parent, in_fresh_process, write_results
 
 from relayer_sim.lightclient import schemes
 from relayer_sim.scenario import load_scenario
@@ -127,16 +125,9 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        json.dump(measure(args.repeat), sys.stdout)
-        print()
+        answer_parent(measure(args.repeat))
         return 0
-    child = subprocess.run(
-        [sys.executable, __file__, "--child", f"--repeat={args.repeat}"],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    figures = json.loads(child.stdout.splitlines()[-1])
+    figures = in_fresh_process(__file__, "--child", f"--repeat={args.repeat}")
     write_results(figures, args.out)
     return 0 if figures["expectations_met"] else 1
 

@@ -20,15 +20,13 @@ Usage: ``python benchmarks/scenarios.py [--out FILE]`` (default
 from __future__ import annotations
 
 import argparse
-import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from measure import RESULTS, write_results
+from measure import RESULTS, answer_parent, in_fresh_process, write_results
 
 from relayer_sim.scenario import Scenario, TrafficSpec, load_scenario, parse_scenario
 from relayer_sim.scenario.shipped import DEFAULT_SCENARIO, SCENARIOS_DIR
@@ -106,13 +104,7 @@ def run_one(label: str) -> dict[str, object]:
 def measure() -> dict[str, dict[str, object]]:
     figures: dict[str, dict[str, object]] = {}
     for label in runs():
-        child = subprocess.run(
-            [sys.executable, __file__, "--run", label],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        figures[label] = entry = json.loads(child.stdout.splitlines()[-1])
+        figures[label] = entry = in_fresh_process(__file__, "--run", label)
         print(
             f"{label:<48} {entry['wall_seconds']:8.1f} s wall {entry['cpu_seconds']:8.1f} s CPU"
             f"  {entry['simulated_per_wall']:8.1f}x real time  {entry['peak_rss_mib']:7.1f} MiB",
@@ -137,8 +129,7 @@ def main() -> int:
     parser.add_argument("--run", metavar="LABEL", choices=list(runs()), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run is not None:
-        json.dump(run_one(args.run), sys.stdout)
-        print()
+        answer_parent(run_one(args.run))
         return 0
     figures = measure()
     write_results({"runs": figures, "tendermint / sim-tendermint, 24 h": ratios(figures)}, args.out)
