@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import math
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from measure import RESULTS, median_seconds, write_results
+from measure import RESULTS, answer_parent, in_fresh_process, median_seconds, write_results
 
 from relayer_sim.counterparty.wire import WIRE_FORMATS, KeyPath, new_wire
 from relayer_sim.lightclient.headers import Height
@@ -133,13 +131,7 @@ def measure_apart(wire: str, size: int, repeat: int, budget: float) -> dict[str,
     """``measure_size`` in a fresh process: no other store's objects linger in its memory (the
     garbage collector would walk them during the fill), and its peak RSS is this store's."""
     options = [f"--repeat={repeat}", f"--budget={budget}"]
-    child = subprocess.run(
-        [sys.executable, __file__, "--one", wire, str(size), *options],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    figures: dict[str, object] = json.loads(child.stdout.splitlines()[-1])
+    figures: dict[str, object] = in_fresh_process(__file__, "--one", wire, str(size), *options)
     return figures
 
 
@@ -156,7 +148,7 @@ def main() -> None:
         wire, size = args.one
         figures = measure_size(wire, int(size), args.repeat, args.budget)
         figures["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        print(json.dumps(figures))
+        answer_parent(figures)
         return
     sizes = [int(size) for size in args.sizes.split(",")]
     wires: dict[str, dict[str, dict[str, object]]] = {}
