@@ -57,13 +57,13 @@ from pathlib import Path
 from host_gas import RELAYER
 from lightclient import (
     CASES,
-    PARAMS,
     UPDATES,
     Case,
     build_chain,
+    case_figures,
     client_states,
-    needed_signatures,
     signature_floor,
+    updates,
     votes,
 )
 from measure import RESULTS, Medians, interleaved_medians, write_results
@@ -157,16 +157,9 @@ class FreshDelivery:
 def measure_updates(vm: WasmVM, size: int, case: Case, repeat: int) -> dict[str, object]:
     chain = build_chain(size, case)
     host = host_with_client(vm, chain, case)
-    figures: dict[str, object] = {
-        "format": case.format,
-        "validators": size,
-        "consensus": case.consensus,
-        "contract": case.contract,
-    }
-    for label, target, skipping in UPDATES:
-        message = chain.header_message(Height(1, target), Height(1, 1))
-        needed = needed_signatures(votes(message), skipping, PARAMS.trust_level)
-        delivery = FreshDelivery(host, chain.wire.header_message(message), Height(1, target))
+    figures = case_figures(case, size)
+    for label, height, message, needed in updates(chain):
+        delivery = FreshDelivery(host, chain.wire.header_message(message), height)
         path, floor = interleaved_medians(
             [(delivery.deliver, delivery.setup), (signature_floor(needed), None)], repeat
         )

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -251,18 +251,37 @@ def measure_case(
     client_state, consensus_state = client_states(chain, case)
     created = MemoryStorage()
     ContractClient(vm, checksum, created).instantiate(client_state, consensus_state, checksum, env)
-    figures: dict[str, object] = {
+    figures = case_figures(case, size)
+    for label, _height, message, needed in updates(chain):
+        data = chain.wire.header_message(message)
+        figures[label] = measure_update(vm, checksum, case, created, data, needed, env, repeat)
+    return figures
+
+
+def case_figures(case: Case, size: int) -> dict[str, object]:
+    """What names a case's figures: its format, size, consensus and contract."""
+    return {
         "format": case.format,
         "validators": size,
         "consensus": case.consensus,
         "contract": case.contract,
     }
+
+
+def updates(
+    chain: CounterpartyChain,
+) -> Iterator[tuple[str, Height, HeaderMessage, list[Vote]]]:
+    """Each update of ``UPDATES`` (trusting height 1-1): its label, target height, header message
+    and the signatures the light rules verify for it."""
     for label, target, skipping in UPDATES:
-        message = chain.header_message(Height(1, target), Height(1, 1))
-        needed = needed_signatures(votes(message), skipping, PARAMS.trust_level)
-        data = chain.wire.header_message(message)
-        figures[label] = measure_update(vm, checksum, case, created, data, needed, env, repeat)
-    return figures
+        height = Height(1, target)
+        message = chain.header_message(height, Height(1, 1))
+        yield (
+            label,
+            height,
+            message,
+            needed_signatures(votes(message), skipping, PARAMS.trust_level),
+        )
 
 
 def add_gas_ratios(results: list[dict[str, object]]) -> None:
