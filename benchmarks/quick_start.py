@@ -15,6 +15,13 @@ operation, their seconds, the floor's simulated seconds per wall second, and the
 wall time over the floor (1 would be a run that costs only its signatures). The timed run's
 wall time is given too: timing ~10^5 calls costs a little.
 
+The same timed run also splits every contract call (``relayer_sim.vm.capi``) into the wasmtime
+lifecycle of its fresh store and instance (create, instantiate, delete), the contract's own wasm
+(the time inside exported functions, less the time in the imports they call) and the imports.
+Signatures, lifecycle and wasm together are a second floor: what a run costs with nothing of
+this project's Python around the contracts, as long as each call gets a fresh instance, as
+wasmvm gives it.
+
 Usage: ``python benchmarks/quick_start.py [--repeat N] [--out FILE]`` (default 3 runs,
 ``benchmarks/results/quick_start.json``).
 """
@@ -34,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from contract_time import ContractTime
 from measure import RESULTS, answer_parent, in_fresh_process, write_results
 
 from relayer_sim.lightclient import schemes
@@ -95,9 +103,11 @@ def measure(repeat: int) -> dict[str, Any]:
     runs = [one_run(vm) for _ in range(repeat)]
     wall = statistics.median(run[0] for run in runs)
     cpu = statistics.median(run[1] for run in runs)
-    with timed_signatures() as (calls, seconds):
-        timed_wall, _, timed_ok = one_run(vm)
+    contract_time = ContractTime()
+    with contract_time.measuring(), timed_signatures() as (calls, seconds):
+        timed_wall, _, timed_ok = one_run(contract_time.vm())
     floor = sum(seconds.values())
+    with_contracts = floor + contract_time.lifecycle + contract_time.wasm
     return {
         "scenario": str(DEFAULT_SCENARIO),
         "simulated_seconds": simulated,
@@ -113,6 +123,10 @@ def measure(repeat: int) -> dict[str, Any]:
         "signatures_only_seconds": round(floor, 3),
         "signatures_only_simulated_per_wall": round(simulated / floor, 1),
         "wall_over_signatures_ratio": round(wall / floor, 2),
+        "contract_calls": contract_time.calls,
+        "contract_call_seconds": contract_time.seconds(),
+        "signatures_lifecycle_and_wasm_seconds": round(with_contracts, 3),
+        "signatures_lifecycle_and_wasm_simulated_per_wall": round(simulated / with_contracts, 1),
         "timed_run_wall_seconds": round(timed_wall, 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -22,10 +22,20 @@ HOST_PATH = {
             "format": "sim-tendermint",
             "consensus": "tm-ed25519",
             "validators": size,
-            "adjacent": {"host_over_signatures_ratio": ratio, "fixed_cost_ms": fixed},
-            "skipping": {"host_over_signatures_ratio": ratio - 0.1, "fixed_cost_ms": fixed + 0.1},
+            "adjacent": {
+                "host_over_signatures_ratio": ratio,
+                "fixed_cost_ms": fixed,
+                "signatures_lifecycle_and_wasm_ratio": floor,
+                "contract_lifecycle_and_wasm_ms": fixed / 2,
+            },
+            "skipping": {
+                "host_over_signatures_ratio": ratio - 0.1,
+                "fixed_cost_ms": fixed + 0.1,
+                "signatures_lifecycle_and_wasm_ratio": floor + 0.1,
+                "contract_lifecycle_and_wasm_ms": fixed / 4,
+            },
         }
-        for size, ratio, fixed in ((4, 9.0, 0.3), (150, 1.4, 2.0))
+        for size, ratio, fixed, floor in ((4, 9.0, 0.3, 4.0), (150, 1.4, 2.0, 1.2))
     ],
     "blocks": [
         {
@@ -95,6 +105,12 @@ def test_collects_every_file_and_tabulates_headlines(
     assert (update["value"], update["target"], update["met"]) == (1.4, "<= 1.3", False)
     fixed = headlines["fixed cost, 4 val, ed25519, sim-tm"]
     assert (fixed["value"], fixed["unit"], fixed["met"]) == (0.4, "ms", True)
+    # what no host can take off, under each: the worse update again, with no target
+    floors = [row for row in out["headlines"] if row.get("figure", "").startswith("its floor")]
+    assert [(row["value"], row["unit"], row["target"]) for row in floors] == [
+        (1.3, "x", None),
+        (0.15, "ms", None),
+    ]
     block = headlines["block / signing, 150 val, secp256k1, tm"]
     assert (block["value"], block["met"]) == (1.2, True)
     assert headlines["CPU, day 30 / day 1"]["met"] is False  # 12 % is not within 10 %
