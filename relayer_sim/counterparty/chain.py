@@ -313,6 +313,21 @@ class CounterpartyChain:
         """Commit to ``packet`` in the state of the next block (what a relayer then proves)."""
         self.state.write(tuple(packet.commitment_path()), packet.commitment())
 
+    def acknowledge_packet(self, packet: Packet) -> bool:
+        """Delete ``packet``'s commitment in the next block (ICS-04 ``AcknowledgePacket``).
+
+        ibc-go deletes it once the receiver's acknowledgement is proven through its client of
+        the receiver; this chain runs no client of the host, so relayers bring only the
+        acknowledgements they read in the host's committed state, and the proof is taken as
+        given. False, changing nothing, when there is no such commitment (acknowledged before,
+        by this relayer or another: ibc-go's no-op).
+        """
+        path = tuple(packet.commitment_path())
+        if self.state.get(path) != packet.commitment():
+            return False
+        self.state.delete(path)
+        return True
+
     # -- queries (what relayers see) --------------------------------------------------------------
 
     def block(self, height: Height) -> Block:

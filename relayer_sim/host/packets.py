@@ -1,5 +1,6 @@
 """Packet receipt (ibc-go's ``RecvPacket``, for the host's side of a channel): a packet is
-accepted once, before its timeout, when the client proves the sender's commitment to it."""
+accepted once, before its timeout, when the client proves the sender's commitment to it; its
+acknowledgement is written at once (a synchronous acknowledgement), for relayers to carry back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from relayer_sim.host.errors import ClientStatusError, InvalidMessage
 from relayer_sim.host.store import GasMeter
 from relayer_sim.host.validation import validate_packet
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.packets import Packet
+from relayer_sim.lightclient.packets import (
+    SUCCESS_ACKNOWLEDGEMENT,
+    Packet,
+    acknowledgement_commitment,
+)
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import Storage
 
@@ -25,7 +30,7 @@ class RecvOutcome:
 
 
 class PacketKeeper:
-    """Receipts of the packets delivered to this host."""
+    """Receipts and acknowledgements of the packets delivered to this host."""
 
     def __init__(self, store: Storage, clients: ClientKeeper) -> None:
         self.store, self.clients = store, clients
@@ -54,7 +59,14 @@ class PacketKeeper:
             client_id, proof_height, proof, packet.commitment_path(), packet.commitment(), env, gas
         )
         self.store.set(packet.receipt_key(), RECEIVED)
+        self.store.set(
+            packet.acknowledgement_key(), acknowledgement_commitment(SUCCESS_ACKNOWLEDGEMENT)
+        )
         return RecvOutcome(received=True)
 
     def received(self, packet: Packet) -> bool:
         return self.store.get(validate_packet(packet).receipt_key()) is not None
+
+    def acknowledgement_commitment(self, packet: Packet) -> bytes | None:
+        """The commitment to ``packet``'s acknowledgement, once it was received."""
+        return self.store.get(validate_packet(packet).acknowledgement_key())

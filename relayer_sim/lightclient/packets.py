@@ -2,9 +2,11 @@
 
 The sender stores ``commitment()`` under ``commitment_path()`` in its state; the receiving
 host verifies that key and value with a membership proof through the light client, then
-records a receipt so the packet is delivered once. The commitment is ibc-go's:
-sha256(u64be(timeout timestamp) ‖ u64be(timeout revision) ‖ u64be(timeout height) ‖
-sha256(data)).
+records a receipt so the packet is delivered once, and the commitment of its acknowledgement
+(ibc-go's synchronous ``WriteAcknowledgement``). Once the acknowledgement is relayed back, the
+sender deletes its commitment (ICS-04 ``AcknowledgePacket``), so a sender's state holds only the
+packets in flight. The commitment is ibc-go's: sha256(u64be(timeout timestamp) ‖ u64be(timeout
+revision) ‖ u64be(timeout height) ‖ sha256(data)); an acknowledgement's is sha256(ack).
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from dataclasses import dataclass, field
 from relayer_sim.lightclient.headers import Height
 
 NO_TIMEOUT_HEIGHT = Height(0, 0)
+#: The acknowledgement the host writes for every packet it receives: ibc-go's
+#: ``NewResultAcknowledgement([]byte{1})`` as JSON, what its transfer module writes on success.
+SUCCESS_ACKNOWLEDGEMENT = b'{"result":"AQ=="}'
+
+
+def acknowledgement_commitment(acknowledgement: bytes) -> bytes:
+    """What the receiving chain stores for an acknowledgement (ibc-go's
+    ``CommitAcknowledgement``)."""
+    return hashlib.sha256(acknowledgement).digest()
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,13 @@ class Packet:
         """Where the receiving chain records that the packet arrived."""
         return (
             f"receipts/ports/{self.destination_port}/channels/{self.destination_channel}"
+            f"/sequences/{self.sequence}"
+        ).encode()
+
+    def acknowledgement_key(self) -> bytes:
+        """Where the receiving chain commits to the packet's acknowledgement."""
+        return (
+            f"acks/ports/{self.destination_port}/channels/{self.destination_channel}"
             f"/sequences/{self.sequence}"
         ).encode()
 

@@ -8,9 +8,11 @@ On each wake-up it queries both chains over its ``Link`` (which may delay, lose 
 what travels), compares the counterparty's latest height with the client's, decides by its
 update policy whether to send ``MsgUpdateClient`` (trusting the client's latest height), and
 sends ``MsgRecvPacket`` for every packet it has not seen delivered whose commitment the client
-can prove. It learns only from the chains' public state, so a crash or a lost transaction costs
-nothing but time: the next wake-up sees what is still missing. A transaction whose effect does
-not show is sent again after a backoff that doubles with each attempt (up to 8 times the first).
+can prove, and carries the acknowledgement of every packet delivered back to the counterparty
+(which then deletes its commitment). It learns only from the chains' public state, so a crash
+or a lost transaction costs nothing but time: the next wake-up sees what is still missing. A
+transaction whose effect does not show is sent again after a backoff that doubles with each
+attempt (up to 8 times the first).
 """
 
 from __future__ import annotations
@@ -290,9 +292,10 @@ class Relayer:
         # relayer has passed them).
         first = max(self._first_undelivered, sent_packets.first_kept())
         for sent in sent_packets.since(first):
-            if not packets.received(sent.packet):
+            if packets.acknowledgement_commitment(sent.packet) is None:
                 break
             self._attempts.pop(_recv_key(sent.packet), None)
+            self._relay_acknowledgement(sent.packet)
             first += 1
         self._first_undelivered = first
         sent_packets.read_up_to(self.config.name, first)
@@ -313,6 +316,12 @@ class Relayer:
             self._submit(
                 MsgRecvPacket(self.config.address, client_id, packet, proof, proof_height), key
             )
+
+    def _relay_acknowledgement(self, packet: Packet) -> None:
+        """Carry the host's acknowledgement of ``packet`` back, so that the counterparty
+        forgets its commitment (once: whichever relayer passes it first)."""
+        if self.world.counterparty.acknowledge_packet(packet):
+            self.world.record(self.config.name, "packet_acknowledged", sequence=packet.sequence)
 
     def _submit(
         self,

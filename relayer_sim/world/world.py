@@ -22,7 +22,15 @@ from relayer_sim.world.sent import SentPackets
 
 #: Events recorded many times a minute: logged at debug level, so the info log tells the story.
 ROUTINE_KINDS: Final = frozenset(
-    {"block", "clients", "packet_sent", "update_sent", "message_lost", "message_duplicated"}
+    {
+        "block",
+        "clients",
+        "packet_sent",
+        "packet_acknowledged",
+        "update_sent",
+        "message_lost",
+        "message_duplicated",
+    }
 )
 _log = structlog.get_logger("relayer_sim.sim")
 #: Asked first, so that an unconfigured run formats no log record at all.

@@ -49,8 +49,13 @@ def test_a_proven_packet_is_received_once(vm: WasmVM) -> None:
     assert "the proven value differs" in host.expect(ContractError, recv(forged), chain)
     host.expect(InvalidMessage, recv(PACKET, Height(1, 9)), chain)
     host.expect(NotFound, recv(PACKET, client="08-wasm-5"), chain)
+    assert host.app.query().packets.acknowledgement_commitment(PACKET) is None
     assert host.ok(recv(PACKET), chain) == RecvOutcome(received=True)
     assert host.app.query().packets.received(PACKET)
+    # ibc-go's commitment of the success acknowledgement {"result":"AQ=="}
+    assert host.app.query().packets.acknowledgement_commitment(PACKET) == bytes.fromhex(
+        "08f7557ed51826fe18d84512bf24ec75001edbaf2123a477df72a0a9f3640a7c"
+    )
     assert host.ok(recv(PACKET), chain) == RecvOutcome(received=False)  # a duplicate: no-op
     for expired in (late, low):
         assert "timed out" in host.expect(InvalidMessage, recv(expired), chain)

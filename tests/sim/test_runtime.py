@@ -15,6 +15,7 @@ from relayer_sim.sim.logging import configure_logging
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
 from relayer_sim.vm import WasmVM
+from relayer_sim.world import World
 from tests.sim import in_tendermint_format
 
 SHORT = """
@@ -63,6 +64,29 @@ def test_same_seed_same_trace_other_seed_other_trace(vm: WasmVM, tmp_path: Path,
     trace = read_trace(first.trace_path)
     kinds = {event.kind for event in trace.events}
     assert {"block", "client_created", "update_sent", "packet_sent", "outcome"} <= kinds
+
+
+def test_delivered_packets_are_acknowledged_and_their_commitments_deleted(
+    vm: WasmVM, tmp_path: Path
+) -> None:
+    worlds: list[World] = []
+    result = run_scenario(
+        parse_scenario(SHORT, "short.toml"), tmp_path, vm=vm, observer=worlds.append
+    )
+    world = worlds[-1]
+    events = read_trace(result.trace_path).events
+    acknowledged = [e.data["sequence"] for e in events if e.kind == "packet_acknowledged"]
+    assert len(acknowledged) >= 15 and acknowledged == sorted(set(acknowledged))
+    # the packets the log forgot were all delivered, and acknowledged by the relayer
+    assert set(range(1, world.sent.first_kept() + 1)) <= set(acknowledged)
+    packets = world.host.app.query().packets
+    for sent in world.sent.since(0):
+        packet = sent.packet
+        kept = world.counterparty.state.get(tuple(packet.commitment_path()))
+        if packet.sequence in acknowledged:
+            assert packets.received(packet) and kept is None
+        else:
+            assert kept == packet.commitment()
 
 
 @pytest.mark.parametrize(
