@@ -301,10 +301,9 @@ class CounterpartyChain:
         """The keys of the validators that sign the block at ``height`` (bit ``i`` of
         ``online``: the ``i``-th signs), by public key."""
         scheme = validators.scheme
-        keys = [self.roster.key(name, scheme) for name in self.roster.powers_at(height)]
-        by_public_key = {key.public_key: key for key in keys}
+        names = self.roster.names_by_key(scheme, height)
         return {
-            v.public_key: by_public_key[v.public_key]
+            v.public_key: self.roster.key(names[v.public_key], scheme)
             for index, v in enumerate(validators)
             if online >> index & 1
         }

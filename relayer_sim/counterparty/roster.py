@@ -8,8 +8,10 @@ changes scheme (as a real chain's validators re-key for a new signature algorith
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.schemes import SCHEMES, SigningKey
@@ -48,6 +50,8 @@ class Roster:
         if any(power <= 0 for power in self._initial.values()):
             raise RosterError("every initial validator needs a positive power")
         self._changes: list[RosterChange] = []
+        #: Powers by how many of the changes (in height order) are in effect.
+        self._powers: dict[int, Mapping[str, int]] = {}
         self._keys: dict[tuple[str, str], SigningKey] = {}
         #: One object per distinct set (a chain's blocks share them instead of a copy each).
         self._sets: dict[tuple[str, tuple[tuple[str, int], ...]], ValidatorSet] = {}
@@ -60,19 +64,28 @@ class Roster:
         before = list(self._changes)
         self._changes.append(change)
         self._changes.sort(key=lambda c: c.height)  # stable: same-height changes keep their order
+        self._powers.clear()
         affected = {c.height for c in self._changes if c.height >= change.height}
         if not all(self.powers_at(height) for height in affected):
             self._changes = before
+            self._powers.clear()
             raise RosterError(f"removing {change.name} at {change.height} leaves no validator")
 
-    def powers_at(self, height: Height) -> dict[str, int]:
-        """Name to power for the block at ``height`` (only validators with power)."""
-        powers = dict(self._initial)
-        for change in self._changes:
-            if change.height > height:
-                break
-            powers[change.name] = change.power
-        return {name: power for name, power in powers.items() if power > 0}
+    def powers_at(self, height: Height) -> Mapping[str, int]:
+        """Name to power for the block at ``height`` (only validators with power).
+
+        Heights under the same changes share one answer, made once: a chain asks for every
+        block, several times."""
+        in_effect = bisect_right(self._changes, height, key=lambda c: c.height)
+        cached = self._powers.get(in_effect)
+        if cached is None:
+            powers = dict(self._initial)
+            for change in self._changes[:in_effect]:
+                powers[change.name] = change.power
+            cached = self._powers[in_effect] = MappingProxyType(
+                {name: power for name, power in powers.items() if power > 0}
+            )
+        return cached
 
     def key(self, name: str, scheme: str) -> SigningKey:
         """The key ``name`` signs with under ``scheme`` (derived once, then cached)."""

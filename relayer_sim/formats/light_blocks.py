@@ -35,9 +35,9 @@ from google.protobuf.message import Message
 from relayer_sim.formats.cometbft import (
     TIMESTAMP_MIN_SECONDS,
     address,
-    commit_vote_sign_bytes,
     header_hash,
     validator_set_hash,
+    vote_sign_bytes,
 )
 from relayer_sim.formats.merkle import EMPTY_HASH, hash_from_byte_slices, leaf_hash
 from relayer_sim.formats.multistore import SDK_SPECS
@@ -215,24 +215,34 @@ def commit(
     signers: Sequence[Signer | None],
 ) -> types_pb2.Commit:
     """The commit of ``block_header``: the ``i``-th validator signs with ``signers[i]`` (None:
-    absent), each vote timed at the header's time."""
+    absent), each vote timed at the header's time.
+
+    A ``CanonicalVote`` names no validator, so the votes for one block at one time all sign the
+    same bytes (``Commit.VoteSignBytes`` of any of them): they are encoded once."""
     if len(signers) != len(validators.validators):
         raise ValueError(f"{len(signers)} signers for {len(validators.validators)} validators")
     result = types_pb2.Commit(height=block_header.height, round=0)
     result.block_id.CopyFrom(block_id(block_header))
+    sign_bytes = vote_sign_bytes(
+        chain_id,
+        msg_type=types_pb2.SIGNED_MSG_TYPE_PRECOMMIT,
+        height=result.height,
+        round_=result.round,
+        block_id=result.block_id,
+        timestamp=block_header.time,
+    )
+    signatures = result.signatures
     for validator, signer in zip(validators.validators, signers, strict=True):
-        sig = result.signatures.add()
         if signer is None:
-            sig.block_id_flag = validator_pb2.BLOCK_ID_FLAG_ABSENT
-            sig.timestamp.seconds = TIMESTAMP_MIN_SECONDS  # Go's time.Time{}
-            continue
-        sig.block_id_flag = validator_pb2.BLOCK_ID_FLAG_COMMIT
-        sig.validator_address = validator.address
-        sig.timestamp.CopyFrom(block_header.time)
-    for index, signer in enumerate(signers):
-        if signer is not None:
-            sign_bytes = commit_vote_sign_bytes(chain_id, result, index)
-            result.signatures[index].signature = signer(sign_bytes)
+            absent = signatures.add(block_id_flag=validator_pb2.BLOCK_ID_FLAG_ABSENT)
+            absent.timestamp.seconds = TIMESTAMP_MIN_SECONDS  # Go's time.Time{}
+        else:
+            signatures.add(
+                block_id_flag=validator_pb2.BLOCK_ID_FLAG_COMMIT,
+                validator_address=validator.address,
+                timestamp=block_header.time,
+                signature=signer(sign_bytes),
+            )
     return result
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from google.protobuf import any_pb2
 from google.protobuf.message import DecodeError
@@ -52,6 +52,16 @@ _HEADER_URL: Final = "/" + tendermint_pb2.Header.DESCRIPTOR.full_name
 _CLIENT_STATE_URL: Final = "/" + tendermint_pb2.ClientState.DESCRIPTOR.full_name
 _CONSENSUS_STATE_URL: Final = "/" + tendermint_pb2.ConsensusState.DESCRIPTOR.full_name
 _VERSION_BY_SCHEME: Final = {v.scheme: v for v in CONSENSUS_VERSIONS.values()}
+
+
+class _NativeSet(NamedTuple):
+    """A validator set in CometBFT's form, with its hash and its public keys in its order."""
+
+    validators: validator_pb2.ValidatorSet
+    hash: bytes
+    keys: tuple[bytes, ...]
+    #: For each validator in the neutral set's order, its index in CometBFT's.
+    order: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,8 @@ class TendermintWire:
     name: Final = "tendermint"
 
     def __init__(self) -> None:
-        self._sets: dict[ValidatorSet, validator_pb2.ValidatorSet] = {}
+        self._sets: dict[ValidatorSet, _NativeSet] = {}
+        self._recent: tuple[ValidatorSet, _NativeSet] | None = None
 
     def new_state(self) -> ChainState:
         return MultiStoreState()
@@ -100,20 +111,38 @@ class TendermintWire:
     # -- validator sets ---------------------------------------------------------------------------
 
     def validator_set(self, validators: ValidatorSet) -> validator_pb2.ValidatorSet:
-        """``validators`` as CometBFT lists them (cached: a set changes rarely)."""
-        native = self._sets.get(validators)
-        if native is None:
+        """``validators`` as CometBFT lists them."""
+        return self._native_set(validators).validators
+
+    def validators_hash(self, validators: ValidatorSet) -> bytes:
+        return self._native_set(validators).hash
+
+    def _native_set(self, validators: ValidatorSet) -> _NativeSet:
+        """``validators`` in CometBFT's form (cached: a set changes rarely, and every block
+        names two and is signed by one). The roster hands out one object per set, so the last
+        one is recognised by identity before hashing its validators for the cache."""
+        recent = self._recent
+        if recent is not None and recent[0] is validators:
+            return recent[1]
+        known = self._sets.get(validators)
+        if known is None:
             if len(self._sets) >= 64:
                 self._sets.clear()
             members = (
                 lb.Member(lb.public_key(validators.scheme, v.public_key), v.power)
                 for v in validators
             )
-            native = self._sets[validators] = lb.validator_set(members)
-        return native
-
-    def validators_hash(self, validators: ValidatorSet) -> bytes:
-        return lb.set_hash(self.validator_set(validators))
+            native = lb.validator_set(members)
+            keys = tuple(_public_key_bytes(v) for v in native.validators)
+            position = {key: index for index, key in enumerate(keys)}
+            known = self._sets[validators] = _NativeSet(
+                native,
+                lb.set_hash(native),
+                keys,
+                tuple(position[v.public_key] for v in validators),
+            )
+        self._recent = (validators, known)
+        return known
 
     # -- blocks -----------------------------------------------------------------------------------
 
@@ -124,8 +153,10 @@ class TendermintWire:
         signers: Mapping[bytes, SigningKey],
         parent: SignedHeader | None,
     ) -> SignedHeader:
-        native_set = self.validator_set(validators)
-        native_set = lb.with_proposer(native_set, lb.rotating_proposer(native_set, header.height))
+        known = self._native_set(validators)
+        native_set = lb.with_proposer(
+            known.validators, lb.rotating_proposer(known.validators, header.height)
+        )
         last_block_id, last_commit_hash = self._parent_of(header, parent)
         native_header = lb.header(
             chain_id=header.chain_id,
@@ -138,11 +169,10 @@ class TendermintWire:
             last_commit_hash=last_commit_hash,
             proposer_address=bytes(native_set.proposer.address),
         )
-        keys = [_public_key_bytes(v) for v in native_set.validators]
-        signing = [signers[key].sign if key in signers else None for key in keys]
+        signing = [signers[key].sign if key in signers else None for key in known.keys]
         native_commit = lb.commit(header.chain_id, native_header, native_set, signing)
-        by_key = dict(zip(keys, native_commit.signatures, strict=True))
-        signatures = tuple(bytes(by_key[v.public_key].signature) or None for v in validators)
+        in_native_order = native_commit.signatures
+        signatures = tuple(bytes(in_native_order[i].signature) or None for i in known.order)
         block_hash = bytes(native_commit.block_id.hash)
         return SignedHeader(
             header,
