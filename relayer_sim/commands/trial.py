@@ -30,7 +30,7 @@ from relayer_sim.scenario.contracts import ContractCode
 from relayer_sim.scenario.durations import MINUTE
 from relayer_sim.scenario.loading import scenario_from_data
 from relayer_sim.sim.trace import Event, read_trace
-from relayer_sim.vm import CallResult, Storage, VMError, WasmVM
+from relayer_sim.vm import CallResult, QueryHandler, Storage, VMError, WasmVM
 from relayer_sim.vm.machine import JSONObject
 
 #: When the byzantine relayer sends the fork, and how long the run goes on after it.
@@ -289,21 +289,34 @@ class _GasNotingVM(WasmVM):
         msg: bytes,
         storage: Storage,
         gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
-        call = partial(WasmVM.instantiate, self, checksum, env, info, msg, storage, gas_limit)
-        return self._noted(checksum, "instantiate", call)
+        args = (checksum, env, info, msg, storage, gas_limit, querier)
+        return self._noted(checksum, "instantiate", partial(WasmVM.instantiate, self, *args))
 
     def query(
-        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
-        call = partial(WasmVM.query, self, checksum, env, msg, storage, gas_limit)
-        return self._noted(checksum, _kind(msg), call)
+        args = (checksum, env, msg, storage, gas_limit, querier)
+        return self._noted(checksum, _kind(msg), partial(WasmVM.query, self, *args))
 
     def sudo(
-        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
-        call = partial(WasmVM.sudo, self, checksum, env, msg, storage, gas_limit)
-        return self._noted(checksum, _kind(msg), call)
+        args = (checksum, env, msg, storage, gas_limit, querier)
+        return self._noted(checksum, _kind(msg), partial(WasmVM.sudo, self, *args))
 
     def _noted(self, checksum: bytes, kind: str, call: Callable[[], CallResult]) -> CallResult:
         if checksum != self.checksum:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final
 
+from relayer_sim.host import client_queries
 from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
@@ -41,6 +43,7 @@ from relayer_sim.host.messages import (
 from relayer_sim.host.native import NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.packed_store import PackedStorage
 from relayer_sim.host.packets import PacketKeeper
+from relayer_sim.host.querier import DEFAULT_ACCEPT_LIST, VERIFY_MEMBERSHIP_PATH, ChainQuerier
 from relayer_sim.host.status_cache import StatusCache
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter
 from relayer_sim.host.upgrade import UpgradeKeeper, UpgradePlan
@@ -78,6 +81,9 @@ class HostConfig:
     #: (``relayer_sim.host.status_cache``); off, every status is a fresh call. Traces are the
     #: same either way.
     status_cache: bool = True
+    #: Stargate query paths contracts may ask besides 08-wasm's default accept list (ibc-go's
+    #: ``AcceptListStargateQuerier`` option, set when the app is wired: not a governed param).
+    stargate_accept_list: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,7 @@ class HostApp:
             self.authority,
             self.config.allowed_clients,
             status_cache=status_cache,
+            querier_for=partial(self._querier, unmetered if unmetered is not None else store),
         )
         gov: Governance[Msg] = Governance(
             PrefixStore(store, GOV_PREFIX),
@@ -193,6 +200,28 @@ class HostApp:
     def _upgrades(self, store: Storage) -> UpgradeKeeper:
         """The upgrade module alone: what every block and every relayer's look asks first."""
         return UpgradeKeeper(PrefixStore(store, UPGRADE_PREFIX), self.authority)
+
+    def _querier(self, base: Storage, env: HostEnv, gas: GasMeter) -> ChainQuerier:
+        """The querier of a contract call made at ``env`` over ``base`` (unmetered), paid by
+        ``gas``: its queries read a throwaway cache of ``base`` on their own meters."""
+
+        def clients_on(meter: GasMeter) -> Callable[[], ClientKeeper]:
+            def clients() -> ClientKeeper:
+                scratch = CacheStore(base)
+                return self.keepers(GasKV(scratch, meter), scratch).clients
+
+            return clients
+
+        def verify(data: bytes, meter: GasMeter) -> bytes:
+            return client_queries.verify_membership(clients_on(meter), env, data, meter)
+
+        accepted = (*DEFAULT_ACCEPT_LIST[self.config.dialect], *self.config.stargate_accept_list)
+        return ChainQuerier({VERIFY_MEMBERSHIP_PATH: verify}, accepted, gas)
+
+    def querier(self, env: HostEnv, gas: GasMeter) -> ChainQuerier:
+        """What a contract's chain queries reach over the block's working state, paid by
+        ``gas`` (for a contract called outside a transaction, as ``contract try`` does)."""
+        return self._querier(self.state, env, gas)
 
     def query(self) -> Keepers:
         """The modules over the block's working state (for reads)."""

@@ -30,6 +30,7 @@ from relayer_sim.host.errors import (
 )
 from relayer_sim.host.limits import query_gas_meter
 from relayer_sim.host.native import NATIVE_CHECKSUM, NATIVE_CLIENT_TYPE, NativeModule
+from relayer_sim.host.querier import ChainQuerier, QuerierFactory
 from relayer_sim.host.status_cache import CachedStatus, StatusCacheView
 from relayer_sim.host.store import GasMeter
 from relayer_sim.host.validation import client_identifier
@@ -44,7 +45,7 @@ from relayer_sim.lightclient.wasm_wrappers import (
     decode_client_state,
     decode_consensus_state,
 )
-from relayer_sim.vm import Storage
+from relayer_sim.vm import QueryHandler, Storage
 from relayer_sim.vm.imports import unsupported_query
 from relayer_sim.vm.storage import Pair, PrefixStore
 
@@ -133,12 +134,15 @@ class ClientKeeper:
         authority: str,
         allowed_clients: Sequence[str] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE),
         status_cache: StatusCacheView | None = None,
+        querier_for: QuerierFactory | None = None,
     ) -> None:
         self.store, self.codes, self.proxy, self.native = store, codes, proxy, native
         self.authority = authority
         self.allowed_clients = tuple(allowed_clients)
         #: Status answers of the committed state (``relayer_sim.host.status_cache``), if any.
         self.status_cache = status_cache
+        #: The querier of a contract call made at ``env`` and paid by ``gas`` (None: the VM's).
+        self.querier_for = querier_for
 
     # -- stores and state ---------------------------------------------------------------------
 
@@ -168,22 +172,43 @@ class ClientKeeper:
     def latest_height(self, client_id: str) -> Height:
         return self.client_state(client_id).latest_height
 
-    def _call(self, client_id: str, gas: GasMeter, action: Action[T]) -> T:
+    def _querier(self, env: HostEnv, gas: GasMeter) -> ChainQuerier | None:
+        return None if self.querier_for is None else self.querier_for(env, gas)
+
+    def _call(
+        self,
+        client_id: str,
+        env: HostEnv,
+        gas: GasMeter,
+        action: Action[T],
+        querier: QueryHandler | None = None,
+    ) -> T:
         state = self.client_state(client_id)
-        return self._run(client_id, state.checksum, self.client_store(client_id), gas, action)
+        store = self.client_store(client_id)
+        return self._run(client_id, state.checksum, store, env, gas, action, querier)
 
     def _run(
-        self, client_id: str, checksum: bytes, store: Storage, gas: GasMeter, action: Action[T]
+        self,
+        client_id: str,
+        checksum: bytes,
+        store: Storage,
+        env: HostEnv,
+        gas: GasMeter,
+        action: Action[T],
+        querier: QueryHandler | None = None,
     ) -> T:
-        """Call the client's code: the binary's for a native client, else its contract."""
+        """Call the client's code: the binary's for a native client, else its contract, whose
+        chain queries ``querier`` answers (None: a fresh one for ``env`` and ``gas``)."""
         if checksum == NATIVE_CHECKSUM:
             return self.native.call(store, action)
-        return self.proxy.call(client_id, checksum, store, gas, action)
+        if querier is None:
+            querier = self._querier(env, gas)
+        return self.proxy.call(client_id, checksum, store, gas, action, querier)
 
-    def _call_and_check(self, client_id: str, gas: GasMeter, action: Action[T]) -> T:
+    def _call_and_check(self, client_id: str, env: HostEnv, gas: GasMeter, action: Action[T]) -> T:
         checksum = self.client_state(client_id).checksum
         return self._run_and_check(
-            client_id, checksum, self.client_store(client_id), gas, action, checksum
+            client_id, checksum, self.client_store(client_id), env, gas, action, checksum
         )
 
     def _run_and_check(
@@ -191,6 +216,7 @@ class ClientKeeper:
         client_id: str,
         checksum: bytes,
         store: Storage,
+        env: HostEnv,
         gas: GasMeter,
         action: Action[T],
         expected_checksum: bytes | None,
@@ -200,7 +226,13 @@ class ClientKeeper:
         if checksum == NATIVE_CHECKSUM:
             return self.native.call(store, action)
         return self.proxy.call_and_check(
-            client_id, checksum, store, gas, action, expected_checksum=expected_checksum
+            client_id,
+            checksum,
+            store,
+            gas,
+            action,
+            expected_checksum=expected_checksum,
+            querier=self._querier(env, gas),
         )
 
     def status(self, client_id: str, env: HostEnv, gas: GasMeter) -> Status:
@@ -236,11 +268,12 @@ class ClientKeeper:
             )
             key = cache.key(client_id, _client_prefix(client_id), code, env, gas)
         if key is None:
-            return self._call(client_id, gas, lambda client: client.status(env))
+            return self._call(client_id, env, gas, lambda client: client.status(env))
         assert cache is not None
         answer = cache.replay(key, gas, self.proxy)
         if answer is not None:
             return answer
+        querier = self._querier(env, gas)
         before = gas.consumed
         started: list[int] = []
 
@@ -250,7 +283,9 @@ class ClientKeeper:
             started.append(client.last_gas if isinstance(client, ContractClient) else 0)
             return answer
 
-        answer = self._call(client_id, gas, ask)
+        answer = self._call(client_id, env, gas, ask, querier)
+        if querier is not None and querier.asked:
+            return answer  # it asked the chain: it depends on more than the client's store
         gas_before_vm, contract_gas = started
         cache.record(
             key, CachedStatus(answer, gas.consumed - before, gas_before_vm, contract_gas, wasm)
@@ -297,6 +332,7 @@ class ClientKeeper:
             client_id,
             checksum,
             self.client_store(client_id),
+            env,
             gas,
             lambda client: client.instantiate(
                 wrapped_client.data, wrapped_consensus.data, checksum, env
@@ -320,20 +356,20 @@ class ClientKeeper:
     ) -> UpdateOutcome:
         """Verify, check for misbehaviour, then update the client or freeze it."""
         self._require_active(client_id, env, gas, "update")
-        self._call(client_id, gas, lambda c: c.verify_client_message(client_message, env))
+        self._call(client_id, env, gas, lambda c: c.verify_client_message(client_message, env))
         try:
             found = self._call(
-                client_id, gas, lambda c: c.check_for_misbehaviour(client_message, env)
+                client_id, env, gas, lambda c: c.check_for_misbehaviour(client_message, env)
             )
         except (ContractError, ContractFailure):
             found = False  # 08-wasm: any error of the query counts as no misbehaviour found
         if found:
             self._call_and_check(
-                client_id, gas, lambda c: c.update_state_on_misbehaviour(client_message, env)
+                client_id, env, gas, lambda c: c.update_state_on_misbehaviour(client_message, env)
             )
             return UpdateOutcome((), misbehaviour=True)
         heights = self._call_and_check(
-            client_id, gas, lambda c: c.update_state(client_message, env)
+            client_id, env, gas, lambda c: c.update_state(client_message, env)
         )
         return UpdateOutcome(tuple(heights), misbehaviour=False)
 
@@ -364,6 +400,7 @@ class ClientKeeper:
             )
         self._call_and_check(
             client_id,
+            env,
             gas,
             lambda c: c.verify_upgrade_and_update_state(
                 new_client.data, new_consensus.data, proof_client, proof_consensus, env
@@ -401,7 +438,12 @@ class ClientKeeper:
             )
         recovery = RecoveryStore(self.client_store(subject), self.client_store(substitute))
         self._run(
-            subject, subject_state.checksum, recovery, gas, lambda c: c.migrate_client_store(env)
+            subject,
+            subject_state.checksum,
+            recovery,
+            env,
+            gas,
+            lambda c: c.migrate_client_store(env),
         )
         after = stored_client_state(self.client_store(subject))
         if after.checksum != subject_state.checksum:
@@ -441,7 +483,13 @@ class ClientKeeper:
             raise AlreadyExists(f"new checksum ({checksum.hex()}) is the same as current checksum")
         store = self.client_store(client_id)
         self.proxy.call_and_check(
-            client_id, checksum, store, gas, lambda c: c.migrate(env, msg), expected_checksum=None
+            client_id,
+            checksum,
+            store,
+            gas,
+            lambda c: c.migrate(env, msg),
+            expected_checksum=None,
+            querier=self._querier(env, gas),
         )
         migrated = stored_client_state(store)
         store.set(
@@ -491,6 +539,7 @@ class ClientKeeper:
         if value is None:
             self._call(
                 client_id,
+                env,
                 gas,
                 lambda c: c.verify_non_membership(
                     height, delay_time_ns, delay_blocks, proof, key_path, env
@@ -499,6 +548,7 @@ class ClientKeeper:
         else:
             self._call(
                 client_id,
+                env,
                 gas,
                 lambda c: c.verify_membership(
                     height, delay_time_ns, delay_blocks, proof, key_path, value, env

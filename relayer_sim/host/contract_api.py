@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from relayer_sim.lightclient.client import ClientError
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.vm import CallResult, Storage, WasmVM
+from relayer_sim.vm import CallResult, QueryHandler, Storage, WasmVM
 from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
 from relayer_sim.vm.machine import MAX_RESULT_SIZE
 
@@ -66,10 +66,14 @@ class ContractClient:
         dialect: Dialect = Dialect.V10,
         gas_limit: int = DEFAULT_GAS_LIMIT,
         address: str = "08-wasm-0",
+        querier: QueryHandler | None = None,
     ) -> None:
         self.vm, self.checksum, self.storage, self.dialect = vm, checksum, storage, dialect
         self.gas_limit, self.address = gas_limit, address
-        #: CosmWasm gas of the last call.
+        #: Answers the contract's chain queries (None: the VM's own querier).
+        self.querier = querier
+        #: CosmWasm gas of the last call, less what its chain queries used (already charged by
+        #: the host): what 08-wasm charges for the call.
         self.last_gas = 0
 
     def _height(self, height: Height) -> dict[str, int]:
@@ -85,7 +89,7 @@ class ContractClient:
         return env_json(env, self.address)
 
     def _finish(self, result: CallResult, *, query: bool = False) -> Any:
-        self.last_gas = result.gas_used
+        self.last_gas = result.gas_used - result.gas_used_externally
         if not result.ok:
             raise ClientError(result.error or "contract error without a message")
         if not query and isinstance(result.response, dict):
@@ -97,7 +101,9 @@ class ContractClient:
     def _query(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
         msg = json.dumps({command: body}).encode()
         data = self._finish(
-            self.vm.query(self.checksum, self._env(env), msg, self.storage, self.gas_limit),
+            self.vm.query(
+                self.checksum, self._env(env), msg, self.storage, self.gas_limit, self.querier
+            ),
             query=True,
         )
         return _json_data(data)
@@ -105,7 +111,9 @@ class ContractClient:
     def _sudo(self, command: str, body: dict[str, Any], env: HostEnv) -> Any:
         msg = json.dumps({command: body}).encode()
         data = self._finish(
-            self.vm.sudo(self.checksum, self._env(env), msg, self.storage, self.gas_limit)
+            self.vm.sudo(
+                self.checksum, self._env(env), msg, self.storage, self.gas_limit, self.querier
+            )
         )
         return None if data is None else _json_data(data)
 
@@ -122,7 +130,13 @@ class ContractClient:
         info = {"sender": "", "funds": []}
         self._finish(
             self.vm.instantiate(
-                self.checksum, self._env(env), info, msg, self.storage, self.gas_limit
+                self.checksum,
+                self._env(env),
+                info,
+                msg,
+                self.storage,
+                self.gas_limit,
+                self.querier,
             )
         )
 
@@ -222,7 +236,9 @@ class ContractClient:
     def migrate(self, env: HostEnv, msg: bytes = b"{}") -> None:
         """``MsgMigrateContract``'s call, under the new code (``msg`` is the message's own)."""
         self._finish(
-            self.vm.migrate(self.checksum, self._env(env), msg, self.storage, self.gas_limit)
+            self.vm.migrate(
+                self.checksum, self._env(env), msg, self.storage, self.gas_limit, self.querier
+            )
         )
 
 

@@ -30,6 +30,9 @@ give the same answer and charge the same gas:
   CosmWasm gas). Otherwise the contract is called, and runs out of gas as it would have.
 - **Failures are not cached.** A contract error, a VM failure or running out of gas is answered
   by a fresh call every time (these are rare, and a failure's cost depends on the limit).
+- **Nor answers that asked the chain.** A status call that made a chain query (``query_chain``)
+  read more than the client's store; its answer is never recorded. A call that made none, on
+  the same store and env, makes none again, so a recorded answer stays what a fresh call gives.
 
 Only ``status`` is cached: no other read-only query (``timestamp_at_height``,
 ``verify_client_message``, ``check_for_misbehaviour``) is asked twice of the same state by the

@@ -26,7 +26,7 @@ from relayer_sim.lightclient.wasm_wrappers import (
     decode_client_state,
 )
 from relayer_sim.vm import OutOfGas as VMOutOfGas
-from relayer_sim.vm import Storage, VMError, WasmVM
+from relayer_sim.vm import QueryHandler, Storage, VMError, WasmVM
 
 #: CosmWasm gas per SDK gas (wasmd's default multiplier, used by 08-wasm).
 GAS_MULTIPLIER: Final = 140_000
@@ -62,13 +62,21 @@ class WasmProxy:
         store: Storage,
         gas: GasMeter,
         action: Callable[[ContractClient], T],
+        querier: QueryHandler | None = None,
     ) -> T:
-        """Run ``action`` on the client's contract, charging its gas to ``gas``."""
+        """Run ``action`` on the client's contract, charging its gas to ``gas``; ``querier``
+        answers its chain queries."""
         gas.consume(SETUP_GAS, "wasm contract setup")
         remaining = gas.remaining
         limit = UNBOUNDED_VM_GAS if remaining is None else remaining * GAS_MULTIPLIER
         contract = ContractClient(
-            self.vm, checksum, store, self.dialect, gas_limit=limit, address=client_id
+            self.vm,
+            checksum,
+            store,
+            self.dialect,
+            gas_limit=limit,
+            address=client_id,
+            querier=querier,
         )
         try:
             outcome = action(contract)
@@ -102,10 +110,11 @@ class WasmProxy:
         action: Callable[[ContractClient], T],
         *,
         expected_checksum: bytes | None,
+        querier: QueryHandler | None = None,
     ) -> T:
         """A call that may write: afterwards the client state must be intact (and on
         ``expected_checksum`` unless that is None, as after ``migrate``)."""
-        outcome = self.call(client_id, checksum, store, gas, action)
+        outcome = self.call(client_id, checksum, store, gas, action, querier)
         state = stored_client_state(store)
         if expected_checksum is not None and state.checksum != expected_checksum:
             raise InvalidContractModification(

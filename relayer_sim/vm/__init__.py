@@ -5,6 +5,7 @@
 """
 
 from relayer_sim.vm.errors import (
+    CallDepthExceeded,
     CodeRejected,
     ContractAborted,
     ContractTrap,
@@ -27,12 +28,14 @@ from relayer_sim.vm.errors import (
     WriteInReadOnlyCall,
     WriteLimitExceeded,
 )
+from relayer_sim.vm.imports import QueryAnswer, QueryHandler, unsupported_query
 from relayer_sim.vm.limits import CallLimits
 from relayer_sim.vm.machine import CallResult, WasmVM
 from relayer_sim.vm.static_checks import StaticLimits, StaticReport, analyze
 from relayer_sim.vm.storage import MemoryStorage, Storage
 
 __all__ = [
+    "CallDepthExceeded",
     "CallLimits",
     "CallResult",
     "CodeRejected",
@@ -49,6 +52,8 @@ __all__ = [
     "MemoryStorage",
     "MissingExport",
     "OutOfGas",
+    "QueryAnswer",
+    "QueryHandler",
     "RegionError",
     "ResultTooLarge",
     "StackOverflow",
@@ -62,4 +67,5 @@ __all__ = [
     "WriteInReadOnlyCall",
     "WriteLimitExceeded",
     "analyze",
+    "unsupported_query",
 ]

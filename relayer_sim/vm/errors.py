@@ -104,3 +104,8 @@ class InvalidExport(VMError):
 class ImportOutsideCall(VMError):
     """The contract called an import before the VM handed it control: from a start function,
     while instantiating, when no memory or allocator is known yet."""
+
+
+class CallDepthExceeded(VMError):
+    """A contract call started while ``CallLimits.max_call_depth`` calls were already running:
+    a chain query (``query_chain``) that calls a contract nests a call in the one asking."""

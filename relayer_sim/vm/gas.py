@@ -32,6 +32,8 @@ class GasMeter:
         self._context = context
         self.limit = limit
         self._booked = 0
+        #: Of what is booked, the gas that host services outside the VM used (chain queries).
+        self.external = 0
         self._granted_fuel = 0
         self.grant()
 
@@ -62,6 +64,18 @@ class GasMeter:
             self.exhaust()
             raise OutOfGas(f"out of gas: {what} costs {gas}, {left} left of the limit {self.limit}")
         self._booked += gas
+
+    def charge_external(self, gas: int, what: str) -> None:
+        """Charge gas a service outside the VM used (a chain query): it counts against the
+        limit, and is reported apart (wasmvm's ``externally_used``), because the host already
+        charged it to the transaction."""
+        self.charge(gas, what)
+        self.external += gas
+
+    @property
+    def remaining(self) -> int:
+        """Gas left of the limit (after ``book``)."""
+        return self.limit - self._booked
 
     def exhaust(self) -> None:
         """Record that the call ran out of fuel: it used its whole limit."""

@@ -66,18 +66,28 @@ MAX_QUERY_REQUEST_LENGTH = 64 * KIB
 #: The null region pointer: "no value" for db_read and db_next_*, "no error" for addresses.
 NULL = 0
 
-#: Answers a ``query_chain`` request (raw JSON) with a serialised ``SystemResult``.
-QueryHandler = Callable[[bytes], bytes]
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A querier's answer to ``query_chain``: the serialised ``SystemResult``, and the CosmWasm
+    gas the query used outside the VM (charged to the call, as wasmvm charges a querier's)."""
+
+    result: bytes
+    gas_used: int = 0
 
 
-def unsupported_query(request: bytes) -> bytes:
+#: Answers a ``query_chain`` request (raw JSON), given the CosmWasm gas the call has left.
+QueryHandler = Callable[[bytes, int], QueryAnswer]
+
+
+def unsupported_query(request: bytes, gas_limit: int) -> QueryAnswer:
     """The default querier: every request is an ``unsupported_request`` system error."""
     try:
         parsed = loads_bounded(request, "query_chain request", max_size=MAX_QUERY_REQUEST_LENGTH)
         kind = next(iter(parsed)) if isinstance(parsed, dict) and parsed else "unknown"
     except JSONLimitError:
         kind = "unknown"
-    return json.dumps({"error": {"unsupported_request": {"kind": kind}}}).encode()
+    return QueryAnswer(json.dumps({"error": {"unsupported_request": {"kind": kind}}}).encode())
 
 
 @dataclass
@@ -444,4 +454,6 @@ class Imports:
         request = self._read(
             context, memory, request_pointer, MAX_QUERY_REQUEST_LENGTH, "query_chain request"
         )
-        return self._write_new(context, memory, store, context.query_handler(request))
+        answer = context.query_handler(request, context.meter.remaining)
+        context.meter.charge_external(answer.gas_used, "query_chain")
+        return self._write_new(context, memory, store, answer.result)

@@ -33,6 +33,10 @@ MAX_DEBUG_BYTES: Final = 1 * MIB
 #: Wall time after which a call fails however much gas it has left: a last resort behind gas,
 #: which already bounds time within a small factor (benchmarks/containment.py).
 DEADLINE_SECONDS: Final = 8.0
+#: Contract calls running at once, nested through chain queries (a contract's ``query_chain``
+#: that the host answers by calling another contract). Each nesting holds its own wasm stack on
+#: the native one (up to ``module_cache.MAX_WASM_STACK``): 8 stay far inside a thread's 8 MiB.
+MAX_CALL_DEPTH: Final = 8
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,4 @@ class CallLimits:
     max_debug_messages: int = MAX_DEBUG_MESSAGES
     max_debug_bytes: int = MAX_DEBUG_BYTES
     deadline_seconds: float = DEADLINE_SECONDS
+    max_call_depth: int = MAX_CALL_DEPTH

@@ -31,6 +31,7 @@ from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
 from relayer_sim.vm.deadline import ticker
 from relayer_sim.vm.debug_log import DebugBudget, DebugHandler, log_debug
 from relayer_sim.vm.errors import (
+    CallDepthExceeded,
     CodeRejected,
     ContractTrap,
     DeadlineExceeded,
@@ -76,7 +77,9 @@ class CallResult:
 
     ``ok`` with ``response`` (the parsed ``ok`` value) and ``data`` (query: the decoded bytes;
     instantiate/sudo/migrate: the decoded ``Response.data``), or ``error``: the contract's own
-    error message. ``gas_used`` is CosmWasm gas, wasm and host work together.
+    error message. ``gas_used`` is CosmWasm gas, wasm and host work together; of it,
+    ``gas_used_externally`` is what chain queries used outside the VM (wasmvm's
+    ``UsedExternally``: the host charged it already, so 08-wasm charges only the rest).
     """
 
     ok: bool
@@ -84,6 +87,7 @@ class CallResult:
     response: Any
     data: bytes | None
     gas_used: int
+    gas_used_externally: int = 0
 
     def data_json(self) -> Any:
         """``data`` parsed as JSON (08-wasm contracts answer JSON), with serde_json's limits."""
@@ -212,29 +216,48 @@ class WasmVM:
         msg: bytes,
         storage: Storage,
         gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
         """Call ``instantiate(env, info, msg)``."""
-        return self._call(
-            checksum, "instantiate", [_json(env), _json(info), msg], storage, gas_limit, False
-        )
+        args = [_json(env), _json(info), msg]
+        return self._call(checksum, "instantiate", args, storage, gas_limit, False, querier)
 
     def query(
-        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
         """Call ``query(env, msg)``; storage is read-only."""
-        return self._call(checksum, "query", [_json(env), msg], storage, gas_limit, True)
+        return self._call(checksum, "query", [_json(env), msg], storage, gas_limit, True, querier)
 
     def sudo(
-        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
         """Call ``sudo(env, msg)``."""
-        return self._call(checksum, "sudo", [_json(env), msg], storage, gas_limit, False)
+        return self._call(checksum, "sudo", [_json(env), msg], storage, gas_limit, False, querier)
 
     def migrate(
-        self, checksum: bytes, env: JSONObject, msg: bytes, storage: Storage, gas_limit: int
+        self,
+        checksum: bytes,
+        env: JSONObject,
+        msg: bytes,
+        storage: Storage,
+        gas_limit: int,
+        querier: QueryHandler | None = None,
     ) -> CallResult:
         """Call ``migrate(env, msg)``."""
-        return self._call(checksum, "migrate", [_json(env), msg], storage, gas_limit, False)
+        args = [_json(env), msg]
+        return self._call(checksum, "migrate", args, storage, gas_limit, False, querier)
 
     # -- one call -------------------------------------------------------------------------------
 
@@ -246,7 +269,15 @@ class WasmVM:
         storage: Storage,
         gas_limit: int,
         read_only: bool,
+        querier: QueryHandler | None,
     ) -> CallResult:
+        """One call; ``querier`` answers its chain queries (None: the VM's ``query_handler``),
+        as wasmvm takes a querier with every call."""
+        if len(self._contexts) >= self.limits.max_call_depth:
+            raise CallDepthExceeded(
+                f"{self.limits.max_call_depth} contract calls are running already "
+                "(each chain query that calls a contract nests one)"
+            )
         prepared = self._instance_pre(checksum)
         for name, signature in (
             ("allocate", _ALLOCATE),
@@ -256,7 +287,9 @@ class WasmVM:
             _check_signature(prepared.signatures, name, signature)
         store = self._store()
         try:
-            return self._metered_call(store, prepared, entry, args, storage, gas_limit, read_only)
+            return self._metered_call(
+                store, prepared, entry, args, storage, gas_limit, read_only, querier
+            )
         finally:
             store.close()
 
@@ -269,6 +302,7 @@ class WasmVM:
         storage: Storage,
         gas_limit: int,
         read_only: bool,
+        querier: QueryHandler | None,
     ) -> CallResult:
         meter = GasMeter(store.context, gas_limit)
         writes = WriteBuffer(storage)
@@ -277,7 +311,7 @@ class WasmVM:
             storage=writes,
             read_only=read_only,
             meter=meter,
-            query_handler=self.query_handler,
+            query_handler=self.query_handler if querier is None else querier,
             debug=DebugBudget(
                 self.debug_handler, limits.max_debug_messages, limits.max_debug_bytes
             ),
@@ -286,7 +320,7 @@ class WasmVM:
         self._contexts.append(context)
         try:
             output = self._execute(store.context, prepared, context, entry, args)
-            result = _parse_result(entry, output, meter.settle())
+            result = _parse_result(entry, output, meter.settle(), meter.external)
         except wasmtime.Trap as trap:
             error = self._trap_error(trap, store.context, context, meter)
             error.gas_used = _gas_of_failed_call(meter)
@@ -440,7 +474,7 @@ def _decode_base64(text: Any, what: str) -> bytes:
         raise InvalidResult(f"{what} is not valid base64: {error}") from None
 
 
-def _parse_result(entry: str, output: bytes, gas_used: int) -> CallResult:
+def _parse_result(entry: str, output: bytes, gas_used: int, external: int) -> CallResult:
     """Decode the ``{"ok": ...}`` / ``{"error": ...}`` envelope an entry point returns."""
     try:
         envelope = loads_bounded(output, f"the {entry} result", max_size=MAX_RESULT_SIZE)
@@ -453,14 +487,15 @@ def _parse_result(entry: str, output: bytes, gas_used: int) -> CallResult:
         message = envelope["error"]
         if not isinstance(message, str):
             raise InvalidResult(f"the {entry} error must be a string")
-        return CallResult(False, message, None, None, gas_used)
+        return CallResult(False, message, None, None, gas_used, external)
     if "ok" not in envelope:
         raise InvalidResult(f'the {entry} result must be {{"ok": ...}} or {{"error": ...}}')
     response = envelope["ok"]
     if entry == "query":
-        return CallResult(True, None, response, _decode_base64(response, "query result"), gas_used)
+        answer = _decode_base64(response, "query result")
+        return CallResult(True, None, response, answer, gas_used, external)
     if not isinstance(response, dict):
         raise InvalidResult(f"the {entry} response must be a JSON object")
     data = response.get("data")
     decoded = None if data is None else _decode_base64(data, f"the {entry} response data")
-    return CallResult(True, None, response, decoded, gas_used)
+    return CallResult(True, None, response, decoded, gas_used, external)

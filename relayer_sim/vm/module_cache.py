@@ -30,8 +30,9 @@ from relayer_sim.vm.metering import METERING_VERSION
 MAX_WASM_STACK = 512 * 1024
 
 #: Calls that may be alive at once in one process, across every ``WasmVM``: each holds one
-#: instance, one memory and one table slot of the pool until its store is deleted. Calls do not
-#: nest (no import calls another contract), so one would do; the rest is headroom.
+#: instance, one memory and one table slot of the pool until its store is deleted. Calls nest
+#: only through chain queries, at most ``limits.MAX_CALL_DEPTH`` deep by default; a call past
+#: the pool fails to instantiate (``InstantiationFailed``).
 POOLED_CALLS = 16
 #: A pool slot holds any 32-bit memory; the per-call limit (``CallLimits.memory_bytes``) is
 #: enforced by the store's limiter, below this.

@@ -37,7 +37,7 @@ from relayer_sim.host.store import CacheStore, GasKV, GasMeter
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
-from relayer_sim.vm import WasmVM
+from relayer_sim.vm import QueryAnswer, WasmVM
 from tests.host.scripted import SCRIPTED_CODE, query_answer
 from tests.host.test_app import Host
 from tests.host.test_recovery_and_upgrade import frozen
@@ -467,7 +467,10 @@ def test_off_means_every_look_is_a_call(vm: WasmVM, env: HostEnv) -> None:
 
 
 def test_a_vm_that_answers_chain_queries_is_not_cached(env: HostEnv) -> None:
-    vm = WasmVM(query_handler=lambda request: b'{"ok":{"ok":""}}', disk_cache=False)
+    vm = WasmVM(
+        query_handler=lambda request, gas_limit: QueryAnswer(b'{"ok":{"ok":""}}'),
+        disk_cache=False,
+    )
     hosts = twins(vm)
     scripted(hosts, env, "Active")
     for _ in range(3):

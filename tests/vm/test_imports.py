@@ -10,7 +10,16 @@ import coincurve
 import nacl.signing
 import pytest
 
-from relayer_sim.vm import IteratorError, MemoryStorage, WasmVM
+from relayer_sim.vm import (
+    CallDepthExceeded,
+    CallLimits,
+    IteratorError,
+    MemoryStorage,
+    OutOfGas,
+    QueryAnswer,
+    WasmVM,
+    unsupported_query,
+)
 from relayer_sim.vm.abi import (
     CRYPTO_ERR_BATCH,
     CRYPTO_ERR_HASH_FORMAT,
@@ -304,17 +313,50 @@ def test_query_chain_default_is_unsupported(contract: Probe) -> None:
     }
 
 
-def test_query_chain_uses_the_handler() -> None:
-    seen: list[bytes] = []
+def test_query_chain_uses_the_handler_and_charges_its_gas() -> None:
+    seen: list[tuple[bytes, int]] = []
+    answer = json.dumps({"ok": {"ok": b64(b'{"answer":42}')}}).encode()
 
-    def handler(request: bytes) -> bytes:
-        seen.append(request)
-        return json.dumps({"ok": {"ok": b64(b'{"answer":42}')}}).encode()
+    def handler(request: bytes, gas_limit: int) -> QueryAnswer:
+        seen.append((request, gas_limit))
+        return QueryAnswer(answer, gas_used=7_000_000)
 
     vm = WasmVM(query_handler=handler, disk_cache=False)
     checksum = vm.store_code(contract_bytes("probe"))
-    storage = MemoryStorage()
     msg = json.dumps({"query_chain": {"request": b64(b'{"custom":{}}')}}).encode()
-    result = vm.sudo(checksum, ENV, msg, storage, GAS)
-    assert seen == [b'{"custom":{}}']
+    result = vm.sudo(checksum, ENV, msg, MemoryStorage(), GAS)
+    ((request, gas_limit),) = seen
+    assert request == b'{"custom":{}}' and 0 < gas_limit < GAS  # what the call had left
     assert json.loads(unb64(result.data_json()["response"]))["ok"]["ok"] == b64(b'{"answer":42}')
+    # the query's gas counts against the call and is reported apart, as wasmvm's external gas
+    assert result.gas_used_externally == 7_000_000 < result.gas_used
+    without = vm.sudo(checksum, ENV, msg, MemoryStorage(), GAS, querier=unsupported_query)
+    assert without.gas_used_externally == 0
+
+
+def test_a_query_costing_more_than_the_call_has_left_runs_it_out_of_gas() -> None:
+    def greedy(request: bytes, gas_limit: int) -> QueryAnswer:
+        return QueryAnswer(b'{"ok":{"ok":""}}', gas_used=gas_limit + 1)
+
+    vm = WasmVM(disk_cache=False)
+    checksum = vm.store_code(contract_bytes("probe"))
+    msg = json.dumps({"query_chain": {"request": b64(b"{}")}}).encode()
+    with pytest.raises(OutOfGas):
+        vm.sudo(checksum, ENV, msg, MemoryStorage(), GAS, querier=greedy)
+
+
+def test_chain_queries_that_call_contracts_nest_only_so_deep() -> None:
+    vm = WasmVM(disk_cache=False, limits=CallLimits(max_call_depth=3))
+    checksum = vm.store_code(contract_bytes("probe"))
+    msg = json.dumps({"query_chain": {"request": b64(b"{}")}}).encode()
+    depths: list[int] = []
+
+    def recurse(request: bytes, gas_limit: int) -> QueryAnswer:
+        depths.append(len(depths) + 1)
+        inner = vm.sudo(checksum, ENV, msg, MemoryStorage(), gas_limit, querier=recurse)
+        return QueryAnswer(json.dumps({"ok": {"ok": b64(inner.data or b"")}}).encode())
+
+    with pytest.raises(CallDepthExceeded, match="3 contract calls are running"):
+        vm.sudo(checksum, ENV, msg, MemoryStorage(), GAS, querier=recurse)
+    assert depths == [1, 2, 3]
+    assert vm.sudo(checksum, ENV, b'{"echo":{"data":""}}', MemoryStorage(), GAS).ok  # unharmed
