@@ -120,25 +120,26 @@ class StatusCache:
         live under ``prefix`` of it; ``None`` when the keepers' store is none the cache knows.
 
         ``store`` is the committed state, the block's working ``state``, or a gas-metered view
-        (``GasKV``) of ``unmetered``, a cache over ``state`` (a transaction's or a proposal's).
+        (``GasKV``) of ``unmetered``: caches over ``state`` (a transaction's or a proposal's,
+        and a chain query's over that).
         """
         base = store if unmetered is None else unmetered
-        layers: tuple[CacheStore, ...]
-        if base is committed:
-            layers = ()
-        elif base is state:
-            layers = (state,)
-        elif isinstance(base, CacheStore) and unmetered is not None:
-            layers = (base, state)
-        else:
-            return None
+        layers: list[CacheStore] = []
+        layer = base
+        while layer is not committed:
+            if not isinstance(layer, CacheStore):
+                return None
+            layers.append(layer)
+            if layer is state:
+                break
+            layer = layer.base
         if store is base:
             meter = None
         elif isinstance(store, GasKV):
             meter = store.meter
         else:
             return None
-        return StatusCacheView(self, layers, meter, prefix)
+        return StatusCacheView(self, tuple(layers), meter, prefix)
 
 
 class StatusCacheView:

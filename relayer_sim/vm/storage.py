@@ -136,6 +136,11 @@ class WriteBuffer:
         self._pending: dict[bytes, bytes | None] = {}
         self._pending_keys: list[bytes] = []
 
+    @property
+    def base(self) -> Storage:
+        """The store the overlay lies over."""
+        return self._base
+
     def get(self, key: bytes) -> bytes | None:
         if key in self._pending:
             return self._pending[key]

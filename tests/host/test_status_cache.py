@@ -292,6 +292,20 @@ def test_a_write_to_the_client_store_is_seen_at_once(hosts: Twins, env: HostEnv)
     assert hosts.counts() == (3, 2)  # after the write, fresh until the commit
 
 
+def test_a_chain_query_inside_a_transaction_sees_its_writes(hosts: Twins, env: HostEnv) -> None:
+    scripted(hosts, env, "Active")
+    assert hosts.in_tx("08-wasm-0", env)[0] == Status.ACTIVE  # cached for metered looks
+    caches = {id(app): CacheStore(app.state) for app in (hosts.cached, hosts.plain)}
+    hosts.both(lambda app: set_answer(app, caches[id(app)], "Frozen"))
+
+    def in_a_query_of_that_tx(app: HostApp) -> object:
+        gas = GasMeter(None)
+        scratch = CacheStore(caches[id(app)])  # as a chain query's cached store over it
+        return app.keepers(GasKV(scratch, gas), scratch).clients.status("08-wasm-0", env, gas)
+
+    assert hosts.both(in_a_query_of_that_tx) == Status.FROZEN
+
+
 def test_a_rolled_back_write_leaves_the_committed_answer(hosts: Twins, env: HostEnv) -> None:
     scripted(hosts, env, "Active")
     caches = {id(app): CacheStore(app.state) for app in (hosts.cached, hosts.plain)}
