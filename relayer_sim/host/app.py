@@ -141,6 +141,10 @@ class HostApp:
         #: The block being built: transactions write here until ``commit``.
         self.state = CacheStore(self.committed)
         self.status_cache = StatusCache() if self.config.status_cache else None
+        #: The stargate queries contracts may make: 08-wasm's default and the host's own.
+        self.accepted_queries = frozenset(
+            (*DEFAULT_ACCEPT_LIST[self.config.dialect], *self.config.stargate_accept_list)
+        )
 
     @classmethod
     def restore(cls, vm: WasmVM, directory: Path, config: HostConfig | None = None) -> HostApp:
@@ -215,8 +219,7 @@ class HostApp:
         def verify(data: bytes, meter: GasMeter) -> bytes:
             return client_queries.verify_membership(clients_on(meter), env, data, meter)
 
-        accepted = (*DEFAULT_ACCEPT_LIST[self.config.dialect], *self.config.stargate_accept_list)
-        return ChainQuerier({VERIFY_MEMBERSHIP_PATH: verify}, accepted, gas)
+        return ChainQuerier({VERIFY_MEMBERSHIP_PATH: verify}, self.accepted_queries, gas)
 
     def querier(self, env: HostEnv, gas: GasMeter) -> ChainQuerier:
         """What a contract's chain queries reach over the block's working state, paid by

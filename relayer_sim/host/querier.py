@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping, Set
 from typing import Final
 
 from relayer_sim.host.contract_api import Dialect
@@ -57,8 +57,8 @@ class QueryFailure(Exception):
 class ChainQuerier:
     """Answers the chain queries of one contract call, charging ``gas`` (the transaction's)."""
 
-    def __init__(self, routes: Mapping[str, Route], accepted: Collection[str], gas: GasMeter):
-        self.routes, self.accepted, self.gas = routes, frozenset(accepted), gas
+    def __init__(self, routes: Mapping[str, Route], accepted: Set[str], gas: GasMeter):
+        self.routes, self.accepted, self.gas = routes, accepted, gas
         #: How many queries the call made: an answer that asked the chain depends on more than
         #: the client's own store (the status cache keeps only answers that did not).
         self.asked = 0
