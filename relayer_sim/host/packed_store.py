@@ -3,7 +3,8 @@
 A light client keeps its consensus states for the trusting period (14 days: some 200,000
 updates at one per block, four keys each). As Python ``bytes`` in a dict and a sorted key list,
 an entry costs about three times its bytes. Here the latest writes stay in such a dict (they are
-the ones read again), and every ``FLUSH_AT`` writes they move into sorted chunks of up to
+the ones read again), and every ``FLUSH_AT`` writes (or ``DELETIONS_AT`` deletions, which scans
+must step over) they move into sorted chunks of up to
 ``CHUNK`` entries, each chunk its keys (less their common prefix) and values in one
 zlib-compressed ``bytes`` (consecutive consensus states share most of their bytes: a third of
 the size), and an array of offsets. The last ``OPEN`` chunks read stay decompressed. Reads and
@@ -26,6 +27,9 @@ from relayer_sim.vm.storage import Pair
 CHUNK: Final = 64
 #: Recent writes (deletions included) held unpacked before they are packed.
 FLUSH_AT: Final = 4096
+#: Deletions of packed keys held before they are packed: every scan steps over the ones in its
+#: range (a client prunes its oldest consensus states, where its scans start).
+DELETIONS_AT: Final = 64
 #: Chunks kept decompressed after a read (the next read is often in the same one).
 OPEN: Final = 16
 
@@ -94,6 +98,8 @@ class PackedStorage:
         #: Writes not packed yet: a value, or ``None`` for a packed key deleted.
         self._recent: dict[bytes, bytes | None] = {}
         self._recent_keys: list[bytes] = []
+        #: How many of ``_recent`` are deletions.
+        self._deletions = 0
         #: The chunks read last, decompressed until ``OPEN`` more are.
         self._open: deque[_Chunk] = deque()
         self._merge(sorted((items or {}).items()))
@@ -120,11 +126,15 @@ class PackedStorage:
     def _put(self, key: bytes, value: bytes | None) -> None:
         if key not in self._recent:
             bisect.insort(self._recent_keys, key)
+        elif self._recent[key] is None:
+            self._deletions -= 1
         self._recent[key] = value
-        if len(self._recent) >= FLUSH_AT:
+        self._deletions += value is None
+        if len(self._recent) >= FLUSH_AT or self._deletions >= DELETIONS_AT:
             self._merge([(key, self._recent[key]) for key in self._recent_keys])
             self._recent.clear()
             self._recent_keys.clear()
+            self._deletions = 0
 
     # -- the packed chunks ------------------------------------------------------------------------
 
@@ -202,22 +212,38 @@ class PackedStorage:
             key, after = found[0], True
 
     def _next_up(self, key: bytes, after: bool) -> Pair | None:
-        """The first visible pair at or above ``key`` (above: ``after``)."""
+        """The first visible pair at or above ``key`` (above: ``after``). Deletions not packed
+        yet are stepped over one entry at a time, without searching again: a client pruning
+        its oldest consensus states leaves a run of them where its scans start."""
+        keys = self._recent_keys
+        at = (bisect.bisect_right if after else bisect.bisect_left)(keys, key)
+        place = self._packed_at_or_after(key, after)
         while True:
-            keys = self._recent_keys
-            at = (bisect.bisect_right if after else bisect.bisect_left)(keys, key)
             recent = keys[at] if at < len(keys) else None
-            place = self._packed_at_or_after(key, after)
             packed = None if place is None else self._chunk(place[0]).key(place[1])
             if recent is not None and (packed is None or recent <= packed):
                 value = self._recent[recent]
                 if value is not None:
                     return recent, value
-                key, after = recent, True  # deleted: hides the packed key too
+                at += 1  # deleted: it hides the packed key too
+                if recent == packed:
+                    place = self._packed_step(place, 1)
                 continue
             if place is None or packed is None:
                 return None
             return packed, self._chunk(place[0]).value(place[1])
+
+    def _packed_step(self, place: tuple[int, int] | None, step: int) -> tuple[int, int] | None:
+        """The packed entry after (``step`` 1) or before (-1) ``place``, if any."""
+        if place is None:
+            return None
+        index, position = place[0], place[1] + step
+        if 0 <= position < len(self._chunks[index]):
+            return index, position
+        index += step
+        if not 0 <= index < len(self._chunks):
+            return None
+        return index, 0 if step > 0 else len(self._chunks[index]) - 1
 
     def _walk_down(self, start: bytes | None, end: bytes | None) -> Iterator[Pair]:
         key, inclusive = end, False
@@ -229,21 +255,24 @@ class PackedStorage:
             key = found[0]
 
     def _next_down(self, key: bytes | None, inclusive: bool) -> Pair | None:
-        """The last visible pair below ``key`` (or at it: ``inclusive``; ``None``: the end)."""
+        """The last visible pair below ``key`` (or at it: ``inclusive``; ``None``: the end),
+        stepping over deletions as ``_next_up`` does."""
+        keys = self._recent_keys
+        if key is None:
+            at = len(keys)
+        else:
+            at = (bisect.bisect_right if inclusive else bisect.bisect_left)(keys, key)
+        place = self._packed_before(key, inclusive)
         while True:
-            keys = self._recent_keys
-            if key is None:
-                at = len(keys)
-            else:
-                at = (bisect.bisect_right if inclusive else bisect.bisect_left)(keys, key)
             recent = keys[at - 1] if at else None
-            place = self._packed_before(key, inclusive)
             packed = None if place is None else self._chunk(place[0]).key(place[1])
             if recent is not None and (packed is None or recent >= packed):
                 value = self._recent[recent]
                 if value is not None:
                     return recent, value
-                key, inclusive = recent, False
+                at -= 1
+                if recent == packed:
+                    place = self._packed_step(place, -1)
                 continue
             if place is None or packed is None:
                 return None

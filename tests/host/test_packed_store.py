@@ -24,6 +24,7 @@ def _bound(rng: random.Random) -> bytes | None:
 def test_reads_and_scans_match_a_sorted_map(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(packed_store, "CHUNK", 4)
     monkeypatch.setattr(packed_store, "FLUSH_AT", 16)
+    monkeypatch.setattr(packed_store, "DELETIONS_AT", 5)
     rng = random.Random(13)
     initial = {_key(rng): rng.randbytes(rng.randint(1, 9)) for _ in range(100)}
     packed, plain = PackedStorage(initial), MemoryStorage(initial)
@@ -79,3 +80,25 @@ def test_only_the_chunks_read_last_stay_decompressed(monkeypatch: pytest.MonkeyP
     assert list(store.scan(None, None, True)) == sorted(items.items())
     assert sum(chunk.plain is not None for chunk in store._chunks) <= 3
     assert store.get(b"k007") == bytes([7]) * 20
+
+
+def test_a_run_of_unpacked_deletions_is_stepped_over_without_searching_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(packed_store, "CHUNK", 4)
+    items = {f"k{n:03}".encode(): b"v" for n in range(100)}
+    store = PackedStorage(items)
+    for n in range(60):  # a client pruning its oldest consensus states
+        store.delete(f"k{n:03}".encode())
+    searches = 0
+    search = PackedStorage._packed_at_or_after
+
+    def counted(self: PackedStorage, key: bytes, after: bool) -> tuple[int, int] | None:
+        nonlocal searches
+        searches += 1
+        return search(self, key, after)
+
+    monkeypatch.setattr(PackedStorage, "_packed_at_or_after", counted)
+    first = next(store.scan(None, None, True))
+    assert first == (b"k060", b"v") and searches == 1
+    assert next(store.scan(None, b"k060", False), None) is None
