@@ -223,7 +223,8 @@ class HostApp:
 
     def querier(self, env: HostEnv, gas: GasMeter) -> ChainQuerier:
         """What a contract's chain queries reach over the block's working state, paid by
-        ``gas`` (for a contract called outside a transaction, as ``contract try`` does)."""
+        ``gas``: for a contract called outside a transaction (inside one, 02-client passes each
+        call its own)."""
         return self._querier(self.state, env, gas)
 
     def query(self) -> Keepers:
