@@ -21,7 +21,7 @@ from relayer_sim.lightclient.client import ClientError
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import CallResult, QueryHandler, Storage, WasmVM
-from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.bounded_json import JSONLimitError, decode_base64, loads_bounded
 from relayer_sim.vm.machine import MAX_RESULT_SIZE
 
 T = TypeVar("T")
@@ -268,8 +268,8 @@ def _uint64(value: int, what: str) -> int:
 def _bytes_field(entry: dict[str, Any], name: str) -> bytes:
     """A ``[]byte`` field: standard base64, as Go's encoding/json reads it."""
     try:
-        return base64.b64decode(_field(entry, name, str, ""), validate=True)
-    except ValueError:  # binascii.Error, or a character outside ASCII
+        return decode_base64(_field(entry, name, str, ""))
+    except ValueError:
         raise UnexpectedResponse(f"{name} is not standard base64") from None
 
 

@@ -16,7 +16,6 @@ As ibc-go's 08-wasm (``keeper/querier.go``, wasmvm's querier contract):
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Callable, Mapping, Set
 from typing import Final
@@ -28,7 +27,8 @@ from relayer_sim.host.wasm_proxy import GAS_MULTIPLIER
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import OutOfGas as VMOutOfGas
 from relayer_sim.vm import QueryAnswer
-from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.bounded_json import JSONLimitError, decode_base64, loads_bounded
+from relayer_sim.vm.imports import MAX_QUERY_REQUEST_LENGTH
 
 #: 02-client's proof verification, the one query ibc-go's 08-wasm accepts by default (from
 #: ibc-go v8.1; 08-wasm v0.1 accepted nothing by default).
@@ -37,8 +37,6 @@ DEFAULT_ACCEPT_LIST: Final[Mapping[Dialect, tuple[str, ...]]] = {
     Dialect.V10: (VERIFY_MEMBERSHIP_PATH,),
     Dialect.V0_1: (),
 }
-#: The longest request read (the VM reads at most 64 KiB from the contract).
-_MAX_REQUEST_BYTES: Final = 64 * 1024
 
 #: A stargate route: the request's protobuf bytes and the query's gas meter in, the response's
 #: protobuf bytes out; ``QueryFailure`` when the request is refused.
@@ -65,8 +63,9 @@ class ChainQuerier:
 
     def __call__(self, request: bytes, gas_limit: int) -> QueryAnswer:
         self.asked += 1
+        limit = MAX_QUERY_REQUEST_LENGTH
         try:
-            parsed = loads_bounded(request, "query_chain request", max_size=_MAX_REQUEST_BYTES)
+            parsed = loads_bounded(request, "query_chain request", max_size=limit)
         except JSONLimitError as error:
             return _invalid_request(str(error), request)
         if not isinstance(parsed, dict):
@@ -85,7 +84,7 @@ class ChainQuerier:
         if not isinstance(path, str):
             return _invalid_request("stargate.path: must be a string", request)
         try:
-            payload = b"" if data is None else _base64(data)
+            payload = b"" if data is None else decode_base64(data)
         except ValueError as error:
             return _invalid_request(f"stargate.data: {error}", request)
         if path not in self.accepted:
@@ -103,15 +102,6 @@ class ChainQuerier:
         finally:
             self.gas.consume(meter.consumed, "contract sub-query")
         return QueryAnswer(result, meter.consumed * GAS_MULTIPLIER)
-
-
-def _base64(data: object) -> bytes:
-    if not isinstance(data, str):
-        raise ValueError("must be a base64 string")
-    try:
-        return base64.b64decode(data, validate=True)
-    except binascii.Error as error:
-        raise ValueError(f"not valid base64: {error}") from None
 
 
 def _encode(result: object) -> bytes:

@@ -5,10 +5,13 @@ query data). Python's ``json`` parses any nesting until the interpreter's recurs
 breaks (``RecursionError``) and reads ``NaN`` and ``1e999``; serde_json, which cosmwasm-std and
 wasmvm use, refuses input nested deeper than 128 levels. ``loads_bounded`` refuses the same,
 and every refusal is one ``JSONLimitError`` (a ``ValueError``), never another exception.
+Binary fields in that JSON are standard base64, read strictly by ``decode_base64``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from typing import Any, Final
@@ -92,3 +95,17 @@ def _tree_problem(value: Any, max_depth: int) -> str | None:
             (child, depth + 1) for child in children if isinstance(child, str | dict | list)
         )
     return None
+
+
+def decode_base64(text: object) -> bytes:
+    """A JSON ``Binary``: standard, padded base64 in a string, as Go's encoding/json and
+    cosmwasm-std read it; anything else (another type, a non-ASCII character, a stray byte) is
+    a ``ValueError`` that says which."""
+    if not isinstance(text, str):
+        raise ValueError(f"must be a base64 string, got {type(text).__name__}")
+    if not text.isascii():
+        raise ValueError("is not valid base64: a character outside ASCII")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"is not valid base64: {error}") from None

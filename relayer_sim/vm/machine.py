@@ -12,8 +12,6 @@ import are not the contract's doing: they pass through unchanged.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import zlib
@@ -27,7 +25,7 @@ import wasmtime
 from relayer_sim.vm import capi
 from relayer_sim.vm.abi import ENTRY_POINT_ARITY
 from relayer_sim.vm.addresses import Bech32Addresses
-from relayer_sim.vm.bounded_json import JSONLimitError, loads_bounded
+from relayer_sim.vm.bounded_json import JSONLimitError, decode_base64, loads_bounded
 from relayer_sim.vm.deadline import ticker
 from relayer_sim.vm.debug_log import DebugBudget, DebugHandler, log_debug
 from relayer_sim.vm.errors import (
@@ -466,12 +464,10 @@ def _exported_function(
 
 
 def _decode_base64(text: Any, what: str) -> bytes:
-    if not isinstance(text, str):
-        raise InvalidResult(f"{what} must be a base64 string, got {type(text).__name__}")
     try:
-        return base64.b64decode(text, validate=True)
-    except binascii.Error as error:
-        raise InvalidResult(f"{what} is not valid base64: {error}") from None
+        return decode_base64(text)
+    except ValueError as error:
+        raise InvalidResult(f"{what} {error}") from None
 
 
 def _parse_result(entry: str, output: bytes, gas_used: int, external: int) -> CallResult:

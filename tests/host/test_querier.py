@@ -141,6 +141,7 @@ def test_bytes_that_are_no_request_are_refused_redacted(proven: Proven) -> None:
         (b'{"grpc":{"path":"/x","data":""}}', "unsupported_request"),
         (b"[1, 2]", "invalid_request"),
         (b'{"stargate":{"path":"/x","data":"not base64!"}}', "invalid_request"),
+        ('{"stargate":{"path":"/x","data":"\u00e9AA="}}'.encode(), "invalid_request"),
         (b'{"stargate":{"path":7}}', "invalid_request"),
         (b"not json", "invalid_request"),
     ],

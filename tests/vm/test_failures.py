@@ -35,6 +35,8 @@ FAILURES: list[tuple[str, dict[str, object], type[VMError], str]] = [
     ("sudo", {"invalid_json_result": {}}, InvalidResult, "not valid JSON"),
     ("sudo", {"raw_result": {"json": '{"ok":1,"error":"x"}'}}, InvalidResult, "ok"),
     ("query", {"raw_result": {"json": '{"ok":"%%%"}'}}, InvalidResult, "base64"),
+    ("query", {"raw_result": {"json": '{"ok":"\\u00e9AA="}'}}, InvalidResult, "outside ASCII"),
+    ("sudo", {"raw_result": {"json": '{"ok":{"data":"\\u00e9"}}'}}, InvalidResult, "base64"),
     ("sudo", {"abort": {"message": "invariant broken"}}, ContractAborted, "invariant broken"),
     ("sudo", {"divide_by_zero": {}}, ContractTrap, "trapped"),
     ("query", {"db_write": {"key": b64(b"k"), "value": b64(b"v")}}, WriteInReadOnlyCall, "query"),
