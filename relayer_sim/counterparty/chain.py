@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 from relayer_sim.counterparty.history import Block, BlockFacts, BlockHistory
+from relayer_sim.counterparty.ibc import CounterpartyIbc
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.upgrade import UpgradePlan
 from relayer_sim.counterparty.wire import WIRE_FORMATS, ClientParams, KeyPath, new_wire
@@ -24,7 +25,7 @@ from relayer_sim.lightclient.headers import (
     Height,
     SignedHeader,
 )
-from relayer_sim.lightclient.packets import Packet
+from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.schemes import SigningKey
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
@@ -62,6 +63,8 @@ class ChainConfig:
     #: How long a committed state stays provable: older heights are pruned (the unbonding
     #: period: no client can trust a header older than that).
     state_retention_ns: int = 21 * DAY
+    #: The store its IBC state is proven under (its connection ends' commitment prefix).
+    commitment_prefix: bytes = DEFAULT_COMMITMENT_PREFIX
 
     def __post_init__(self) -> None:
         if self.consensus not in CONSENSUS_VERSIONS:
@@ -72,6 +75,11 @@ class ChainConfig:
             raise ChainError(f"unknown wire format {self.format!r} (known: {known})")
         if not 0 <= self.block_jitter_ns < self.block_time_ns:
             raise ChainError("block jitter must be non-negative and below the block time")
+        prefix = self.commitment_prefix
+        if not (prefix.isascii() and prefix.decode().isprintable()) or not prefix or b"/" in prefix:
+            raise ChainError(
+                f"commitment prefix {prefix!r} is no store name (printable ASCII, no '/')"
+            )
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,9 @@ class CounterpartyChain:
         self.config = config
         self.roster = Roster(config.seed, config.validators)
         self.wire = new_wire(config.format)
-        self.state = self.wire.new_state()
+        self.state = self.wire.new_state(config.commitment_prefix.decode())
+        #: Its IBC core: connections, channels and packets, in ``state``.
+        self.ibc = CounterpartyIbc(self.state, config.commitment_prefix)
         self.revision = config.revision
         self.halted = False
         self.upgrade_plan: UpgradePlan | None = None
@@ -307,25 +317,6 @@ class CounterpartyChain:
             for index, v in enumerate(validators)
             if online >> index & 1
         }
-
-    def send_packet(self, packet: Packet) -> None:
-        """Commit to ``packet`` in the state of the next block (what a relayer then proves)."""
-        self.state.write(tuple(packet.commitment_path()), packet.commitment())
-
-    def acknowledge_packet(self, packet: Packet) -> bool:
-        """Delete ``packet``'s commitment in the next block (ICS-04 ``AcknowledgePacket``).
-
-        ibc-go deletes it once the receiver's acknowledgement is proven through its client of
-        the receiver; this chain runs no client of the host, so relayers bring only the
-        acknowledgements they read in the host's committed state, and the proof is taken as
-        given. False, changing nothing, when there is no such commitment (acknowledged before,
-        by this relayer or another: ibc-go's no-op).
-        """
-        path = tuple(packet.commitment_path())
-        if self.state.get(path) != packet.commitment():
-            return False
-        self.state.delete(path)
-        return True
 
     # -- queries (what relayers see) --------------------------------------------------------------
 

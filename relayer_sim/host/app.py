@@ -17,25 +17,43 @@ from functools import partial
 from pathlib import Path
 from typing import Final
 
+from relayer_sim.formats.ics04 import ChannelEnd
+from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
 from relayer_sim.host import client_queries
 from relayer_sim.host.app_hash import Block, next_app_hash
+from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
+from relayer_sim.host.connections import ConnectionKeeper, ConnectionParams
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
-from relayer_sim.host.errors import HostError, InvalidMessage, Unauthorized
+from relayer_sim.host.errors import HostError, InvalidMessage, Unauthorized, wrap
 from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
 from relayer_sim.host.limits import PROPOSAL_MESSAGE_GAS
 from relayer_sim.host.messages import (
     Msg,
+    MsgAcknowledgement,
+    MsgChannelCloseConfirm,
+    MsgChannelCloseInit,
+    MsgChannelOpenAck,
+    MsgChannelOpenConfirm,
+    MsgChannelOpenInit,
+    MsgChannelOpenTry,
+    MsgConnectionOpenAck,
+    MsgConnectionOpenConfirm,
+    MsgConnectionOpenInit,
+    MsgConnectionOpenTry,
     MsgCreateClient,
     MsgMigrateContract,
     MsgRecoverClient,
     MsgRecvPacket,
     MsgRemoveChecksum,
+    MsgSendPacket,
     MsgSoftwareUpgrade,
     MsgStoreCode,
     MsgSubmitProposal,
+    MsgTimeout,
+    MsgTimeoutOnClose,
     MsgUpdateClient,
     MsgUpgradeClient,
     MsgVote,
@@ -50,6 +68,7 @@ from relayer_sim.host.upgrade import UpgradeKeeper, UpgradePlan
 from relayer_sim.host.validation import validate_basic
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
+from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import Storage, WasmVM
 from relayer_sim.vm.storage import PrefixStore
@@ -58,7 +77,6 @@ IBC_PREFIX: Final = b"ibc/"
 WASM_PREFIX: Final = b"08-wasm/"
 CODE_PREFIX: Final = b"wasm-code/"
 GOV_PREFIX: Final = b"gov/"
-CHANNEL_PREFIX: Final = b"channels/"
 UPGRADE_PREFIX: Final = b"upgrade/"
 APP_HASH_KEY: Final = b"appHash"
 
@@ -84,6 +102,10 @@ class HostConfig:
     #: Stargate query paths contracts may ask besides 08-wasm's default accept list (ibc-go's
     #: ``AcceptListStargateQuerier`` option, set when the app is wired: not a governed param).
     stargate_accept_list: tuple[str, ...] = ()
+    #: Where the host's IBC store is proven: what counterparties name in their connection
+    #: ends (ibc-go's ``GetCommitmentPrefix``, the IBC store key).
+    commitment_prefix: bytes = DEFAULT_COMMITMENT_PREFIX
+    connection_params: ConnectionParams = field(default_factory=ConnectionParams)
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,8 @@ class Keepers:
 
     codes: WasmCodes
     clients: ClientKeeper
+    connections: ConnectionKeeper
+    channels: ChannelKeeper
     packets: PacketKeeper
     gov: Governance[Msg]
     upgrade: UpgradeKeeper
@@ -198,8 +222,13 @@ class HostApp:
             encode=encode_message,
             decode=decode_message,
         )
-        packets = PacketKeeper(PrefixStore(store, CHANNEL_PREFIX), clients)
-        return Keepers(codes, clients, packets, gov, self._upgrades(store))
+        ibc = PrefixStore(store, IBC_PREFIX)
+        connections = ConnectionKeeper(
+            ibc, clients, self.config.commitment_prefix, lambda: self.config.connection_params
+        )
+        channels = ChannelKeeper(ibc, connections)
+        packets = PacketKeeper(ibc, connections, channels)
+        return Keepers(codes, clients, connections, channels, packets, gov, self._upgrades(store))
 
     def _upgrades(self, store: Storage) -> UpgradeKeeper:
         """The upgrade module alone: what every block and every relayer's look asks first."""
@@ -276,8 +305,27 @@ class HostApp:
             case MsgRecoverClient(signer, subject, substitute):
                 clients.recover_client(signer, subject, substitute, env, gas)
                 return None
-            case MsgRecvPacket(_, client_id, packet, proof, proof_height):
-                return keepers.packets.recv_packet(client_id, packet, proof, proof_height, env, gas)
+            case (
+                MsgConnectionOpenInit()
+                | MsgConnectionOpenTry()
+                | MsgConnectionOpenAck()
+                | MsgConnectionOpenConfirm()
+                | MsgChannelOpenInit()
+                | MsgChannelOpenTry()
+                | MsgChannelOpenAck()
+                | MsgChannelOpenConfirm()
+                | MsgChannelCloseInit()
+                | MsgChannelCloseConfirm()
+            ) as step:
+                return _handshake(keepers, step, env, gas)
+            case (
+                MsgSendPacket()
+                | MsgRecvPacket()
+                | MsgAcknowledgement()
+                | MsgTimeout()
+                | MsgTimeoutOnClose()
+            ) as packet_step:
+                return _packet_step(keepers, packet_step, env, gas)
             case MsgSubmitProposal(proposer, title, messages):
                 for inner in messages:
                     self._require_authority_signer(inner)
@@ -372,3 +420,145 @@ class HostApp:
     def app_hash(self) -> bytes:
         """The last committed block's app hash (empty before the first change)."""
         return self.committed.get(APP_HASH_KEY) or b""
+
+
+#: What ibc-go's message servers put before a handshake step's error.
+_HANDSHAKE_FAILED: Final = {
+    MsgConnectionOpenInit: "connection handshake open init failed",
+    MsgConnectionOpenTry: "connection handshake open try failed",
+    MsgConnectionOpenAck: "connection handshake open ack failed",
+    MsgConnectionOpenConfirm: "connection handshake open confirm failed",
+    MsgChannelOpenInit: "channel handshake open init failed",
+    MsgChannelOpenTry: "channel handshake open try failed",
+    MsgChannelOpenAck: "channel handshake open ack failed",
+    MsgChannelOpenConfirm: "channel handshake open confirm failed",
+    MsgChannelCloseInit: "channel handshake close init failed",
+    MsgChannelCloseConfirm: "channel handshake close confirm failed",
+}
+
+
+def _handshake(
+    keepers: Keepers,
+    msg: MsgConnectionOpenInit
+    | MsgConnectionOpenTry
+    | MsgConnectionOpenAck
+    | MsgConnectionOpenConfirm
+    | MsgChannelOpenInit
+    | MsgChannelOpenTry
+    | MsgChannelOpenAck
+    | MsgChannelOpenConfirm
+    | MsgChannelCloseInit
+    | MsgChannelCloseConfirm,
+    env: HostEnv,
+    gas: GasMeter,
+) -> object:
+    """A connection or channel handshake step: the new id for an ``Init`` or ``Try``."""
+    connections, channels = keepers.connections, keepers.channels
+    try:
+        match msg:
+            case MsgConnectionOpenInit(_, client_id, counterparty, version, delay):
+                return connections.open_init(client_id, counterparty, version, delay, env, gas)
+            case MsgConnectionOpenTry(_, client_id, counterparty, delay, versions, proof, at):
+                return connections.open_try(
+                    client_id, counterparty, versions, delay, proof, at, env, gas
+                )
+            case MsgConnectionOpenAck(_, connection_id, counterparty_id, version, proof, at):
+                connections.open_ack(connection_id, counterparty_id, version, proof, at, env, gas)
+                return None
+            case MsgConnectionOpenConfirm(_, connection_id, proof, at):
+                connections.open_confirm(connection_id, proof, at, env, gas)
+                return None
+            case MsgChannelOpenInit(_, port_id, channel):
+                return channels.open_init(
+                    port_id,
+                    channel.ordering,
+                    channel.connection_hops[0],
+                    channel.counterparty.port_id,
+                    channel.version,
+                    env,
+                    gas,
+                )
+            case MsgChannelOpenTry(_, port_id, channel, version, proof, at):
+                return _open_try(channels, port_id, channel, version, proof, at, env, gas)
+            case MsgChannelOpenAck(_, port_id, channel_id, counterparty_id, version, proof, at):
+                channels.open_ack(
+                    port_id, channel_id, counterparty_id, version, proof, at, env, gas
+                )
+                return None
+            case MsgChannelOpenConfirm(_, port_id, channel_id, proof, at):
+                channels.open_confirm(port_id, channel_id, proof, at, env, gas)
+                return None
+            case MsgChannelCloseInit(_, port_id, channel_id):
+                channels.close_init(port_id, channel_id, env, gas)
+                return None
+            case MsgChannelCloseConfirm(_, port_id, channel_id, proof, at):
+                channels.close_confirm(port_id, channel_id, proof, at, env, gas)
+                return None
+    except HostError as error:
+        raise wrap(error, _HANDSHAKE_FAILED[type(msg)]) from None
+
+
+def _open_try(
+    channels: ChannelKeeper,
+    port_id: str,
+    channel: ChannelEnd,
+    counterparty_version: str,
+    proof: bytes,
+    proof_height: Height,
+    env: HostEnv,
+    gas: GasMeter,
+) -> str:
+    return channels.open_try(
+        port_id,
+        channel.ordering,
+        channel.connection_hops[0],
+        channel.counterparty,
+        counterparty_version,
+        proof,
+        proof_height,
+        env,
+        gas,
+    )
+
+
+#: What ibc-go's message servers put before a packet step's error.
+_PACKET_FAILED: Final = {
+    MsgRecvPacket: "receive packet verification failed",
+    MsgAcknowledgement: "acknowledge packet verification failed",
+    MsgTimeout: "timeout packet verification failed",
+    MsgTimeoutOnClose: "timeout on close packet verification failed",
+}
+
+
+def _packet_step(
+    keepers: Keepers,
+    msg: MsgSendPacket | MsgRecvPacket | MsgAcknowledgement | MsgTimeout | MsgTimeoutOnClose,
+    env: HostEnv,
+    gas: GasMeter,
+) -> object:
+    """A packet sent, received, acknowledged or timed out."""
+    packets = keepers.packets
+    if isinstance(msg, MsgSendPacket):
+        return packets.send_packet(
+            msg.source_port,
+            msg.source_channel,
+            msg.timeout_height,
+            msg.timeout_timestamp,
+            msg.data,
+            env,
+            gas,
+        )
+    try:
+        match msg:
+            case MsgRecvPacket(_, packet, proof, at):
+                return packets.recv_packet(packet, proof, at, env, gas)
+            case MsgAcknowledgement(_, packet, acknowledgement, proof, at):
+                return packets.acknowledge_packet(packet, acknowledgement, proof, at, env, gas)
+            case MsgTimeout(_, packet, next_sequence_recv, proof, at):
+                return packets.timeout_packet(packet, next_sequence_recv, proof, at, env, gas)
+            case MsgTimeoutOnClose(_, packet, next_sequence_recv, proof, proof_close, at):
+                return packets.timeout_on_close(
+                    packet, next_sequence_recv, proof, proof_close, at, env, gas
+                )
+    except HostError as error:
+        raise wrap(error, _PACKET_FAILED[type(msg)]) from None

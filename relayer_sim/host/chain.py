@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from relayer_sim.host.app import HostApp, TxResult
-from relayer_sim.host.errors import InvalidMessage
+from relayer_sim.host.errors import HostError, InvalidMessage
 from relayer_sim.host.governance import ProposalOutcome
 from relayer_sim.host.limits import MAX_TX_GAS as MAX_TX_GAS
-from relayer_sim.host.messages import Msg, subject_of
-from relayer_sim.host.packets import RecvOutcome
+from relayer_sim.host.messages import Msg, MsgRecvPacket, subject_of
+from relayer_sim.host.packets import PacketOutcome
 from relayer_sim.host.upgrade import UpgradePlan
 from relayer_sim.host.validation import validate_basic
 from relayer_sim.lightclient.store import HostEnv
@@ -53,8 +53,11 @@ class TxRecord:
             "gas_used": self.result.gas_used,
             "contract_gas": self.result.contract_gas,
         }
-        if isinstance(self.result.result, RecvOutcome):
-            attributes["received"] = self.result.result.received
+        outcome = self.result.result
+        if isinstance(outcome, PacketOutcome):
+            attributes["result"] = outcome.result
+            if isinstance(self.tx.msg, MsgRecvPacket):
+                attributes["received"] = outcome.done
         if self.result.error is not None:
             attributes["error"] = type(self.result.error).__name__
             attributes["reason"] = str(self.result.error)
@@ -66,7 +69,7 @@ class TxRecord:
         (a lone surrogate, a 2^64 sequence) has no subject a trace could hold."""
         try:
             return subject_of(validate_basic(self.tx.msg))
-        except InvalidMessage:
+        except HostError:
             return {}
 
 

@@ -62,12 +62,7 @@ def _verify(
     env: HostEnv,
     gas: GasMeter,
 ) -> bytes:
-    try:
-        status = clients.status(client_id, env, gas)
-    except OutOfGas:
-        raise
-    except HostError:
-        status = Status.UNKNOWN  # no such client: 08-wasm's status of a missing state
+    status = clients.status_of(client_id, env, gas)
     if status != Status.ACTIVE:
         raise QueryFailure(f"cannot verify membership using client ({client_id}) with {status}")
     gas.consume(

@@ -23,7 +23,9 @@ from relayer_sim.host.errors import (
     ContractError,
     ContractFailure,
     InvalidContractModification,
+    InvalidHeight,
     InvalidMessage,
+    InvalidRecoveryClient,
     NotFound,
     OutOfGas,
     require_authority,
@@ -66,6 +68,7 @@ class LightClientCalls(Protocol):
         self, client_state: bytes, consensus_state: bytes, checksum: bytes, env: HostEnv
     ) -> None: ...
     def status(self, env: HostEnv) -> str: ...
+    def timestamp_at_height(self, height: Height, env: HostEnv) -> int: ...
     def verify_client_message(self, client_message: bytes, env: HostEnv) -> None: ...
     def check_for_misbehaviour(self, client_message: bytes, env: HostEnv) -> bool: ...
     def update_state(self, client_message: bytes, env: HostEnv) -> list[Height]: ...
@@ -292,6 +295,14 @@ class ClientKeeper:
         )
         return answer
 
+    def status_of(self, client_id: str, env: HostEnv, gas: GasMeter) -> Status:
+        """02-client's ``GetClientStatus``: ``status``, or ``Unknown`` for a client that does
+        not exist (08-wasm's answer without a client state)."""
+        try:
+            return self.status(client_id, env, gas)
+        except NotFound:
+            return Status.UNKNOWN
+
     def query_status(self, client_id: str, env: HostEnv) -> Status:
         """The status a node answers to an off-chain query, under the smart-query gas cap
         (``relayer_sim.host.limits``). A contract that spends it all makes the node's query fail
@@ -418,7 +429,7 @@ class ClientKeeper:
             raise InvalidMessage("subject and substitute client identifiers must not be equal")
         subject_state = self._existing(subject, "subject")
         if self.status(subject, env, gas) == Status.ACTIVE:
-            raise ClientStatusError(f"cannot recover Active subject client {subject}")
+            raise InvalidRecoveryClient(f"cannot recover Active subject client {subject}")
         substitute_state = self._existing(substitute, "substitute")
         if subject_state.latest_height >= substitute_state.latest_height:
             raise InvalidMessage(
@@ -532,7 +543,7 @@ class ClientKeeper:
         """A counterparty key (``value`` None: its absence) proven at ``height``."""
         latest = self.latest_height(client_id)
         if latest < height:
-            raise InvalidMessage(
+            raise InvalidHeight(
                 f"client state height < proof height ({latest} < {height}), please ensure the "
                 "client has been updated"
             )
@@ -554,6 +565,13 @@ class ClientKeeper:
                     height, delay_time_ns, delay_blocks, proof, key_path, value, env
                 ),
             )
+
+    def timestamp_at_height(
+        self, client_id: str, height: Height, env: HostEnv, gas: GasMeter
+    ) -> int:
+        """The counterparty's time at ``height``, as the client's consensus state holds it
+        (ibc-go's ``GetClientTimestampAtHeight``)."""
+        return self._call(client_id, env, gas, lambda c: c.timestamp_at_height(height, env))
 
     # -- genesis ------------------------------------------------------------------------------
 

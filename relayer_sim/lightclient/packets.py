@@ -1,12 +1,13 @@
 """IBC packets as both ends see them: what the sending chain commits to, and where.
 
-The sender stores ``commitment()`` under ``commitment_path()`` in its state; the receiving
-host verifies that key and value with a membership proof through the light client, then
-records a receipt so the packet is delivered once, and the commitment of its acknowledgement
-(ibc-go's synchronous ``WriteAcknowledgement``). Once the acknowledgement is relayed back, the
-sender deletes its commitment (ICS-04 ``AcknowledgePacket``), so a sender's state holds only the
-packets in flight. The commitment is ibc-go's: sha256(u64be(timeout timestamp) ‖ u64be(timeout
-revision) ‖ u64be(timeout height) ‖ sha256(data)); an acknowledgement's is sha256(ack).
+The sender stores ``commitment()`` at ``commitment_key()`` in the store its commitment prefix
+names; the receiving chain verifies that key and value with a membership proof through its light
+client, records that the packet arrived (a receipt, or the next sequence on an ordered channel)
+and commits to its acknowledgement. Once the acknowledgement is proven back, or the packet's
+timeout, the sender deletes its commitment (ICS-04 ``AcknowledgePacket``, ``TimeoutPacket``), so
+a sender's state holds only the packets in flight. The commitment is ibc-go's: sha256(u64be(timeout
+timestamp) ‖ u64be(timeout revision) ‖ u64be(timeout height) ‖ sha256(data)); an
+acknowledgement's is sha256(ack).
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from relayer_sim.formats.ics24 import (
+    packet_acknowledgement_key,
+    packet_commitment_key,
+    packet_receipt_key,
+)
 from relayer_sim.lightclient.headers import Height
 
 NO_TIMEOUT_HEIGHT = Height(0, 0)
@@ -49,27 +55,19 @@ class Packet:
             + hashlib.sha256(self.data).digest()
         ).digest()
 
-    def commitment_path(self) -> list[bytes]:
-        """The IBC merkle path of the commitment on the sending chain."""
-        key = (
-            f"commitments/ports/{self.source_port}/channels/{self.source_channel}"
-            f"/sequences/{self.sequence}"
-        )
-        return [b"ibc", key.encode()]
+    def commitment_key(self) -> bytes:
+        """Where the sending chain commits to the packet (in the store of its prefix)."""
+        return packet_commitment_key(self.source_port, self.source_channel, self.sequence)
 
     def receipt_key(self) -> bytes:
-        """Where the receiving chain records that the packet arrived."""
-        return (
-            f"receipts/ports/{self.destination_port}/channels/{self.destination_channel}"
-            f"/sequences/{self.sequence}"
-        ).encode()
+        """Where the receiving chain records that the packet arrived (unordered channels)."""
+        return packet_receipt_key(self.destination_port, self.destination_channel, self.sequence)
 
     def acknowledgement_key(self) -> bytes:
         """Where the receiving chain commits to the packet's acknowledgement."""
-        return (
-            f"acks/ports/{self.destination_port}/channels/{self.destination_channel}"
-            f"/sequences/{self.sequence}"
-        ).encode()
+        return packet_acknowledgement_key(
+            self.destination_port, self.destination_channel, self.sequence
+        )
 
     def timed_out(self, height: Height, time_ns: int) -> bool:
         """Whether the receiving chain, at ``height`` and ``time_ns``, is past a timeout."""

@@ -27,8 +27,8 @@ from relayer_sim.lightclient.verify import trusted_enough
 class SimTendermintWire:
     name: Final = "sim-tendermint"
 
-    def new_state(self) -> ChainState:
-        return AppState()
+    def new_state(self, ibc_store: str) -> ChainState:
+        return AppState()  # one tree keyed by the whole path: any store name
 
     def validators_hash(self, validators: ValidatorSet) -> bytes:
         return validators.hash()

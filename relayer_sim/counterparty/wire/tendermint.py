@@ -105,8 +105,8 @@ class TendermintWire:
         self._sets: dict[ValidatorSet, _NativeSet] = {}
         self._recent: tuple[ValidatorSet, _NativeSet] | None = None
 
-    def new_state(self) -> ChainState:
-        return MultiStoreState()
+    def new_state(self, ibc_store: str) -> ChainState:
+        return MultiStoreState(ibc_store)
 
     # -- validator sets ---------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ drops its versions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Final
 
 from relayer_sim.counterparty.wire.base import KeyPath
@@ -18,18 +18,18 @@ from relayer_sim.formats.iavl import IavlTree
 from relayer_sim.formats.proto.cosmos.ics23.v1 import proofs_pb2
 from relayer_sim.lightclient.headers import Height
 
-#: The module stores mounted: ``ibc`` and ``upgrade`` hold what light clients prove; the others
-#: stand for the rest of an SDK application (empty here), so that a store proof has the depth a
-#: real chain's has.
-STORES: Final = ("acc", "bank", "distribution", "gov", "ibc", "params", "staking", "upgrade")
+#: The module stores mounted besides the IBC store: ``upgrade`` holds what light clients prove of
+#: upgrades; the others stand for the rest of an SDK application (empty here), so that a store
+#: proof has the depth a real chain's has.
+OTHER_STORES: Final = ("acc", "bank", "distribution", "gov", "params", "staking", "upgrade")
 
 
-def _split(path: KeyPath) -> tuple[str, bytes]:
+def _split(path: KeyPath, stores: Collection[str]) -> tuple[str, bytes]:
     if len(path) != 2:
         raise ValueError(f"a multistore path is a store name and a key, got {len(path)} elements")
     store = path[0].decode()
-    if store not in STORES:
-        raise ValueError(f"no store {store!r} is mounted (mounted: {', '.join(STORES)})")
+    if store not in stores:
+        raise ValueError(f"no store {store!r} is mounted (mounted: {', '.join(stores)})")
     return store, path[1]
 
 
@@ -58,7 +58,7 @@ class ForgedStores:
         return multistore.app_hash(self._roots)
 
     def prove(self, path: KeyPath) -> bytes:
-        store, key = _split(path)
+        store, key = _split(path, self._stores)
         tree, version = self._stores[store]
         return _merkle_proof(tree, key, version, store, self._roots)
 
@@ -66,21 +66,23 @@ class ForgedStores:
 class MultiStoreState:
     """Pending writes in the stores' working trees; one saved version per committed height."""
 
-    def __init__(self) -> None:
-        self._trees = {name: IavlTree() for name in STORES}
+    def __init__(self, ibc_store: str = "ibc") -> None:
+        """``ibc_store``: the IBC store's name, the chain's commitment prefix."""
+        names = sorted({*OTHER_STORES, ibc_store})
+        self._trees = {name: IavlTree() for name in names}
         #: Committed height -> (the stores' version, the stores' roots).
         self._heights: dict[Height, tuple[int, dict[str, bytes]]] = {}
 
     def write(self, path: KeyPath, value: bytes) -> None:
-        store, key = _split(path)
+        store, key = _split(path, self._trees)
         self._trees[store].set(key, value)
 
     def delete(self, path: KeyPath) -> None:
-        store, key = _split(path)
+        store, key = _split(path, self._trees)
         self._trees[store].remove(key)
 
     def get(self, path: KeyPath) -> bytes | None:
-        store, key = _split(path)
+        store, key = _split(path, self._trees)
         return self._trees[store].get(key)
 
     def commit(self, at: Height) -> bytes:
@@ -98,12 +100,12 @@ class MultiStoreState:
             raise KeyError(f"no state committed at {at}, or it was pruned") from None
 
     def value(self, path: KeyPath, at: Height) -> bytes | None:
-        store, key = _split(path)
+        store, key = _split(path, self._trees)
         version, _ = self._committed(at)
         return self._trees[store].get(key, version)
 
     def prove(self, path: KeyPath, at: Height) -> bytes:
-        store, key = _split(path)
+        store, key = _split(path, self._trees)
         version, roots = self._committed(at)
         return _merkle_proof(self._trees[store], key, version, store, roots)
 
@@ -112,7 +114,7 @@ class MultiStoreState:
         stores = {name: (tree, version) for name, tree in self._trees.items()}
         branches: dict[str, IavlTree] = {}
         for path, value in writes.items():
-            store, key = _split(path)
+            store, key = _split(path, self._trees)
             branch = branches.get(store)
             if branch is None:
                 branch = branches[store] = self._trees[store].branch(version)
