@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from relayer_sim.counterparty import CounterpartyChain
-from relayer_sim.formats.ics03 import DEFAULT_VERSION, ConnectionCounterparty
+from relayer_sim.formats.ics03 import DEFAULT_VERSION, ConnectionCounterparty, Version
 from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelState, Order
 from relayer_sim.formats.ics24 import (
     DEFAULT_COMMITMENT_PREFIX,
@@ -51,6 +51,8 @@ class Pair:
     time_ns: int = 0
     #: The counterparty heights the client was updated to, latest last.
     trusted: list[Height] = field(default_factory=list)
+    #: The host when the client was last updated (what the delay period counts from).
+    updated_at: HostEnv | None = None
 
     @property
     def env(self) -> HostEnv:
@@ -84,6 +86,7 @@ class Pair:
         latest = self.chain.latest_height
         assert latest is not None
         self.time_ns = max(self.time_ns, self.chain.latest_time_ns + SECOND)
+        self.updated_at = self.env
         header = self.chain.header_message(latest, self.trusted[-1])
         self.ok(MsgUpdateClient(RELAYER, self.client_id, self.chain.wire.header_message(header)))
         self.trusted.append(latest)
@@ -118,23 +121,26 @@ class Pair:
         self.ok(MsgConnectionOpenConfirm(RELAYER, mine, self.prove(connection_key(theirs), at), at))
         return mine, theirs
 
-    def open_connection_from_host(self, delay_period_ns: int = 0) -> tuple[str, str]:
-        """The same, the host opening first: Init, Try (counterparty), Ack, Confirm."""
+    def open_connection_from_host(
+        self, delay_period_ns: int = 0, version: Version = DEFAULT_VERSION
+    ) -> tuple[str, str]:
+        """The same, the host opening first (offering ``version``): Init, Try
+        (counterparty), Ack, Confirm."""
         ibc, prefix = self.chain.ibc, self.chain.config.commitment_prefix
         counterparty = ConnectionCounterparty("07-tendermint-0", "", prefix)
         mine = self.ok(
-            MsgConnectionOpenInit(RELAYER, self.client_id, counterparty, None, delay_period_ns)
+            MsgConnectionOpenInit(RELAYER, self.client_id, counterparty, version, delay_period_ns)
         )
         assert isinstance(mine, str)
         theirs = ibc.conn_open_try(
             ConnectionCounterparty(self.client_id, mine, DEFAULT_COMMITMENT_PREFIX),
-            DEFAULT_VERSION,
+            version,
             delay_period_ns,
         )
         at = self.commit()
         self.ok(
             MsgConnectionOpenAck(
-                RELAYER, mine, theirs, DEFAULT_VERSION, self.prove(connection_key(theirs), at), at
+                RELAYER, mine, theirs, version, self.prove(connection_key(theirs), at), at
             )
         )
         ibc.conn_open_confirm(theirs)
@@ -194,5 +200,10 @@ def make_pair(vm: WasmVM, contract: str = "sim-tendermint-v1", **chain: object) 
     advance(counterparty, 1)
     host = make_host(vm)
     client_id = create_client(host, counterparty, stored(host, counterparty, contract))
-    return Pair(host, counterparty, client_id, time_ns=counterparty.latest_time_ns + SECOND,
-                trusted=[Height(1, 1)])
+    return Pair(
+        host,
+        counterparty,
+        client_id,
+        time_ns=counterparty.latest_time_ns + SECOND,
+        trusted=[Height(1, 1)],
+    )

@@ -159,7 +159,8 @@ def test_bad_steps_are_refused_and_change_nothing(vm: WasmVM) -> None:
     assert isinstance(mine, str)
     # Replays and steps out of order.
     assert pair.expect(
-        InvalidConnectionState, MsgConnectionOpenAck(RELAYER, mine, theirs, DEFAULT_VERSION, proof, at)
+        InvalidConnectionState,
+        MsgConnectionOpenAck(RELAYER, mine, theirs, DEFAULT_VERSION, proof, at),
     ) == (
         "connection handshake open ack failed: connection state is not INIT (got STATE_TRYOPEN): "
         "invalid connection state"
@@ -173,12 +174,18 @@ def test_bad_steps_are_refused_and_change_nothing(vm: WasmVM) -> None:
     assert "connection state is not TRYOPEN (got STATE_OPEN)" in pair.expect(
         InvalidConnectionState, confirm
     )
-    assert pair.expect(
-        ConnectionNotFound, MsgConnectionOpenConfirm(RELAYER, "connection-9", proof, at)
-    ) == "connection handshake open confirm failed: connection-9: connection not found"
-    assert pair.expect(
-        InvalidConnectionIdentifier, MsgConnectionOpenConfirm(RELAYER, "conn-0", proof, at)
-    ) == "invalid connection identifier"
+    assert (
+        pair.expect(
+            ConnectionNotFound, MsgConnectionOpenConfirm(RELAYER, "connection-9", proof, at)
+        )
+        == "connection handshake open confirm failed: connection-9: connection not found"
+    )
+    assert (
+        pair.expect(
+            InvalidConnectionIdentifier, MsgConnectionOpenConfirm(RELAYER, "conn-0", proof, at)
+        )
+        == "invalid connection identifier"
+    )
 
 
 def test_bad_inits_and_acks_are_refused(vm: WasmVM) -> None:
@@ -210,5 +217,6 @@ def test_bad_inits_and_acks_are_refused(vm: WasmVM) -> None:
     proof = pair.prove(connection_key(theirs), at)
     # INIT offered only ORDER_ORDERED: the counterparty's pick of both is not among them.
     assert "is not supported by versions selected on INIT" in pair.expect(
-        InvalidConnectionState, MsgConnectionOpenAck(RELAYER, mine, theirs, DEFAULT_VERSION, proof, at)
+        InvalidConnectionState,
+        MsgConnectionOpenAck(RELAYER, mine, theirs, DEFAULT_VERSION, proof, at),
     )
