@@ -17,6 +17,7 @@ from relayer_sim.counterparty.ibc import CounterpartyIbc
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.upgrade import UpgradePlan
 from relayer_sim.counterparty.wire import WIRE_FORMATS, ClientParams, KeyPath, new_wire
+from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
 from relayer_sim.lightclient.headers import (
     CONSENSUS_VERSIONS,
     ConsensusVersion,
@@ -25,7 +26,7 @@ from relayer_sim.lightclient.headers import (
     Height,
     SignedHeader,
 )
-from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
+from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.schemes import SigningKey
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
@@ -142,7 +143,8 @@ class CounterpartyChain:
         offset = self._random.randint(-jitter, jitter) if jitter else 0
         return self._last_time_ns + self.config.block_time_ns + offset
 
-    def _next_height(self) -> Height:
+    def next_height(self) -> Height:
+        """The height of the next block: what is written now is in its state."""
         if self._latest is None or self._latest.revision_number != self.revision:
             return Height(self.revision, 1)
         return Height(self.revision, self._latest.revision_height + 1)
@@ -203,7 +205,7 @@ class CounterpartyChain:
         """Publish the upgraded client state now; halt after the block at ``plan.height``."""
         if self.upgrade_plan is not None:
             raise ChainError(f"upgrade {self.upgrade_plan.name!r} is already planned")
-        next_height = self._next_height().revision_height
+        next_height = self.next_height().revision_height
         if plan.height <= next_height:
             raise ChainError(f"upgrade height {plan.height} must be above {next_height}")
         self.upgrade_plan = plan
@@ -248,7 +250,7 @@ class CounterpartyChain:
             raise ChainError(
                 f"block time {time_ns} is not after the last block's {self._last_time_ns}"
             )
-        height = self._next_height()
+        height = self.next_height()
         version = self.version_at(height)
         validators = self.roster.validator_set(height, version.scheme)
         online = self._online_mask(height, validators)
@@ -350,6 +352,11 @@ class CounterpartyChain:
         """An encoded (non-)existence proof of ``path`` against the app hash of ``height``."""
         self._committed(height)
         return self.state.prove(path, height)
+
+    def receive_from_host(self, packet: Packet) -> bool:
+        """Receive ``packet`` in the next block (``CounterpartyIbc.recv_packet``, at the next
+        block's height and, at the earliest, the last block's time)."""
+        return self.ibc.recv_packet(packet, self.next_height(), self._last_time_ns)
 
     def _committed(self, height: Height) -> None:
         """Raise ``ChainError`` unless the chain made a block at ``height``; a height pruned

@@ -266,11 +266,14 @@ class CounterpartyIbc:
         self._set(packet.commitment_key(), packet.commitment())
         return packet
 
-    def recv_packet(self, packet: Packet) -> bool:
-        """Receive a packet the host committed to (taken as given) and acknowledge it at once;
-        False, changing nothing, when it was received before (ibc-go's no-op)."""
+    def recv_packet(self, packet: Packet, height: Height, time_ns: int) -> bool:
+        """Receive a packet the host committed to (taken as given) in the block at ``height``
+        and ``time_ns``, and acknowledge it at once; False, changing nothing, when it was
+        received before (ibc-go's no-op). A packet past its timeout is refused."""
         port, channel = packet.destination_port, packet.destination_channel
         end = self._channel_in(port, channel, ChannelState.OPEN)
+        if packet.timed_out(height, time_ns):
+            raise IbcStepError(f"packet {packet.sequence} timed out at {height}, {time_ns}")
         if end.ordering == Order.ORDERED:
             key = next_sequence_recv_key(port, channel)
             expected = decode_sequence(self._require(key))

@@ -429,7 +429,7 @@ class ClientKeeper:
             raise InvalidMessage("subject and substitute client identifiers must not be equal")
         subject_state = self._existing(subject, "subject")
         if self.status(subject, env, gas) == Status.ACTIVE:
-            raise InvalidRecoveryClient(f"cannot recover Active subject client {subject}")
+            raise InvalidRecoveryClient("cannot recover Active subject client")
         substitute_state = self._existing(substitute, "substitute")
         if subject_state.latest_height >= substitute_state.latest_height:
             raise InvalidMessage(

@@ -20,6 +20,7 @@ from relayer_sim.formats.ics03 import ConnectionEnd
 from relayer_sim.formats.ics04 import ChannelEnd, ChannelState, Order
 from relayer_sim.formats.ics24 import (
     RECEIPT,
+    channel_key,
     decode_sequence,
     encode_sequence,
     next_sequence_ack_key,
@@ -46,6 +47,7 @@ from relayer_sim.host.errors import (
     wrap,
 )
 from relayer_sim.host.store import GasMeter
+from relayer_sim.host.validation import validate_packet
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import (
     NO_TIMEOUT_HEIGHT,
@@ -181,7 +183,7 @@ class PacketKeeper:
 
     def commitment(self, packet: Packet) -> bytes | None:
         """The host's commitment to a packet it sent, until acknowledged or timed out."""
-        return self.store.get(packet.commitment_key())
+        return self.store.get(validate_packet(packet).commitment_key())
 
     # -- receiving ----------------------------------------------------------------------------
 
@@ -243,19 +245,21 @@ class PacketKeeper:
         self.store.set(packet.acknowledgement_key(), acknowledgement_commitment(acknowledgement))
 
     def received(self, packet: Packet) -> bool:
-        """Whether the host has received ``packet`` (by its receipt or, on an ordered
-        channel, its next receive sequence)."""
+        """Whether the host has received ``packet``: its receipt, or on an ordered channel
+        its place below the next receive sequence (a query: the packet is checked first)."""
+        validate_packet(packet)
         if self.store.get(packet.receipt_key()) is not None:
             return True
-        expected = self._sequence(
-            next_sequence_recv_key(packet.destination_port, packet.destination_channel)
-        )
-        end = self.channels.channel(packet.destination_port, packet.destination_channel)
-        return end.ordering == Order.ORDERED and expected is not None and packet.sequence < expected
+        port, channel = packet.destination_port, packet.destination_channel
+        raw = self.store.get(channel_key(port, channel))
+        if raw is None or ChannelEnd.decode(raw).ordering != Order.ORDERED:
+            return False
+        expected = self._sequence(next_sequence_recv_key(port, channel))
+        return expected is not None and packet.sequence < expected
 
     def acknowledgement_commitment(self, packet: Packet) -> bytes | None:
         """The commitment to ``packet``'s acknowledgement, once it was received."""
-        return self.store.get(packet.acknowledgement_key())
+        return self.store.get(validate_packet(packet).acknowledgement_key())
 
     # -- acknowledgements and timeouts of packets sent ----------------------------------------
 

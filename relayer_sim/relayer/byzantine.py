@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from relayer_sim.counterparty import Coalition, impostor, impostor_message
-from relayer_sim.counterparty.wire import Forged
+from relayer_sim.counterparty.wire import Forged, KeyPath
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
@@ -17,6 +17,8 @@ from relayer_sim.world import World
 
 #: Forged packets are numbered from here on, past any honest sequence a run reaches.
 FORGED_SEQUENCES = 1_000_000
+#: A forged packet times out a day after it is sent.
+FORGED_TIMEOUT_NS = 86_400 * 10**9
 
 
 class ByzantineRelayer:
@@ -28,12 +30,9 @@ class ByzantineRelayer:
         name: str,
         client: str,
         gas_limit: int,
-        route: tuple[str, str] | None = None,
     ) -> None:
         self.world, self.name, self.client, self.gas_limit = world, name, client, gas_limit
         self.address = f"cosmos1{name}"
-        #: The (port, channel) its forged packets claim to come from: the scenario's traffic.
-        self.route = route
 
     async def run(self) -> None:
         """It has nothing to do on its own: it waits for the timeline."""
@@ -93,7 +92,12 @@ class ByzantineRelayer:
         except HostError as error:
             world.record(self.name, "fork_not_sent", reason=str(error))
             return
-        packet = self._forged_packet() if forge_packet else None
+        packet = None
+        if forge_packet:
+            packet = self._forged_packet()
+            if packet is None:
+                world.record(self.name, "fork_not_sent", reason="no open channel over the client")
+                return
         state: Forged | None = None
         if kind == "equivocation":
             at = Height(latest.revision_number, height or latest.revision_height)
@@ -161,25 +165,38 @@ class ByzantineRelayer:
         latest_time = chain.wire.consensus_timestamp(latest_state)
         return members.backdated(chain, at, latest_time), at, trusted
 
-    def _forged_packet(self) -> Packet:
-        """A packet on the traffic's channel, numbered far past the honest ones so that it
-        takes no honest packet's place."""
-        if self.route is None:
-            raise ValueError("forged packets need the scenario's traffic channel")
-        port, channel = self.route
-        sequence = FORGED_SEQUENCES + len(self.world.forged) + 1
+    def _forged_packet(self) -> Packet | None:
+        """A packet on the first open channel over the client, numbered far past the honest
+        ones so that it takes no honest packet's place (an ordered channel refuses it as out
+        of order), timing out a day from now; None without such a channel."""
+        world = self.world
+        channel = next((c for c in world.channels.values() if c.client == self.client), None)
+        if channel is None:
+            return None
+        sequence = FORGED_SEQUENCES + len(world.forged) + 1
         data = b"forged: 1000000uatom to " + self.address.encode()
-        return Packet(sequence, port, channel, port, channel, data)
+        return Packet(
+            sequence,
+            channel.counterparty_port,
+            channel.counterparty_channel,
+            channel.host_port,
+            channel.host_channel,
+            data,
+            timeout_timestamp_ns=world.now_ns + FORGED_TIMEOUT_NS,
+        )
+
+    def _commitment_path(self, packet: Packet) -> KeyPath:
+        return (self.world.counterparty.config.commitment_prefix, packet.commitment_key())
 
     def _forged_state(self, packet: Packet | None, base: Height) -> Forged | None:
         if packet is None:
             return None
-        commitment = {tuple(packet.commitment_path()): packet.commitment()}
+        commitment = {self._commitment_path(packet): packet.commitment()}
         return self.world.counterparty.state.forged(base, commitment)
 
     def _deliver_forged(self, client_id: str, packet: Packet, state: Forged, at: Height) -> None:
-        proof = state.prove(tuple(packet.commitment_path()))
-        message = MsgRecvPacket(self.address, client_id, packet, proof, at)
+        proof = state.prove(self._commitment_path(packet))
+        message = MsgRecvPacket(self.address, packet, proof, at)
         self.world.host.submit(Tx(message, self.gas_limit))
         self.world.forged.append(packet)
         self.world.record(

@@ -7,9 +7,8 @@ chain published under its upgrade key; then it carries on with the new revision.
 On each wake-up it queries both chains over its ``Link`` (which may delay, lose or duplicate
 what travels), compares the counterparty's latest height with the client's, decides by its
 update policy whether to send ``MsgUpdateClient`` (trusting the client's latest height), and
-sends ``MsgRecvPacket`` for every packet it has not seen delivered whose commitment the client
-can prove, and carries the acknowledgement of every packet delivered back to the counterparty
-(which then deletes its commitment). It learns only from the chains' public state, so a crash
+relays the packets of the channels over its client both ways (``relayer_sim.relayer.packets``):
+deliveries, acknowledgements and timeouts. It learns only from the chains' public state, so a crash
 or a lost transaction costs nothing but time: the next wake-up sees what is still missing. A
 transaction whose effect does not show is sent again after a backoff that doubles with each
 attempt (up to 8 times the first).
@@ -25,13 +24,13 @@ from relayer_sim.counterparty.wire import ClientView
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
-from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient, MsgUpgradeClient
+from relayer_sim.host.messages import Msg, MsgUpdateClient, MsgUpgradeClient
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.states import DEFAULT_UPGRADE_PATH
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.relayer.link import Link
+from relayer_sim.relayer.packets import PacketRelay
 from relayer_sim.world import World
 
 #: A transaction retried over and over waits at most this many times ``retry_ns`` in between.
@@ -74,11 +73,6 @@ class _Outgoing:
     data: dict[str, object] = field(default_factory=dict)
 
 
-def _recv_key(packet: Packet) -> tuple[str, ...]:
-    """What a relayer remembers a ``MsgRecvPacket`` of ``packet`` by."""
-    return ("recv", packet.destination_port, packet.destination_channel, str(packet.sequence))
-
-
 class Relayer:
     def __init__(self, world: World, config: RelayerConfig, link: Link) -> None:
         self.world, self.config, self.link = world, config, link
@@ -90,9 +84,8 @@ class Relayer:
         self._update_heights: dict[tuple[str, ...], Height] = {}
         #: Until when (ns since start) the relayer is down and does nothing.
         self.offline_until_ns = 0
-        #: Every packet before this index of ``world.sent`` is known to be delivered.
-        self._first_undelivered = 0
         self._outgoing: list[_Outgoing] = []
+        self.packets = PacketRelay(world, config.name, config.address, config.client, self)
 
     def go_offline(self, duration_ns: int) -> None:
         """The relayer's process stops (a crash) and restarts after ``duration_ns`` with only
@@ -100,7 +93,7 @@ class Relayer:
         self.offline_until_ns = self.world.clock.now_ns + duration_ns
         self._attempts.clear()
         self._update_heights.clear()
-        self._first_undelivered = 0
+        self.packets.forget()
         self.world.record(self.config.name, "offline", until=self.offline_until_ns)
 
     def _online(self) -> bool:
@@ -156,8 +149,9 @@ class Relayer:
             if self._due(("update", str(step))):
                 self._submit_update(client_id, trusted, step)
                 proven = step
+        self.packets.observe(trusted)
         if self.config.packets:
-            self._relay_packets(client_id, proven)
+            self.packets.relay(proven)
 
     def _due(self, key: tuple[str, ...]) -> bool:
         """Whether ``key`` may be sent now: never sent, or sent long enough ago that its
@@ -284,48 +278,21 @@ class Relayer:
         )
         self._last_update_ns = self.world.clock.now_ns
 
-    def _relay_packets(self, client_id: str, proof_height: Height) -> None:
-        packets = self.world.host.app.query().packets
-        sent_packets = self.world.sent
-        # Receipts are never removed: packets before the first undelivered one need no look,
-        # and their attempts are never asked about again (the log forgets them once every
-        # relayer has passed them).
-        first = max(self._first_undelivered, sent_packets.first_kept())
-        for sent in sent_packets.since(first):
-            if packets.acknowledgement_commitment(sent.packet) is None:
-                break
-            self._attempts.pop(_recv_key(sent.packet), None)
-            self._relay_acknowledgement(sent.packet)
-            first += 1
-        self._first_undelivered = first
-        sent_packets.read_up_to(self.config.name, first)
-        for sent in sent_packets.since(first):
-            if (
-                sent.height > proof_height
-                or sent.height.revision_number != proof_height.revision_number
-            ):
-                continue
-            packet = sent.packet
-            key = _recv_key(packet)
-            if packets.received(packet):
-                self._attempts.pop(key, None)
-                continue
-            if not self._due(key):
-                continue
-            proof = self.world.counterparty.prove(tuple(packet.commitment_path()), proof_height)
-            self._submit(
-                MsgRecvPacket(self.config.address, client_id, packet, proof, proof_height), key
-            )
+    # -- the packet relay's outbox --------------------------------------------------------
 
-    def _relay_acknowledgement(self, packet: Packet) -> None:
-        """Carry the host's acknowledgement of ``packet`` back, so that the counterparty
-        forgets its commitment (once: whichever relayer passes it first)."""
-        if self.world.counterparty.acknowledge_packet(packet):
-            self.world.record(self.config.name, "packet_acknowledged", sequence=packet.sequence)
+    def due(self, key: tuple[str, ...]) -> bool:
+        return self._due(key)
+
+    def settled(self, key: tuple[str, ...]) -> None:
+        """``key``'s effect shows: no more retries of it."""
+        self._attempts.pop(key, None)
+
+    def submit(self, msg: Msg, key: tuple[str, ...], kind: str = "", **data: object) -> None:
+        self._submit(msg, key, kind, **data)
 
     def _submit(
         self,
-        msg: MsgUpdateClient | MsgRecvPacket | MsgUpgradeClient,
+        msg: Msg,
         key: tuple[str, ...],
         kind: str = "",
         **data: object,

@@ -22,7 +22,8 @@ from relayer_sim.scenario.actions import (
     ValidatorChange,
     ValidatorsOffline,
 )
-from relayer_sim.scenario.chains import CounterpartySpec, HostSpec, TrafficSpec, ValidatorPower
+from relayer_sim.scenario.chains import CounterpartySpec, HostSpec, ValidatorPower
+from relayer_sim.scenario.channels import ChannelSpec, TrafficSpec
 from relayer_sim.scenario.clients import ClientSpec
 from relayer_sim.scenario.durations import DurationError, format_duration, parse_duration
 from relayer_sim.scenario.errors import ScenarioError
@@ -56,6 +57,7 @@ __all__ = [
     "After",
     "AtHeight",
     "AtTime",
+    "ChannelSpec",
     "ClientSpec",
     "ConsensusSwitch",
     "CounterpartySpec",

@@ -1,5 +1,4 @@
-"""The chains of a scenario: the counterparty the clients follow, the host that runs them, and
-the packets sent between them."""
+"""The chains of a scenario: the counterparty the clients follow and the host that runs them."""
 
 from __future__ import annotations
 
@@ -13,15 +12,13 @@ from relayer_sim.scenario.base import Model, mismatch
 from relayer_sim.scenario.contracts import SIM_TENDERMINT, Format
 from relayer_sim.scenario.durations import MINUTE, SECOND, format_duration
 from relayer_sim.scenario.fields import (
-    ChannelId,
     Duration,
     DurationOrZero,
     Entries,
     Name,
-    Payload,
-    PortId,
     PositiveInt,
     Quorum,
+    StoreName,
     Threshold,
 )
 
@@ -68,6 +65,9 @@ class CounterpartySpec(Model):
         min_length=1,
     )
     """The validator set at genesis, each name once."""
+    commitment_prefix: StoreName = "ibc"
+    """The store its IBC state is proven under, named in its connection ends (a Cosmos SDK
+    chain's is ``ibc``)."""
 
     @property
     def chain_id(self) -> str:
@@ -111,16 +111,3 @@ class HostSpec(Model):
     upgrade_delay: Duration = 30 * MINUTE
     """How long the host stays halted at a software upgrade while its validators install the
     new binary."""
-
-
-class TrafficSpec(Model):
-    """Packets the counterparty sends at a steady rate, for the relayers to deliver."""
-
-    every: Duration
-    """The time between two packets."""
-    port: PortId = "transfer"
-    """The source port of the packets."""
-    channel: ChannelId = "channel-0"
-    """The source channel of the packets."""
-    size: Payload = 64
-    """Bytes of payload per packet, at most 1 MiB."""

@@ -72,7 +72,6 @@ _FRACTION = re.compile(r"(\d{1,20})/(\d{1,20})")
 #: channels.
 _IDENTIFIER = r"[a-zA-Z0-9._+\-#\[\]<>]"
 _PORT = re.compile(rf"{_IDENTIFIER}{{2,128}}")
-_CHANNEL = re.compile(rf"{_IDENTIFIER}{{8,64}}")
 #: Shipped contracts that exist to test the VM and the host, not to be light clients.
 TEST_CONTRACTS: Final = frozenset({"probe", "rogue"})
 #: What a client names to run on the host binary's own light client instead of a contract.
@@ -100,9 +99,9 @@ def _port(text: str) -> str:
     return text
 
 
-def _channel(text: str) -> str:
-    if not _CHANNEL.fullmatch(text):
-        raise mismatch("a channel id: 8 to 64 of a-z, A-Z, 0-9 and ._+-#[]<>")
+def _store_name(text: str) -> str:
+    if not (0 < len(text) <= NAME_LENGTH and text.isascii() and text.isprintable()) or "/" in text:
+        raise mismatch(f"a store name: 1 to {NAME_LENGTH} printable ASCII characters, no '/'")
     return text
 
 
@@ -221,8 +220,8 @@ Name = Annotated[str, AfterValidator(_name)]
 OneLine = Annotated[str, AfterValidator(_one_line)]
 #: An IBC port id, as ibc-go validates it.
 PortId = Annotated[str, AfterValidator(_port)]
-#: An IBC channel id, as ibc-go validates it.
-ChannelId = Annotated[str, AfterValidator(_channel)]
+#: A store name of a Cosmos SDK multistore: a commitment prefix.
+StoreName = Annotated[str, AfterValidator(_store_name)]
 #: Nanoseconds, written like ``"6s"``; more than zero.
 Duration = Annotated[int, BeforeValidator(_duration)]
 #: Nanoseconds, written like ``"6s"``; zero (``"0s"``) allowed.

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 from relayer_sim.scenario.actions import ValidatorChange
+from relayer_sim.scenario.channels import traffic_path
 from relayer_sim.scenario.base import Model
 from relayer_sim.scenario.durations import DAY, MILLISECOND, format_duration
 from relayer_sim.scenario.errors import Invalid
@@ -79,13 +80,14 @@ def check_limits(scenario: Scenario) -> None:
             expected = f"at most {limit} {counted} in the run {_loosen(counted, 'N')}"
             got = f"{count} {counted}, {_time(period)} apart for {_time(scenario.duration)}"
             raise Invalid(path, expected, got)
-    traffic = scenario.traffic
-    if traffic is not None:
-        payload = scenario.duration // traffic.every * traffic.size
+    payload = 0
+    for index, traffic in enumerate(scenario.traffic):
+        payload += scenario.duration // traffic.every * traffic.size
         if payload > limits.packet_bytes:
             expected = f"at most {limits.packet_bytes} bytes of packets in the run"
-            got = f"{payload} bytes: {scenario.duration // traffic.every} packets of {traffic.size}"
-            raise Invalid("traffic.size", f"{expected} {_loosen('packet_bytes', 'N')}", got)
+            got = f"{payload} bytes, with {scenario.duration // traffic.every} of {traffic.size}"
+            path = f"{traffic_path(len(scenario.traffic), index)}.size"
+            raise Invalid(path, f"{expected} {_loosen('packet_bytes', 'N')}", got)
 
 
 def every_validator(scenario: Scenario) -> list[str]:
@@ -111,8 +113,8 @@ def _periods(scenario: Scenario) -> Iterator[tuple[str, int, str | None]]:
     """(field path, a period, the limit on how many of it a run may have, if any)."""
     yield "counterparty.block_time", scenario.counterparty.block_time, "blocks"
     yield "host.block_time", scenario.host.block_time, "blocks"
-    if scenario.traffic is not None:
-        yield "traffic.every", scenario.traffic.every, "packets"
+    for index, traffic in enumerate(scenario.traffic):
+        yield f"{traffic_path(len(scenario.traffic), index)}.every", traffic.every, "packets"
     for index, monitor in enumerate(scenario.monitors):
         yield f"monitors[{index}].poll", monitor.poll, None
     for index, relayer in enumerate(scenario.relayers):

@@ -20,6 +20,7 @@ from relayer_sim.scenario.actions import (
     ValidatorChange,
     ValidatorsOffline,
 )
+from relayer_sim.scenario.channels import traffic_path
 from relayer_sim.scenario.durations import format_duration
 from relayer_sim.scenario.errors import Invalid, show
 from relayer_sim.scenario.expectations import (
@@ -56,10 +57,26 @@ def check_references(scenario: Scenario) -> None:
     _unique("monitors", [monitor.name for monitor in scenario.monitors])
     for index, monitor in enumerate(scenario.monitors):
         _known(f"monitors[{index}].client", monitor.client, clients, "clients")
+    channels = _unique("channels", [channel.name for channel in scenario.channels])
+    for index, channel in enumerate(scenario.channels):
+        _known(f"channels[{index}].client", channel.client, clients, "clients")
+    _unique("traffic", [traffic.name for traffic in scenario.traffic])
+    for index, traffic in enumerate(scenario.traffic):
+        if traffic.channel is not None:
+            at = traffic_path(len(scenario.traffic), index)
+            _known(f"{at}.channel", traffic.channel, channels, "channels")
     _check_timeline(scenario, clients, relayers)
     for index, expectation in enumerate(scenario.expect):
         if isinstance(expectation, _ABOUT_A_CLIENT):
             _known(f"expect[{index}].client", expectation.client, clients, "clients")
+
+
+def _check_forged_route(scenario: Scenario, at: str, relayer: str) -> None:
+    """A forged packet rides a channel over the client its byzantine relayer attacks."""
+    client = next(r.client for r in scenario.relayers if r.name == relayer)
+    if not any(channel.client == client for channel in scenario.channel_specs()):
+        expected = f"a channel over client {client} (the forged packet rides it)"
+        raise Invalid(f"{at}.forge_packet", expected, "none")
 
 
 def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str]) -> None:
@@ -96,9 +113,8 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
             case Fork():
                 _known_each(f"{at}.coalition", entry.coalition, validators, "validators")
                 _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
-                if entry.forge_packet and scenario.traffic is None:
-                    expected = "a [traffic] section (the forged packet rides its channel)"
-                    raise Invalid(f"{at}.forge_packet", expected, "none")
+                if entry.forge_packet:
+                    _check_forged_route(scenario, at, entry.relayer)
             case Garbage():
                 _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
             case RelayerOffline():

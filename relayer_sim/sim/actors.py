@@ -1,15 +1,12 @@
-"""The chains as actors: the counterparty and the host produce blocks on their block times, and
-the counterparty's users send packets. Each actor is a trio task that acts only during its turn
-of the ``SimClock``."""
+"""The chains as actors: the counterparty and the host produce blocks on their block times. Each
+actor is a trio task that acts only during its turn of the ``SimClock``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from relayer_sim.counterparty.chain import Stalled
-from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.packets import Packet
-from relayer_sim.world import SentPacket, World
+from relayer_sim.world import World
 
 
 async def counterparty_blocks(
@@ -88,30 +85,3 @@ async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -
         world.trace.flush()
         for observe in world.observers:
             observe(world)
-
-
-def next_height(world: World) -> Height:
-    """The height whose state will hold what the counterparty writes now."""
-    latest = world.counterparty.latest_height
-    if latest is None or latest.revision_number != world.counterparty.revision:
-        return Height(world.counterparty.revision, 1)
-    return Height(latest.revision_number, latest.revision_height + 1)
-
-
-async def packet_traffic(
-    world: World,
-    every_ns: int,
-    port: str,
-    channel: str,
-    size: int,
-    name: str = "traffic",
-) -> None:
-    """A packet every ``every_ns`` from the counterparty's ``port``/``channel`` to the host's."""
-    sequence = 0
-    while True:
-        await world.clock.sleep(name, every_ns)
-        sequence += 1
-        packet = Packet(sequence, port, channel, port, channel, world.random.randbytes(size))
-        world.counterparty.send_packet(packet)
-        world.sent.append(SentPacket(packet, next_height(world)))
-        world.record(name, "packet_sent", sequence=sequence, commitment=packet.commitment())

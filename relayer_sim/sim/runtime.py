@@ -18,6 +18,7 @@ import trio
 import trio.testing
 
 from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSpec
+from relayer_sim.formats.ics04 import Order
 from relayer_sim.host.app import HostApp, HostConfig
 from relayer_sim.host.chain import HostChain
 from relayer_sim.host.contract_api import Dialect
@@ -30,7 +31,7 @@ from relayer_sim.relayer.byzantine import ByzantineRelayer
 from relayer_sim.relayer.link import Link, LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
-from relayer_sim.scenario import ClientSpec, RelayerSpec, Scenario
+from relayer_sim.scenario import ChannelSpec, ClientSpec, RelayerSpec, Scenario, TrafficSpec
 from relayer_sim.scenario.contracts import contract_code
 from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.relayers import (
@@ -40,13 +41,15 @@ from relayer_sim.scenario.relayers import (
     UpdateOnInterval,
     UpdateOnLag,
 )
-from relayer_sim.sim.actors import counterparty_blocks, host_blocks, packet_traffic
+from relayer_sim.sim.actors import counterparty_blocks, host_blocks
+from relayer_sim.sim.channels import ChannelOpener, ChannelPlan
 from relayer_sim.sim.clients import ClientCreator, ClientPlan
 from relayer_sim.sim.expectations import Outcome, check_expectations
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
 from relayer_sim.sim.timeline import Timeline
 from relayer_sim.sim.trace import TraceRecorder
+from relayer_sim.sim.traffic import Traffic, TrafficPlan
 from relayer_sim.vm import WasmVM
 from relayer_sim.world import SimClock, World
 
@@ -111,6 +114,7 @@ def chain_config(scenario: Scenario, seed: int) -> ChainConfig:
         format=spec.format,
         block_time_ns=spec.block_time,
         block_jitter_ns=spec.block_jitter,
+        commitment_prefix=spec.commitment_prefix.encode(),
     )
 
 
@@ -210,10 +214,8 @@ class _Run:
             world, {v.name: v.power for v in scenario.host.validators}, gas
         )
         creators = {client.name: self._creator(world, client) for client in scenario.clients}
-        traffic = scenario.traffic
-        route = None if traffic is None else (traffic.port, traffic.channel)
         byzantine = {
-            spec.name: ByzantineRelayer(world, spec.name, spec.client, gas, route)
+            spec.name: ByzantineRelayer(world, spec.name, spec.client, gas)
             for spec in scenario.relayers
             if spec.byzantine
         }
@@ -252,17 +254,31 @@ class _Run:
                 world, spec.name, spec.client, spec.poll, gas, link, self._retry_ns(spec)
             )
             actors.append((spec.name, monitor.run))
-        traffic = scenario.traffic
-        if traffic is not None:
-            actors.append(
-                (
-                    "traffic",
-                    lambda: packet_traffic(
-                        world, traffic.every, traffic.port, traffic.channel, traffic.size
-                    ),
-                )
-            )
+        for channel in scenario.channel_specs():
+            opener = ChannelOpener(world, self._channel_plan(channel), gas)
+            actors.append((opener.name, opener.run))
+        for traffic in scenario.traffic:
+            sender = Traffic(world, self._traffic_plan(traffic))
+            actors.append((sender.name, sender.run))
         return actors
+
+    def _channel_plan(self, spec: ChannelSpec) -> ChannelPlan:
+        ordering = Order.ORDERED if spec.ordering == "ordered" else Order.UNORDERED
+        return ChannelPlan(
+            spec.name, spec.client, spec.port, ordering, spec.version, spec.delay_period
+        )
+
+    def _traffic_plan(self, spec: TrafficSpec) -> TrafficPlan:
+        return TrafficPlan(
+            name=spec.name,
+            channel=self.scenario.traffic_channel(spec),
+            sender=spec.sender,
+            every_ns=spec.every,
+            size=spec.size,
+            timeout_ns=spec.timeout,
+            timeout_blocks=spec.timeout_blocks,
+            gas_limit=self.scenario.host.tx_gas_limit,
+        )
 
     def _creator(self, world: World, spec: ClientSpec) -> ClientCreator:
         if spec.contract == NATIVE:  # the rules the binary runs are named as their contract's

@@ -17,6 +17,7 @@ from relayer_sim.host.app import TxResult
 from relayer_sim.host.chain import BlockRecord, HostChain, Tx
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.store import HostEnv
+from relayer_sim.world.channels import OpenChannel
 from relayer_sim.world.clock import SimClock
 from relayer_sim.world.sent import SentPackets
 
@@ -27,6 +28,7 @@ ROUTINE_KINDS: Final = frozenset(
         "clients",
         "packet_sent",
         "packet_acknowledged",
+        "packet_relayed",
         "update_sent",
         "message_lost",
         "message_duplicated",
@@ -56,7 +58,11 @@ class World:
     epoch_ns: int
     #: Scenario client name → host client id, once created.
     clients: dict[str, str] = field(default_factory=dict)
+    #: Scenario channel name → the channel, once its handshakes opened it.
+    channels: dict[str, OpenChannel] = field(default_factory=dict)
+    #: The packets the counterparty sent to the host, and the host to the counterparty.
     sent: SentPackets = field(default_factory=SentPackets)
+    host_sent: SentPackets = field(default_factory=SentPackets)
     #: The host's last block (actors read their transactions' results from it).
     last_block: BlockRecord | None = None
     #: The host's latest blocks, for actors that read what the host ran (monitors).

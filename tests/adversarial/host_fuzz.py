@@ -40,6 +40,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from relayer_sim.contracts import load_contract
 from relayer_sim.counterparty import Coalition, CounterpartyChain
 from relayer_sim.counterparty.chain import SECOND
+from relayer_sim.formats.ics03 import DEFAULT_VERSION, ConnectionCounterparty
+from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelState, Order
+from relayer_sim.formats.ics24 import channel_key, connection_key
 from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.chain import HostChain, Tx, TxRecord
 from relayer_sim.host.contract_api import Dialect
@@ -49,6 +52,10 @@ from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
 from relayer_sim.host.messages import (
     MESSAGE_TYPES,
     Msg,
+    MsgChannelOpenAck,
+    MsgChannelOpenInit,
+    MsgConnectionOpenAck,
+    MsgConnectionOpenInit,
     MsgCreateClient,
     MsgMigrateContract,
     MsgRecoverClient,
@@ -67,7 +74,7 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
 from tests.host.scripted import SCRIPTED_CODE, query_answer, sudo_answer
-from tests.lightclient.chains import advance, genesis, make_chain
+from tests.lightclient.chains import advance, commit_packet, genesis, make_chain
 
 RELAYER = "cosmos1relayer"
 VALIDATORS = {"val-a": 3, "val-b": 1}
@@ -90,7 +97,15 @@ V1_CLIENT, SUBSTITUTE, ROGUE_CLIENT, NATIVE_CLIENT = (
 SCRIPTED_CLIENT = "08-wasm-4"
 CLIENT_IDS = (V1_CLIENT, SUBSTITUTE, ROGUE_CLIENT, NATIVE_CLIENT, SCRIPTED_CLIENT, "08-wasm-99")
 PACKETS = tuple(
-    Packet(sequence, "transfer", "channel-0", "transfer", "channel-0", b"payload %d" % sequence)
+    Packet(
+        sequence,
+        "transfer",
+        "channel-0",
+        "transfer",
+        "channel-0",
+        b"payload %d" % sequence,
+        timeout_timestamp_ns=2**63,
+    )
     for sequence in (1, 2, 3)
 )
 
@@ -153,7 +168,7 @@ def _header(chain: CounterpartyChain, target: int, trusted: int) -> bytes:
 
 @cache
 def _proof(chain: CounterpartyChain, packet: Packet, height: int) -> bytes:
-    return chain.prove(tuple(packet.commitment_path()), Height(1, height))
+    return chain.prove((b"ibc", packet.commitment_key()), Height(1, height))
 
 
 def client_creation(chain: CounterpartyChain, checksum: bytes) -> MsgCreateClient:
@@ -166,13 +181,21 @@ def client_creation(chain: CounterpartyChain, checksum: bytes) -> MsgCreateClien
 
 
 def build_world(vm: WasmVM) -> World:
-    """The counterparty (packets committed at height 2) and the genesis every example starts
-    from, made once with real transactions."""
+    """The counterparty (packets committed at height 3) and the genesis every example starts
+    from, made once with real transactions: clients, and a channel over ``V1_CLIENT`` the host
+    opened (the counterparty's steps taken as given there)."""
     chain = make_chain()
     advance(chain, 1)
+    ibc = chain.ibc
+    counterparty = ConnectionCounterparty(V1_CLIENT, "connection-0", b"ibc")
+    theirs = ibc.conn_open_try(counterparty, DEFAULT_VERSION, 0)
+    advance(chain, 1)  # 1-2: their connection end in TRYOPEN
+    ibc.conn_open_confirm(theirs)
+    channel = ChannelCounterparty("transfer", "channel-0")
+    their_channel = ibc.chan_open_try("transfer", Order.UNORDERED, theirs, channel, "ics20-1")
     for packet in PACKETS:
-        chain.send_packet(packet)
-    advance(chain, TOP - 1)
+        commit_packet(chain, packet)
+    advance(chain, TOP - 2)  # 1-3: their channel end in TRYOPEN, the packets
     app = HostApp(vm, CONFIG)
     genesis_time = chain.latest_time_ns + SECOND
     env = HostChain(app, HOST_CHAIN_ID).env(1, genesis_time)
@@ -193,6 +216,42 @@ def build_world(vm: WasmVM) -> World:
         (V1_CLIENT, SUBSTITUTE, ROGUE_CLIENT, NATIVE_CLIENT), creations, strict=True
     ):
         assert app.deliver(msg, env, None).result == expected
+    prefix = chain.config.commitment_prefix
+    init = ChannelEnd(
+        ChannelState.INIT,
+        Order.UNORDERED,
+        ChannelCounterparty("transfer", ""),
+        ("connection-0",),
+        "ics20-1",
+    )
+    handshake = [
+        MsgConnectionOpenInit(
+            RELAYER, V1_CLIENT, ConnectionCounterparty("07-tendermint-0", "", prefix), None, 0
+        ),
+        MsgUpdateClient(RELAYER, V1_CLIENT, _header(chain, 2, 1)),
+        MsgConnectionOpenAck(
+            RELAYER,
+            "connection-0",
+            theirs,
+            DEFAULT_VERSION,
+            chain.prove((prefix, connection_key(theirs)), Height(1, 2)),
+            Height(1, 2),
+        ),
+        MsgUpdateClient(RELAYER, V1_CLIENT, _header(chain, 3, 2)),
+        MsgChannelOpenInit(RELAYER, "transfer", init),
+        MsgChannelOpenAck(
+            RELAYER,
+            "transfer",
+            "channel-0",
+            their_channel,
+            "ics20-1",
+            chain.prove((prefix, channel_key("transfer", their_channel)), Height(1, 3)),
+            Height(1, 3),
+        ),
+    ]
+    for msg in handshake:
+        result = app.deliver(msg, env, None)
+        assert result.ok, result.error
     forged = Coalition.of(["alice", "bob", "carol"]).equivocation(chain, Height(1, 3))
     misbehaviour = Misbehaviour(
         HeaderMessage(forged, Height(1, 1), chain.trusted_validators(Height(1, 1))),
@@ -480,18 +539,15 @@ class HostMachine(RuleBasedStateMachine):
         self.deliver(MsgUpdateClient(RELAYER, client, self.world.misbehaviour), gas)
 
     @rule(
-        client=st.sampled_from(CLIENT_IDS),
         packet=st.sampled_from(PACKETS),
         height=st.integers(2, TOP),
         timeout=st.one_of(st.just(0), st.integers(1, 2**64 - 1)),
         gas=GAS,
     )
-    def receive_packet(
-        self, client: str, packet: Packet, height: int, timeout: int, gas: int
-    ) -> None:
+    def receive_packet(self, packet: Packet, height: int, timeout: int, gas: int) -> None:
         proof = self.world.proof(packet, height)
         sent = Packet(**{**packet.__dict__, "timeout_timestamp_ns": timeout})
-        self.deliver(MsgRecvPacket(RELAYER, client, sent, proof, Height(1, height)), gas)
+        self.deliver(MsgRecvPacket(RELAYER, sent, proof, Height(1, height)), gas)
 
     @rule(
         checksum=st.sampled_from(["sim-tendermint-v1", "sim-tendermint-v2", "rogue", "probe"]),

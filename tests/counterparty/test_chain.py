@@ -3,7 +3,6 @@ events a scenario needs: validator changes, stalls, consensus switches, upgrades
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -29,7 +28,6 @@ from relayer_sim.lightclient.headers import (
     Misbehaviour,
 )
 from relayer_sim.lightclient.merkle import decode_proof, verify_membership, verify_non_membership
-from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import merkle_key, upgrade_paths
 from relayer_sim.lightclient.states import (
     DEFAULT_TRUST_LEVEL,
@@ -175,21 +173,6 @@ def test_proofs_of_presence_and_absence() -> None:
     (later,) = advance(chain, 1)
     verify_non_membership(later.header.app_hash, key, decode_proof(chain.prove(path, later.height)))
     assert chain.value(path, height) == b"commitment" and chain.value(path, later.height) is None
-
-
-def test_an_acknowledged_packet_is_forgotten_in_the_next_block() -> None:
-    chain = make_chain()
-    packet = Packet(1, "transfer", "channel-0", "transfer", "channel-7", b"data")
-    path = tuple(packet.commitment_path())
-    chain.send_packet(packet)
-    (sent,) = advance(chain, 1)
-    assert not chain.acknowledge_packet(replace(packet, data=b"other"))  # not what it sent
-    assert chain.acknowledge_packet(packet)
-    assert not chain.acknowledge_packet(packet)  # a second relayer's: a no-op
-    (acknowledged,) = advance(chain, 1)
-    assert chain.value(path, sent.height) == packet.commitment()
-    assert chain.value(path, acknowledged.height) is None
-    assert not chain.acknowledge_packet(packet)
 
 
 def test_planned_upgrade_publishes_states_halts_and_restarts() -> None:

@@ -9,6 +9,7 @@ from relayer_sim.counterparty.chain import SECOND, Block, ChainError
 from relayer_sim.counterparty.roster import Roster
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
+from tests.lightclient.chains import commit_packet
 
 VALIDATORS = (ValidatorSpec("alice", 40), ValidatorSpec("bob", 30), ValidatorSpec("carol", 30))
 
@@ -24,12 +25,12 @@ def test_blocks_and_states_beyond_the_retention_are_forgotten() -> None:
     chain = CounterpartyChain(config)
     time_ns = chain.latest_time_ns
     for sequence in range(1, 41):
-        chain.send_packet(_packet(sequence))
+        commit_packet(chain, _packet(sequence))
         time_ns += config.block_time_ns
         assert isinstance(chain.produce_block(time_ns), Block)
     latest = chain.latest_height
     assert latest == Height(1, 40)
-    path = tuple(_packet(3).commitment_path())
+    path = (b"ibc", _packet(3).commitment_key())
     kept = Height(1, 30)  # 60 s back from block 40's time
     assert chain.block(kept).height == kept
     assert chain.value(path, kept) is not None

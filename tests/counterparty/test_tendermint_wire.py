@@ -24,7 +24,7 @@ from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.paths import upgrade_paths
 from relayer_sim.lightclient.schemes import SCHEMES
 from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL, DEFAULT_UPGRADE_PATH
-from tests.lightclient.chains import VALIDATORS, advance, make_chain
+from tests.lightclient.chains import VALIDATORS, advance, commit_packet, make_chain
 
 PACKET = Packet(1, "transfer", "channel-0", "transfer", "channel-0", b"hello")
 
@@ -92,9 +92,8 @@ def test_commit_signatures_verify_and_offline_validators_are_absent(consensus: s
 def test_packet_commitments_are_proven_as_ibc_go_verifies_them() -> None:
     chain = tendermint_chain()
     advance(chain, 1)
-    chain.send_packet(PACKET)
+    path = list(commit_packet(chain, PACKET))
     (block,) = advance(chain, 1)
-    path = PACKET.commitment_path()
     proof = commitment_pb2.MerkleProof.FromString(chain.prove(tuple(path), block.height))
     root = block.header.app_hash
     specs = multistore.SDK_SPECS
@@ -222,9 +221,8 @@ def test_a_planned_upgrade_publishes_anys_proven_at_the_upgrade_keys() -> None:
 
 def test_old_heights_are_pruned_past_the_retention_period() -> None:
     chain = tendermint_chain(state_retention_ns=60 * SECOND)
-    chain.send_packet(PACKET)
+    path = commit_packet(chain, PACKET)
     advance(chain, 20)  # 6 s blocks: 120 s
-    path = tuple(PACKET.commitment_path())
     with pytest.raises(KeyError, match="pruned"):
         chain.prove(path, Height(1, 1))
     assert chain.value(path, Height(1, 20)) == PACKET.commitment()

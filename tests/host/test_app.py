@@ -22,6 +22,7 @@ from relayer_sim.host.errors import (
     ContractError,
     HostError,
     InvalidContractModification,
+    InvalidHeight,
     InvalidMessage,
     NotFound,
     OutOfGas,
@@ -178,7 +179,7 @@ def test_create_update_and_prove(vm: WasmVM, chain: CounterpartyChain, dialect: 
         clients.verify_membership(
             client_id, Height(1, 4), proof, PACKET_PATH, b"forged", env, GasMeter(None)
         )
-    with pytest.raises(InvalidMessage, match="please ensure the client has been updated"):
+    with pytest.raises(InvalidHeight, match="please ensure the client has been updated"):
         clients.verify_membership(
             client_id, Height(1, 9), proof, PACKET_PATH, b"commitment", env, GasMeter(None)
         )

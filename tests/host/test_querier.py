@@ -36,14 +36,14 @@ class Proven:
     def __init__(self, vm: WasmVM, config: HostConfig | None = None) -> None:
         self.chain = make_chain()
         advance(self.chain, 1)
-        self.chain.send_packet(PACKET)
+        self.path = [b"ibc", PACKET.commitment_key()]
+        self.chain.state.write(tuple(self.path), PACKET.commitment())
         advance(self.chain, 2)
         self.host = Host(HostApp(vm, config or HostConfig()))
         checksum = stored(self.host, self.chain, "sim-tendermint-v1")
         self.client_id = create_client(self.host, self.chain, checksum)
         header = self.chain.header_message(PROVEN_AT, Height(1, 1)).to_bytes()
         self.host.ok(MsgUpdateClient(RELAYER, self.client_id, header), self.chain)
-        self.path = PACKET.commitment_path()
         self.proof = self.chain.prove(tuple(self.path), PROVEN_AT)
 
     def request(self, **fields: object) -> bytes:

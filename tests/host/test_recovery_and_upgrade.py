@@ -10,6 +10,7 @@ from relayer_sim.host.errors import (
     ContractError,
     HostError,
     InvalidMessage,
+    InvalidRecoveryClient,
     NotFound,
     Unauthorized,
 )
@@ -68,7 +69,7 @@ def test_recovery_checks_every_precondition(vm: WasmVM) -> None:
         (Unauthorized, recover(subject, substitute, RELAYER), "expected"),
         (InvalidMessage, recover(subject, subject), "must not be equal"),
         (NotFound, recover("08-wasm-99", substitute), "subject client state not found"),
-        (ClientStatusError, recover(substitute, other_code), "cannot recover Active subject"),
+        (InvalidRecoveryClient, recover(substitute, other_code), "cannot recover Active subject"),
         (NotFound, recover(subject, "08-wasm-99"), "substitute client state not found"),
         (InvalidMessage, recover(subject, same_height), "greater or equal"),
         (ClientStatusError, recover(subject, frozen_substitute), "substitute client is not Active"),

@@ -6,6 +6,7 @@ from relayer_sim.counterparty import ChainConfig, CounterpartyChain, ValidatorSp
 from relayer_sim.counterparty.chain import SECOND, Block
 from relayer_sim.counterparty.wire import ClientParams
 from relayer_sim.lightclient.headers import Height
+from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.states import DEFAULT_TRUST_LEVEL
 from relayer_sim.lightclient.store import HostEnv
 
@@ -28,6 +29,14 @@ def make_chain(
 ) -> CounterpartyChain:
     config = ChainConfig(name=name, validators=validators, **overrides)  # type: ignore[arg-type]
     return CounterpartyChain(config)
+
+
+def commit_packet(chain: CounterpartyChain, packet: Packet) -> tuple[bytes, bytes]:
+    """Write ``packet``'s commitment where the chain's IBC store keeps it, bypassing its
+    channels (a state to prove); the merkle path."""
+    path = (chain.config.commitment_prefix, packet.commitment_key())
+    chain.state.write(path, packet.commitment())
+    return path
 
 
 def advance(chain: CounterpartyChain, blocks: int) -> list[Block]:
