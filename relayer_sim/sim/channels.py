@@ -11,6 +11,7 @@ the model chain runs no client of the host.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ from relayer_sim.lightclient.headers import Height
 from relayer_sim.world import OpenChannel, World
 
 OPENER = "cosmos1opener"
+#: After failures, a step waits at most ``2 ** MAX_BACKOFF_DOUBLINGS`` counterparty blocks.
+MAX_BACKOFF_DOUBLINGS = 3
 
 
 @dataclass(frozen=True)
@@ -157,16 +160,22 @@ class ChannelOpener:
 
     async def _host_step(self, step: Callable[[Height], Msg]) -> object:
         """Run ``step`` on the host, proven at a counterparty height holding what the
-        counterparty wrote so far; its result."""
+        counterparty wrote so far; its result. While the client follows another revision than
+        the chain's (an upgrade the relayers have yet to carry it through), it waits; after a
+        failure it waits twice as many counterparty blocks as before, up to 8."""
         world, chain = self.world, self.world.counterparty
         written = chain.next_height()
+        failures = 0
         while True:
             while chain.latest_height is None or chain.latest_height < written:
                 await world.clock.sleep(self.name, chain.config.block_time_ns)
             client_id = world.clients[self.plan.client]
-            clients = world.host.app.query().clients
-            trusted = clients.latest_height(client_id)
-            at = trusted if trusted >= written else chain.latest_height
+            trusted = world.host.app.query().clients.latest_height(client_id)
+            latest = chain.latest_height
+            if trusted.revision_number != latest.revision_number:
+                written = Height(latest.revision_number, latest.revision_height + 1)
+                continue
+            at = trusted if trusted >= written else latest
             txs = []
             if at != trusted:
                 message = chain.wire.header_message(chain.header_message(at, trusted))
@@ -177,9 +186,18 @@ class ChannelOpener:
                 world.host.submit(tx)
             await self._next_host_block()
             result = world.outcome(txs[-1])
+            kind = _event_kind(type(msg).__name__)
             if result is not None and result.ok:
-                self._record(type(msg).__name__, proof_height=str(at))
+                self._record(kind, proof_height=str(at))
                 return result.result
             error = "not in the block" if result is None else str(result.error)
-            self._record("handshake_step_failed", step=type(msg).__name__, error=error)
-            written = chain.next_height()
+            self._record("handshake_step_failed", step=kind, error=error)
+            failures += 1
+            wait = 1 << min(failures - 1, MAX_BACKOFF_DOUBLINGS)
+            written = Height(latest.revision_number, latest.revision_height + wait)
+
+
+def _event_kind(message: str) -> str:
+    """ibc-go's event type of a handshake message: ``MsgChannelOpenTry`` → ``channel_open_try``."""
+    words = re.findall(r"[A-Z][a-z]*", message.removeprefix("Msg"))
+    return "_".join(word.lower() for word in words)

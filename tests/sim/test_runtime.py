@@ -82,7 +82,7 @@ def test_delivered_packets_are_acknowledged_and_their_commitments_deleted(
     packets = world.host.app.query().packets
     for sent in world.sent.since(0):
         packet = sent.packet
-        kept = world.counterparty.state.get(tuple(packet.commitment_path()))
+        kept = world.counterparty.ibc.get(packet.commitment_key())
         if packet.sequence in acknowledged:
             assert packets.received(packet) and kept is None
         else:
