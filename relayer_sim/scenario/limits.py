@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final
 
 from relayer_sim.scenario.actions import ValidatorChange
-from relayer_sim.scenario.channels import traffic_path
 from relayer_sim.scenario.base import Model
+from relayer_sim.scenario.channels import traffic_path
 from relayer_sim.scenario.durations import DAY, MILLISECOND, format_duration
 from relayer_sim.scenario.errors import Invalid
 from relayer_sim.scenario.fields import Duration, PositiveInt
