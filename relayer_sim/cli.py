@@ -182,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="let simulated time pass at X times real time (default: as fast as possible)",
     )
     run.add_argument(
+        "--genesis-at",
+        type=_positive_int,
+        metavar="H",
+        help="after host block H, export the host's state to DIR/genesis-H.json, start a second "
+        "host from the file and check that it makes every later block with the same app hash",
+    )
+    run.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),

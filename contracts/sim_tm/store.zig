@@ -251,18 +251,25 @@ pub const Store = struct {
 
     pub const Metadata = struct { key: []const u8, value: []const u8 };
 
-    /// Every processedTime and processedHeight entry, in key order.
+    /// ibc-go's `IterateConsensusMetadata`: every processedTime and processedHeight entry,
+    /// then every iteration key, each in key order: what a genesis export carries of the
+    /// store besides the client and consensus states.
     pub fn metadata(s: Store) Error![]const Metadata {
         var out = std.ArrayList(Metadata).init(s.ctx.alloc);
         const end = consensus_prefix[0 .. consensus_prefix.len - 1] ++ "0"; // '/' + 1
-        const iterator = imports.dbScan(consensus_prefix, end, .ascending);
+        const processed = imports.dbScan(consensus_prefix, end, .ascending);
         while (true) {
-            const record = try s.next(iterator) orelse break;
+            const record = try s.next(processed) orelse break;
             if (std.mem.endsWith(u8, record.key, processed_time_suffix) or
                 std.mem.endsWith(u8, record.key, processed_height_suffix))
             {
                 try out.append(.{ .key = record.key, .value = record.value });
             }
+        }
+        const index = imports.dbScan(iteration_prefix, index_end, .ascending);
+        while (true) {
+            const record = try s.next(index) orelse break;
+            try out.append(.{ .key = record.key, .value = record.value });
         }
         return out.items;
     }

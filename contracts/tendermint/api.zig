@@ -390,24 +390,13 @@ const Client = struct {
         return w.bytes();
     }
 
-    /// ibc-go `IterateConsensusMetadata`: every processed time and height, then every
-    /// iteration key, in store order.
+    /// ibc-go `IterateConsensusMetadata` (`Store.metadata`).
     pub fn exportMetadata(c: *Client) Error!?[]const u8 {
-        const s = c.store();
-        const processed = try s.metadata();
         var w = json.Writer.init(c.ctx.alloc);
         try w.beginObject();
         try w.key("genesis_metadata");
         try w.beginArray();
-        for (processed) |entry| try writeEntry(&w, entry.key, entry.value);
-        const iterator = cw.imports.dbScan(sim_tm.store.iteration_prefix, Store.index_end, .ascending);
-        while (true) {
-            const record = cw.imports.dbNext(c.ctx.alloc, iterator) catch |err| switch (err) {
-                error.OutOfMemory => return error.OutOfMemory,
-                error.MalformedHostRegion => return c.ctx.failText("malformed iterator record from the host"),
-            } orelse break;
-            try writeEntry(&w, record.key, record.value);
-        }
+        for (try c.store().metadata()) |entry| try writeEntry(&w, entry.key, entry.value);
         try w.endArray();
         try w.endObject();
         return w.bytes();

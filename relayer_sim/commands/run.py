@@ -36,10 +36,10 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
     except OSError as error:
         raise BadInput(f"{log}: cannot write: {error.strerror or error}") from None
     if args.log_console:
-        result = _run(scenario, out, args.seed, args.realtime, None)
+        result = _run(scenario, out, args.seed, args.realtime, None, args.genesis_at)
     else:
         with RunProgress(console, scenario.duration) as progress:
-            result = _run(scenario, out, args.seed, args.realtime, progress)
+            result = _run(scenario, out, args.seed, args.realtime, progress, args.genesis_at)
     render_run_summary(console, scenario.name, result)
     return EXIT_OK if result.ok else EXIT_VERDICT
 
@@ -61,11 +61,14 @@ def _run(
     seed: int | None,
     realtime: float | None,
     progress: RunProgress | None,
+    genesis_at: int | None = None,
 ) -> RunResult:
     from relayer_sim.sim.runtime import run_scenario
 
     try:
-        return run_scenario(scenario, out, seed=seed, realtime=realtime, observer=progress)
+        return run_scenario(
+            scenario, out, seed=seed, realtime=realtime, observer=progress, genesis_at=genesis_at
+        )
     except OSError as error:
         # The output was checked before the run; this is a disk that filled or a directory
         # that changed under it.

@@ -11,15 +11,16 @@ block log when the host has one, and returns the new app hash.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from relayer_sim.formats.ics04 import ChannelEnd
 from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
-from relayer_sim.host import client_queries
+from relayer_sim.host import client_queries, genesis
 from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
@@ -70,7 +71,7 @@ from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
-from relayer_sim.vm import Storage, WasmVM
+from relayer_sim.vm import Storage, VMError, WasmVM
 from relayer_sim.vm.storage import PrefixStore
 
 IBC_PREFIX: Final = b"ibc/"
@@ -179,11 +180,71 @@ class HostApp:
         if app_hash:
             entries[APP_HASH_KEY] = app_hash
         app = cls(vm, config, PackedStorage(entries), log, height)
-        keepers = app.keepers(app.committed)
-        keepers.codes.load_into_vm()
-        upgraded = keepers.upgrade.last_done()
+        app.keepers(app.committed).codes.load_into_vm()
+        app._resume_binary()
+        return app
+
+    def _resume_binary(self) -> None:
+        """Run the binary the last software upgrade installed (a restart, a genesis)."""
+        upgraded = self._upgrades(self.committed).last_done()
         if upgraded is not None:
-            app.install(upgraded.binary)
+            self.install(upgraded.binary)
+
+    # -- genesis ----------------------------------------------------------------------------
+
+    def export_genesis(self, env: HostEnv) -> dict[str, Any]:
+        """The committed state as a genesis file's document (``relayer_sim.host.genesis``);
+        ``env``: the host as its last block saw itself (the contracts' metadata export)."""
+        keepers = self.keepers(self.committed)
+        clients = keepers.clients
+        metadata = {
+            client_id: clients.export_metadata(client_id, env) for client_id in clients.client_ids()
+        }
+        return {
+            "initial_height": str(self.height + 1),
+            "app_hash": self.app_hash.hex(),
+            "app_state": {
+                "ibc": genesis.export_ibc(PrefixStore(self.committed, IBC_PREFIX), metadata),
+                "08-wasm": {
+                    "contracts": [
+                        {"code_bytes": base64.b64encode(code).decode()}
+                        for code in keepers.codes.codes()
+                    ]
+                },
+                "gov": {"entries": genesis.raw_entries(PrefixStore(self.committed, GOV_PREFIX))},
+                "upgrade": {
+                    "entries": genesis.raw_entries(PrefixStore(self.committed, UPGRADE_PREFIX))
+                },
+            },
+        }
+
+    @classmethod
+    def from_genesis(cls, vm: WasmVM, data: bytes, config: HostConfig | None = None) -> HostApp:
+        """A host started from a genesis file's bytes: it makes block ``initial_height`` next,
+        on the exported app hash. Raises ``GenesisError`` naming what the file gets wrong."""
+        document = genesis.from_json(data)
+        height = document["initial_height"].number()
+        if height == 0:
+            raise genesis.GenesisError("genesis.initial_height: expected at least 1")
+        try:
+            app_hash = bytes.fromhex(document["app_hash"].text())
+        except ValueError:
+            raise genesis.GenesisError("genesis.app_hash: expected hex") from None
+        app = cls(vm, config, height=height - 1)
+        state, sections = app.state, document["app_state"]
+        codes = app.keepers(state).codes
+        for entry in sections["08-wasm"]["contracts"].items():
+            try:
+                codes.import_code(entry["code_bytes"].bytes())
+            except VMError as error:
+                raise genesis.GenesisError(f"{entry.path}.code_bytes: {error}") from None
+        genesis.import_ibc(PrefixStore(state, IBC_PREFIX), sections["ibc"])
+        genesis.import_raw(PrefixStore(state, GOV_PREFIX), sections["gov"]["entries"])
+        genesis.import_raw(PrefixStore(state, UPGRADE_PREFIX), sections["upgrade"]["entries"])
+        if app_hash:
+            state.set(APP_HASH_KEY, app_hash)
+        state.write()
+        app._resume_binary()
         return app
 
     @property

@@ -53,7 +53,7 @@ from relayer_sim.vm.storage import Pair, PrefixStore
 
 CLIENT_TYPE: Final = "08-wasm"
 _CLIENTS: Final = b"clients/"
-_NEXT_SEQUENCE: Final = b"nextClientSequence"
+NEXT_CLIENT_SEQUENCE_KEY: Final = b"nextClientSequence"
 _SUBJECT: Final = b"subject/"
 _SUBSTITUTE: Final = b"substitute/"
 
@@ -102,6 +102,7 @@ class LightClientCalls(Protocol):
     ) -> None: ...
     def migrate_client_store(self, env: HostEnv) -> None: ...
     def migrate(self, env: HostEnv, msg: bytes = b"{}") -> None: ...
+    def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]: ...
 
 
 Action = Callable[[LightClientCalls], T]
@@ -355,9 +356,9 @@ class ClientKeeper:
 
     def _next_client_id(self, client_type: str) -> str:
         """One sequence for every client type, as in ibc-go."""
-        raw = self.store.get(_NEXT_SEQUENCE)
+        raw = self.store.get(NEXT_CLIENT_SEQUENCE_KEY)
         sequence = int.from_bytes(raw, "big") if raw is not None else 0
-        self.store.set(_NEXT_SEQUENCE, (sequence + 1).to_bytes(8, "big"))
+        self.store.set(NEXT_CLIENT_SEQUENCE_KEY, (sequence + 1).to_bytes(8, "big"))
         return f"{client_type}-{sequence}"
 
     # -- MsgUpdateClient ----------------------------------------------------------------------
@@ -514,12 +515,13 @@ class ClientKeeper:
         """The upgrade handler's part: every native client's state migrated by the binary now
         running, as its store migration on a software upgrade (sim-tendermint rewrites a v1
         state in the v2 format; 07-tendermint states are the same for both, only checked)."""
-        for client_id in self._client_ids():
+        for client_id in self.client_ids():
             if self.client_state(client_id).checksum == NATIVE_CHECKSUM:
                 store = self.client_store(client_id)
                 self.native.call(store, lambda c: c.migrate(env))
 
-    def _client_ids(self) -> Iterator[str]:
+    def client_ids(self) -> Iterator[str]:
+        """Every client's id, in key order."""
         end = _CLIENTS[:-1] + bytes([_CLIENTS[-1] + 1])
         for key, _ in self.store.scan(_CLIENTS, end, True):
             client_id, _, rest = key[len(_CLIENTS) :].partition(b"/")
@@ -575,27 +577,10 @@ class ClientKeeper:
 
     # -- genesis ------------------------------------------------------------------------------
 
-    def import_client(self, client_id: str, entries: Sequence[Pair]) -> None:
-        """Put a client's raw store entries in place, as ibc-go's genesis import does; later
-        clients get ids after it."""
-        prefix = f"{CLIENT_TYPE}-"
-        sequence = client_id.removeprefix(prefix)
-        if not (client_id.startswith(prefix) and sequence.isdigit()):
-            raise InvalidMessage(f"not a {CLIENT_TYPE} client id: {client_id}")
-        if self.client_store(client_id).get(b"clientState") is not None:
-            raise AlreadyExists(f"client already exists: {client_id}")
-        store = self.client_store(client_id)
-        for key, value in entries:
-            store.set(key, value)
-        stored_client_state(store)
-        raw = self.store.get(_NEXT_SEQUENCE)
-        if int(sequence) >= (int.from_bytes(raw, "big") if raw is not None else 0):
-            self.store.set(_NEXT_SEQUENCE, (int(sequence) + 1).to_bytes(8, "big"))
-
-    def export_client(self, client_id: str) -> list[Pair]:
-        """A client's raw store entries, for another host's genesis."""
-        self.client_state(client_id)
-        return list(self.client_store(client_id).scan(None, None, True))
+    def export_metadata(self, client_id: str, env: HostEnv) -> list[Pair]:
+        """What the light client exports of its store besides its states (02-client's
+        ``GetAllClientMetadata``): for 08-wasm, the contract's ``export_metadata``."""
+        return self._call(client_id, env, GasMeter(None), lambda c: c.export_metadata(env))
 
 
 def _client_prefix(client_id: str) -> bytes:

@@ -79,6 +79,20 @@ class WasmCodes:
         for key, _ in self.store.scan(_CHECKSUMS, prefix_end(_CHECKSUMS), True):
             yield key[len(_CHECKSUMS) :]
 
+    def codes(self) -> Iterator[bytes]:
+        """The code of every allowed checksum (08-wasm's genesis contracts)."""
+        for checksum in self.checksums():
+            code = self.code_store.get(checksum)
+            if code is not None:
+                yield code
+
+    def import_code(self, code: bytes) -> None:
+        """08-wasm's ``InitGenesis``: allow ``code``, compiled without the store-time checks
+        (wasmvm's ``StoreCodeUnchecked``): the exporting chain checked it."""
+        checksum = self.vm.store_code(code, checked=False)
+        self.store.set(_CHECKSUMS + checksum, b"")
+        self.code_store.set(checksum, self.vm.code(checksum))
+
     def load_into_vm(self) -> None:
         """After a restart: give the VM every allowed code again."""
         for checksum in self.checksums():

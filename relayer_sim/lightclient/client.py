@@ -25,6 +25,7 @@ from relayer_sim.lightclient.states import (
 from relayer_sim.lightclient.store import (
     CLIENT_STATE_KEY,
     CONSENSUS_PREFIX,
+    ITERATION_PREFIX,
     ClientStore,
     HostEnv,
     Processed,
@@ -306,11 +307,16 @@ class LightClient:
         )
 
     def export_metadata(self, env: HostEnv) -> list[tuple[bytes, bytes]]:
-        return [
+        """ibc-go's ``IterateConsensusMetadata``: processed times and heights, then the
+        iteration keys, each in key order."""
+        processed = [
             (key, value)
             for key, value in self.store.scan(CONSENSUS_PREFIX, prefix_end(CONSENSUS_PREFIX), True)
             if key.endswith(_METADATA_SUFFIXES)
         ]
+        return processed + list(
+            self.store.scan(ITERATION_PREFIX, prefix_end(ITERATION_PREFIX), True)
+        )
 
     # -- sudo ------------------------------------------------------------------------------------
 

@@ -21,4 +21,11 @@ def render_run_summary(console: Console, scenario: str, result: RunResult) -> No
     lags = ", ".join(f"{client}: {lag}" for client, lag in result.metrics.max_lag.items())
     console.print(f"largest client lag (blocks): {lags or 'no clients'}")
     console.print(f"proposals passed: {result.metrics.proposals_passed}")
+    if result.genesis_at is not None:
+        check = result.genesis
+        if check is None:
+            console.print(f"[red]genesis: the run ended before host height {result.genesis_at}[/]")
+        else:
+            colour = "green" if check.ok else "red"
+            console.print(f"[{colour}]{check}[/]")
     console.print(f"trace: {result.trace_path}")

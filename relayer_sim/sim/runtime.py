@@ -45,6 +45,7 @@ from relayer_sim.sim.actors import counterparty_blocks, host_blocks
 from relayer_sim.sim.channels import ChannelOpener, ChannelPlan
 from relayer_sim.sim.clients import ClientCreator, ClientPlan
 from relayer_sim.sim.expectations import Outcome, check_expectations
+from relayer_sim.sim.genesis_twin import GenesisCheck, GenesisTwin
 from relayer_sim.sim.governance import GovernanceActor
 from relayer_sim.sim.metrics import Metrics
 from relayer_sim.sim.timeline import Timeline
@@ -67,10 +68,16 @@ class RunResult:
     trace_path: Path
     metrics: Metrics
     outcomes: list[Outcome] = field(default_factory=list)
+    #: The genesis check asked for (``genesis_at``), once the run reached its height.
+    genesis: GenesisCheck | None = None
+    #: The host height asked to export at, if any (a run may end before it).
+    genesis_at: int | None = None
 
     @property
     def ok(self) -> bool:
-        return all(outcome.met for outcome in self.outcomes)
+        expectations = all(outcome.met for outcome in self.outcomes)
+        asked = self.genesis_at is None or (self.genesis is not None and self.genesis.ok)
+        return expectations and asked
 
 
 def run_scenario(
@@ -81,26 +88,38 @@ def run_scenario(
     vm: WasmVM | None = None,
     observer: Callable[[World], None] | None = None,
     status_cache: bool = True,
+    genesis_at: int | None = None,
 ) -> RunResult:
     """Run ``scenario`` (with ``seed`` instead of its own, if given); trace in ``out_dir``.
     ``observer`` sees the world after every host block (it must only look). ``status_cache``
     off makes the host answer every status query with a contract call (for comparisons: the
-    trace is the same either way)."""
+    trace is the same either way). ``genesis_at``: export the host to
+    ``out_dir/genesis-H.json`` after block H and check that a host started from it continues
+    identically (``relayer_sim.sim.genesis_twin``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = (
         trio.testing.MockClock(autojump_threshold=0)
         if realtime is None
         else trio.testing.MockClock(rate=realtime)
     )
+    twin = (
+        None
+        if genesis_at is None
+        else GenesisTwin(genesis_at, out_dir / f"genesis-{genesis_at}.json")
+    )
+    observers = [seen for seen in (observer, twin) if seen is not None]
     run = _Run(
         scenario,
         scenario.seed if seed is None else seed,
         out_dir,
         vm or WasmVM(),
-        observer,
+        observers,
         status_cache,
     )
-    return trio.run(run.main, clock=clock)
+    result: RunResult = trio.run(run.main, clock=clock)
+    if twin is not None:
+        result.genesis, result.genesis_at = twin.result(), genesis_at
+    return result
 
 
 def chain_config(scenario: Scenario, seed: int) -> ChainConfig:
@@ -125,19 +144,18 @@ class _Run:
         seed: int,
         out_dir: Path,
         vm: WasmVM,
-        observer: Callable[[World], None] | None,
+        observers: list[Callable[[World], None]],
         status_cache: bool,
     ) -> None:
         self.scenario, self.seed, self.out_dir, self.vm = scenario, seed, out_dir, vm
-        self.observer, self.status_cache = observer, status_cache
+        self.observers, self.status_cache = observers, status_cache
 
     async def main(self) -> RunResult:
         scenario = self.scenario
         trace_path = self.out_dir / "trace.msgpack"
         with TraceRecorder(trace_path) as trace:
             world = self._world(trace)
-            if self.observer is not None:
-                world.observers.append(self.observer)
+            world.observers.extend(self.observers)
             trace.header(scenario=scenario.name, seed=self.seed, started_ns=world.epoch_ns)
             metrics = Metrics(world, [client.name for client in scenario.clients])
             actors = self._actors(world, metrics)

@@ -53,6 +53,7 @@ from relayer_sim.vm.module_cache import ModuleCache, default_cache_directory
 from relayer_sim.vm.regions import ContractMemory
 from relayer_sim.vm.static_checks import StaticLimits, analyze, rules_fingerprint
 from relayer_sim.vm.storage import Storage, WriteBuffer
+from relayer_sim.vm.wasm_binary import MalformedWasm
 
 MIB = 1024 * 1024
 MAX_RESULT_SIZE = 64 * MIB
@@ -155,26 +156,29 @@ class WasmVM:
 
     # -- code -----------------------------------------------------------------------------------
 
-    def store_code(self, code: bytes) -> bytes:
+    def store_code(self, code: bytes, checked: bool = True) -> bytes:
         """Check and compile ``code`` (raw or gzip); return the sha256 of the raw wasm.
 
         Code that passed the static checks under the same rules before (in this VM, or in any
-        process sharing the disk cache) is not checked again.
+        process sharing the disk cache) is not checked again. ``checked=False`` compiles
+        without the static checks, as wasmvm's ``StoreCodeUnchecked`` (08-wasm's genesis
+        import: the code was checked when the exporting chain stored it).
         """
         raw = decompress_code(code, self.static_limits.max_code_size)
         checksum = hashlib.sha256(raw).digest()
         rules = rules_fingerprint(self.static_limits)
-        if not self.modules.passed_checks(checksum, rules):
+        if checked and not self.modules.passed_checks(checksum, rules):
             report = analyze(raw, self.static_limits)
             if not report.ok:
                 raise CodeRejected(report.reasons)
         self._codes[checksum] = raw
         try:
             self._instance_pre(checksum)
-        except wasmtime.WasmtimeError as error:
+        except (wasmtime.WasmtimeError, MalformedWasm) as error:  # malformed: unchecked code
             del self._codes[checksum]
             raise CodeRejected([f"wasmtime cannot compile the code: {error}"]) from None
-        self.modules.record_passed_checks(checksum, rules)
+        if checked:
+            self.modules.record_passed_checks(checksum, rules)
         return checksum
 
     def has_code(self, checksum: bytes) -> bool:

@@ -45,6 +45,7 @@ from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelSt
 from relayer_sim.formats.ics24 import channel_key, connection_key
 from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.chain import HostChain, Tx, TxRecord
+from relayer_sim.host.clients import NEXT_CLIENT_SEQUENCE_KEY
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
 from relayer_sim.host.errors import HostError
@@ -474,8 +475,11 @@ class HostMachine(RuleBasedStateMachine):
             self.app.state.set(key, value)
         state = WasmClientState(b"scripted", CHECKSUMS["scripted"], Height(1, 1))
         answers = {b"answer/query": query, b"answer/sudo": sudo, b"answer/migrate": migrate}
-        entries = [(b"clientState", state.encode()), *answers.items()]
-        self.app.query().clients.import_client(SCRIPTED_CLIENT, entries)
+        clients = self.app.query().clients
+        store = clients.client_store(SCRIPTED_CLIENT)
+        for key, value in ((b"clientState", state.encode()), *answers.items()):
+            store.set(key, value)
+        clients.store.set(NEXT_CLIENT_SEQUENCE_KEY, (5).to_bytes(8, "big"))  # after 08-wasm-4
         self.block(1)
 
     # -- transactions ---------------------------------------------------------------------------

@@ -280,24 +280,3 @@ def test_a_contract_that_breaks_the_client_state_is_refused(
     encoded = {key: base64.b64encode(value.encode()).decode() for key, value in args.items()}
     msg = MsgMigrateContract(GOV_AUTHORITY, client_id, probe, json.dumps({name: encoded}).encode())
     assert problem in host.expect(InvalidContractModification, msg, chain)
-
-
-def test_a_client_moves_to_another_host_through_genesis(
-    vm: WasmVM, chain: CounterpartyChain
-) -> None:
-    first = make_host(vm)
-    checksum = stored(first, chain, "sim-tendermint-v1")
-    client_id = create_client(first, chain, checksum)
-    entries = first.app.query().clients.export_client(client_id)
-    second = make_host(vm)
-    stored(second, chain, "sim-tendermint-v1")
-    clients = second.app.query().clients
-    clients.import_client(client_id, entries)
-    with pytest.raises(AlreadyExists):
-        clients.import_client(client_id, entries)
-    with pytest.raises(InvalidMessage):
-        clients.import_client("07-tendermint-0", entries)
-    assert second.status(client_id, chain) == Status.ACTIVE
-    header = chain.header_message(Height(1, 4), Height(1, 1)).to_bytes()
-    second.ok(MsgUpdateClient(RELAYER, client_id, header), chain)
-    assert create_client(second, chain, checksum) == "08-wasm-1"
