@@ -25,10 +25,16 @@ from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
-from relayer_sim.host.connections import ConnectionKeeper, ConnectionParams
+from relayer_sim.host.connections import ConnectionKeeper
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
-from relayer_sim.host.errors import HostError, InvalidMessage, Unauthorized, wrap
+from relayer_sim.host.errors import (
+    HostError,
+    InvalidMessage,
+    Unauthorized,
+    require_authority,
+    wrap,
+)
 from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
 from relayer_sim.host.limits import PROPOSAL_MESSAGE_GAS
 from relayer_sim.host.messages import (
@@ -56,12 +62,15 @@ from relayer_sim.host.messages import (
     MsgTimeout,
     MsgTimeoutOnClose,
     MsgUpdateClient,
+    MsgUpdateClientParams,
+    MsgUpdateConnectionParams,
     MsgUpgradeClient,
     MsgVote,
 )
 from relayer_sim.host.native import NATIVE_CLIENT_TYPE, NativeModule
 from relayer_sim.host.packed_store import PackedStorage
 from relayer_sim.host.packets import PacketKeeper
+from relayer_sim.host.params import ConnectionParams, Params
 from relayer_sim.host.querier import DEFAULT_ACCEPT_LIST, VERIFY_MEMBERSHIP_PATH, ChainQuerier
 from relayer_sim.host.status_cache import StatusCache
 from relayer_sim.host.store import CacheStore, GasKV, GasMeter
@@ -88,6 +97,7 @@ class HostConfig:
 
     dialect: Dialect = Dialect.V10
     authority: str = GOV_AUTHORITY
+    #: 02-client's ``allowed_clients`` param at genesis (``MsgUpdateClientParams`` changes it).
     allowed_clients: tuple[str, ...] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE)
     #: The host binary at genesis, which fixes its native light client (``BINARIES``).
     binary: str = "v1"
@@ -106,6 +116,7 @@ class HostConfig:
     #: Where the host's IBC store is proven: what counterparties name in their connection
     #: ends (ibc-go's ``GetCommitmentPrefix``, the IBC store key).
     commitment_prefix: bytes = DEFAULT_COMMITMENT_PREFIX
+    #: 03-connection's params at genesis (``MsgUpdateConnectionParams`` changes them).
     connection_params: ConnectionParams = field(default_factory=ConnectionParams)
 
 
@@ -127,6 +138,7 @@ class Keepers:
     """The modules of one transaction, all over the same (cached, metered) store."""
 
     codes: WasmCodes
+    params: Params
     clients: ClientKeeper
     connections: ConnectionKeeper
     channels: ChannelKeeper
@@ -204,7 +216,7 @@ class HostApp:
             "initial_height": str(self.height + 1),
             "app_hash": self.app_hash.hex(),
             "app_state": {
-                "ibc": genesis.export_ibc(PrefixStore(self.committed, IBC_PREFIX), metadata),
+                "ibc": genesis.export_ibc(self._params(self.committed), metadata),
                 "08-wasm": {
                     "contracts": [
                         {"code_bytes": base64.b64encode(code).decode()}
@@ -238,7 +250,7 @@ class HostApp:
                 codes.import_code(entry["code_bytes"].bytes())
             except VMError as error:
                 raise genesis.GenesisError(f"{entry.path}.code_bytes: {error}") from None
-        genesis.import_ibc(PrefixStore(state, IBC_PREFIX), sections["ibc"])
+        genesis.import_ibc(app._params(state), sections["ibc"])
         genesis.import_raw(PrefixStore(state, GOV_PREFIX), sections["gov"]["entries"])
         genesis.import_raw(PrefixStore(state, UPGRADE_PREFIX), sections["upgrade"]["entries"])
         if app_hash:
@@ -266,13 +278,14 @@ class HostApp:
             if cache is None
             else cache.view(store, unmetered, self.state, self.committed, IBC_PREFIX)
         )
+        params = self._params(store)
         clients = ClientKeeper(
             PrefixStore(store, IBC_PREFIX),
             codes,
             self.proxy,
             self.native,
             self.authority,
-            self.config.allowed_clients,
+            params.allowed_clients,
             status_cache=status_cache,
             querier_for=partial(self._querier, unmetered if unmetered is not None else store),
         )
@@ -283,13 +296,20 @@ class HostApp:
             encode=encode_message,
             decode=decode_message,
         )
-        ibc = PrefixStore(store, IBC_PREFIX)
         connections = ConnectionKeeper(
-            ibc, clients, self.config.commitment_prefix, lambda: self.config.connection_params
+            params.store, clients, self.config.commitment_prefix, params.connection
         )
-        channels = ChannelKeeper(ibc, connections)
-        packets = PacketKeeper(ibc, connections, channels)
-        return Keepers(codes, clients, connections, channels, packets, gov, self._upgrades(store))
+        channels = ChannelKeeper(params.store, connections)
+        packets = PacketKeeper(params.store, connections, channels)
+        return Keepers(
+            codes, params, clients, connections, channels, packets, gov, self._upgrades(store)
+        )
+
+    def _params(self, store: Storage) -> Params:
+        config = self.config
+        return Params(
+            PrefixStore(store, IBC_PREFIX), config.allowed_clients, config.connection_params
+        )
 
     def _upgrades(self, store: Storage) -> UpgradeKeeper:
         """The upgrade module alone: what every block and every relayer's look asks first."""
@@ -393,6 +413,14 @@ class HostApp:
                 return keepers.gov.submit(proposer, title, messages, env.time_ns)
             case MsgVote(voter, proposal_id, option):
                 keepers.gov.vote(proposal_id, voter, option, env.time_ns)
+                return None
+            case MsgUpdateClientParams(signer, allowed):
+                require_authority(signer, self.authority)
+                keepers.params.set_allowed_clients(allowed)
+                return None
+            case MsgUpdateConnectionParams(signer, per_block):
+                require_authority(signer, self.authority)
+                keepers.params.set_connection(ConnectionParams(per_block))
                 return None
             case MsgSoftwareUpgrade(signer, name, height, binary):
                 keepers.upgrade.schedule(signer, UpgradePlan(name, height, binary), env.height)

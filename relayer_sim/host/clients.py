@@ -32,6 +32,7 @@ from relayer_sim.host.errors import (
 )
 from relayer_sim.host.limits import query_gas_meter
 from relayer_sim.host.native import NATIVE_CHECKSUM, NATIVE_CLIENT_TYPE, NativeModule
+from relayer_sim.host.params import is_allowed
 from relayer_sim.host.querier import ChainQuerier, QuerierFactory
 from relayer_sim.host.status_cache import CachedStatus, StatusCacheView
 from relayer_sim.host.store import GasMeter
@@ -136,13 +137,14 @@ class ClientKeeper:
         proxy: WasmProxy,
         native: NativeModule,
         authority: str,
-        allowed_clients: Sequence[str] = (CLIENT_TYPE, NATIVE_CLIENT_TYPE),
+        allowed_clients: Callable[[], tuple[str, ...]],
         status_cache: StatusCacheView | None = None,
         querier_for: QuerierFactory | None = None,
     ) -> None:
         self.store, self.codes, self.proxy, self.native = store, codes, proxy, native
         self.authority = authority
-        self.allowed_clients = tuple(allowed_clients)
+        #: 02-client's ``allowed_clients`` param, read when asked (governance changes it).
+        self.allowed_clients = allowed_clients
         #: Status answers of the committed state (``relayer_sim.host.status_cache``), if any.
         self.status_cache = status_cache
         #: The querier of a contract call made at ``env`` and paid by ``gas`` (None: the VM's).
@@ -244,9 +246,10 @@ class ClientKeeper:
         client type is not allowed); ``Unknown`` when the contract cannot answer."""
         state = self.client_state(client_id)
         if state.checksum == NATIVE_CHECKSUM:
-            allowed = NATIVE_CLIENT_TYPE in self.allowed_clients
+            allowed = is_allowed(self.allowed_clients(), NATIVE_CLIENT_TYPE)
         else:
-            allowed = CLIENT_TYPE in self.allowed_clients and self.codes.has(state.checksum)
+            allowed = is_allowed(self.allowed_clients(), CLIENT_TYPE)
+            allowed = allowed and self.codes.has(state.checksum)
         if not allowed:
             return Status.UNAUTHORIZED
         try:
@@ -333,7 +336,7 @@ class ClientKeeper:
             raise InvalidMessage(f"invalid client or consensus state: {error}") from None
         checksum = wrapped_client.checksum
         client_type = NATIVE_CLIENT_TYPE if checksum == NATIVE_CHECKSUM else CLIENT_TYPE
-        if client_type not in self.allowed_clients:
+        if not is_allowed(self.allowed_clients(), client_type):
             raise InvalidMessage(
                 f"client state type {client_type} is not registered in the allowlist"
             )

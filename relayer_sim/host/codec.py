@@ -1,9 +1,11 @@
 """Messages as bytes: what governance stores inside a proposal.
 
 A message is msgpack ``[type name, [field values in declaration order]]``; a field holding a
-value type (a packet, a height) is a map ``{"type": name, "fields": [...]}``, and a tuple (a
-proposal's messages) a list of encoded messages. Only the types named here are known; anything
-else is refused with ``InvalidMessage``.
+value type (a packet, a height, a connection or channel end) is a map ``{"type": name,
+"fields": [...]}``, an enum (a channel's state or ordering) ``{"enum": name, "value": n}``, and
+a tuple a list of its items, each encoded the same way except a message (a proposal's), which
+is its encoded bytes. Only the types named here are known; anything else is refused with
+``InvalidMessage``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,26 @@ from typing import Any, Final
 
 import msgpack
 
+from relayer_sim.formats.ics03 import ConnectionCounterparty, Version
+from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelState, Order
 from relayer_sim.host import messages
 from relayer_sim.host.errors import InvalidMessage
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
 
 _TYPES: Final[dict[str, type[Any]]] = {cls.__name__: cls for cls in messages.MESSAGE_TYPES}
-_VALUE_TYPES: Final[dict[str, type[Any]]] = {cls.__name__: cls for cls in (Packet, Height)}
+_VALUE_TYPES: Final[dict[str, type[Any]]] = {
+    cls.__name__: cls
+    for cls in (
+        Packet,
+        Height,
+        Version,
+        ConnectionCounterparty,
+        ChannelEnd,
+        ChannelCounterparty,
+    )
+}
+_ENUMS: Final[dict[str, type[Any]]] = {cls.__name__: cls for cls in (ChannelState, Order)}
 
 
 def encode_message(msg: object) -> bytes:
@@ -43,10 +58,15 @@ def decode_message(data: bytes) -> messages.Msg:
 
 
 def _encode_field(value: object) -> object:
-    """Scalars as they are; a tuple is a proposal's messages, each encoded in turn."""
+    """Scalars as they are; the rest as the module's docstring says."""
     if isinstance(value, tuple):
-        return [encode_message(item) for item in value]
+        return [
+            encode_message(item) if type(item) in messages.MESSAGE_TYPES else _encode_field(item)
+            for item in value
+        ]
     name = type(value).__name__
+    if _ENUMS.get(name) is type(value):
+        return {"enum": name, "value": int(value)}  # type: ignore[call-overload]
     if _VALUE_TYPES.get(name) is type(value):
         fields = dataclasses.fields(value)  # type: ignore[arg-type]
         return {"type": name, "fields": [_encode_field(getattr(value, f.name)) for f in fields]}
@@ -55,7 +75,12 @@ def _encode_field(value: object) -> object:
 
 def _decode_field(value: object) -> object:
     if isinstance(value, list):
-        return tuple(decode_message(item) for item in value)
+        return tuple(
+            decode_message(item) if isinstance(item, bytes) else _decode_field(item)
+            for item in value
+        )
+    if isinstance(value, dict) and "enum" in value:
+        return _ENUMS[value["enum"]](value["value"])
     if isinstance(value, dict):
         cls = _VALUE_TYPES[value["type"]]
         return cls(*(_decode_field(item) for item in value["fields"]))

@@ -12,7 +12,6 @@ delay, in time and in host blocks (``block_delay``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 
 from relayer_sim.formats.ics03 import (
@@ -48,25 +47,15 @@ from relayer_sim.host.errors import (
     VersionNegotiationFailed,
     wrap,
 )
+from relayer_sim.host.params import ConnectionParams
 from relayer_sim.host.store import GasMeter
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import acknowledgement_commitment
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import Storage
 
-SECOND: Final = 1_000_000_000
-#: 03-connection's ``MaxExpectedTimePerBlock`` by default (ibc-go's ``DefaultTimePerBlock``).
-DEFAULT_MAX_EXPECTED_TIME_PER_BLOCK_NS: Final = 30 * SECOND
 #: The versions this host supports (ibc-go's ``GetCompatibleVersions``).
 COMPATIBLE_VERSIONS: Final = (DEFAULT_VERSION,)
-
-
-@dataclass(frozen=True)
-class ConnectionParams:
-    """03-connection's params: the slowest block time expected, which turns a connection's
-    delay period into a number of blocks."""
-
-    max_expected_time_per_block_ns: int = DEFAULT_MAX_EXPECTED_TIME_PER_BLOCK_NS
 
 
 def block_delay(delay_period_ns: int, params: ConnectionParams) -> int:

@@ -38,7 +38,8 @@ from relayer_sim.formats.ics24 import (
     encode_sequence,
 )
 from relayer_sim.host.clients import NEXT_CLIENT_SEQUENCE_KEY
-from relayer_sim.host.errors import HostError
+from relayer_sim.host.errors import HostError, InvalidMessage
+from relayer_sim.host.params import ConnectionParams, Params
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import CLIENT_STATE_KEY, CONSENSUS_PREFIX
 from relayer_sim.vm import Storage
@@ -91,8 +92,10 @@ def _port_channel(rest: bytes) -> tuple[str, str, str]:
 # -- export ---------------------------------------------------------------------------------------
 
 
-def export_ibc(ibc: Storage, metadata: Mapping[str, list[tuple[bytes, bytes]]]) -> dict[str, Any]:
-    """The IBC store's genesis; ``metadata``: what each client exports of its own store."""
+def export_ibc(params: Params, metadata: Mapping[str, list[tuple[bytes, bytes]]]) -> dict[str, Any]:
+    """The IBC store's genesis (``params.store``); ``metadata``: what each client exports of
+    its own store."""
+    ibc = params.store
     clients, consensus, connections_paths = [], [], []
     for client_id in sorted(metadata):
         store = PrefixStore(ibc, f"clients/{client_id}/".encode())
@@ -126,6 +129,7 @@ def export_ibc(ibc: Storage, metadata: Mapping[str, list[tuple[bytes, bytes]]]) 
                 if entries
             ],
             "next_client_sequence": str(0 if sequence is None else decode_sequence(sequence)),
+            "params": {"allowed_clients": list(params.allowed_clients())},
         },
         "connection_genesis": {
             "connections": [
@@ -134,6 +138,11 @@ def export_ibc(ibc: Storage, metadata: Mapping[str, list[tuple[bytes, bytes]]]) 
             ],
             "client_connection_paths": connections_paths,
             "next_connection_sequence": _counter(ibc, NEXT_CONNECTION_SEQUENCE_KEY),
+            "params": {
+                "max_expected_time_per_block": str(
+                    params.connection().max_expected_time_per_block_ns
+                )
+            },
         },
         "channel_genesis": {
             "channels": [
@@ -262,8 +271,9 @@ def from_json(data: bytes) -> _Reader:
         raise GenesisError(f"genesis: not JSON: {error}") from None
 
 
-def import_ibc(ibc: Storage, section: _Reader) -> None:
-    """Write an IBC genesis into an empty IBC store."""
+def import_ibc(params: Params, section: _Reader) -> None:
+    """Write an IBC genesis into an empty IBC store (``params.store``)."""
+    ibc = params.store
     clients = section["client_genesis"]
     for entry in clients["clients"].items():
         store = PrefixStore(ibc, f"clients/{entry['client_id'].text()}/".encode())
@@ -277,7 +287,14 @@ def import_ibc(ibc: Storage, section: _Reader) -> None:
         store = PrefixStore(ibc, f"clients/{entry['client_id'].text()}/".encode())
         for pair in entry["client_metadata"].items():
             store.set(pair["key"].bytes(), pair["value"].bytes())
-    ibc.set(NEXT_CLIENT_SEQUENCE_KEY, encode_sequence(clients["next_client_sequence"].number()))
+    _set_counter(ibc, NEXT_CLIENT_SEQUENCE_KEY, clients["next_client_sequence"])
+    allowed = clients["params"]["allowed_clients"]
+    allowed_clients = tuple(entry.text() for entry in allowed.items())
+    try:
+        if allowed_clients != params.default_allowed_clients:
+            params.set_allowed_clients(allowed_clients)
+    except InvalidMessage as error:
+        raise GenesisError(f"{allowed.path}: {error}") from None
     connections = section["connection_genesis"]
     for entry in connections["connections"].items():
         ibc.set(f"connections/{entry['id'].text()}".encode(), _connection(entry).encode())
@@ -286,6 +303,13 @@ def import_ibc(ibc: Storage, section: _Reader) -> None:
         key = f"clients/{entry['client_id'].text()}/connections".encode()
         ibc.set(key, encode_client_paths(paths))
     _set_counter(ibc, NEXT_CONNECTION_SEQUENCE_KEY, connections["next_connection_sequence"])
+    per_block = connections["params"]["max_expected_time_per_block"]
+    connection_params = ConnectionParams(per_block.number())
+    try:
+        if connection_params != params.default_connection:
+            params.set_connection(connection_params)
+    except InvalidMessage as error:
+        raise GenesisError(f"{per_block.path}: {error}") from None
     channels = section["channel_genesis"]
     for entry in channels["channels"].items():
         key = _channel_path(b"channelEnds/", entry)
@@ -302,6 +326,7 @@ def import_ibc(ibc: Storage, section: _Reader) -> None:
 
 
 def _set_counter(store: Storage, key: bytes, value: _Reader) -> None:
+    """A sequence is stored once it moved: 0 stays unstored, as in a new host."""
     number = value.number()
     if number:
         store.set(key, encode_sequence(number))

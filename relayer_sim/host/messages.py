@@ -50,6 +50,23 @@ class MsgSoftwareUpgrade:
 
 
 @dataclass(frozen=True)
+class MsgUpdateClientParams:
+    """02-client's ``MsgUpdateParams``: the client types allowed (governance only)."""
+
+    signer: str
+    allowed_clients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MsgUpdateConnectionParams:
+    """03-connection's ``MsgUpdateParams``: the longest block time expected (governance
+    only), which turns delay periods into blocks."""
+
+    signer: str
+    max_expected_time_per_block: int
+
+
+@dataclass(frozen=True)
 class MsgCreateClient:
     signer: str
     client_state: bytes
@@ -262,6 +279,8 @@ Msg = (
     | MsgMigrateContract
     | MsgRemoveChecksum
     | MsgSoftwareUpgrade
+    | MsgUpdateClientParams
+    | MsgUpdateConnectionParams
     | MsgCreateClient
     | MsgUpdateClient
     | MsgUpgradeClient
@@ -289,6 +308,8 @@ MESSAGE_TYPES: tuple[type[Msg], ...] = (
     MsgMigrateContract,
     MsgRemoveChecksum,
     MsgSoftwareUpgrade,
+    MsgUpdateClientParams,
+    MsgUpdateConnectionParams,
     MsgCreateClient,
     MsgUpdateClient,
     MsgUpgradeClient,
@@ -353,5 +374,9 @@ def subject_of(msg: Msg) -> dict[str, object]:
             return {"proposal": msg.proposal_id, "option": msg.option}
         case MsgSoftwareUpgrade():
             return {"upgrade": msg.name, "height": msg.height, "binary": msg.binary}
+        case MsgUpdateClientParams():
+            return {"allowed_clients": list(msg.allowed_clients)}
+        case MsgUpdateConnectionParams():
+            return {"max_expected_time_per_block": msg.max_expected_time_per_block}
         case MsgStoreCode() | MsgRemoveChecksum() | MsgCreateClient():
             return {}

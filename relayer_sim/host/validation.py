@@ -60,8 +60,15 @@ from relayer_sim.host.messages import (
     MsgTimeout,
     MsgTimeoutOnClose,
     MsgUpdateClient,
+    MsgUpdateClientParams,
+    MsgUpdateConnectionParams,
     MsgUpgradeClient,
     MsgVote,
+)
+from relayer_sim.host.params import (
+    ConnectionParams,
+    validate_allowed_clients,
+    validate_connection_params,
 )
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import Packet
@@ -109,6 +116,15 @@ def _check(msg: object, *, nested: bool) -> None:
             _text(name, "name")
             _integer(height, "height", INT64)
             _text(binary, "binary")
+        case MsgUpdateClientParams(signer, allowed):
+            _signer(signer, "signer")
+            if type(allowed) is not tuple:
+                raise InvalidMessage("allowed_clients: must be a tuple")
+            validate_allowed_clients(tuple(_text(entry, "allowed client") for entry in allowed))
+        case MsgUpdateConnectionParams(signer, per_block):
+            _signer(signer, "signer")
+            _integer(per_block, "max_expected_time_per_block", UINT64)
+            validate_connection_params(ConnectionParams(per_block))
         case MsgCreateClient(signer, client_state, consensus_state):
             _signer(signer, "signer")
             _bytes(client_state, "client_state")

@@ -19,6 +19,7 @@ from relayer_sim.scenario.actions import (
     RemoveChecksum,
     SoftwareUpgrade,
     StoreCode,
+    UpdateParams,
     ValidatorChange,
     ValidatorsOffline,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "UpdateEveryBlock",
     "UpdateOnInterval",
     "UpdateOnLag",
+    "UpdateParams",
     "UpdatePolicy",
     "ValidatorChange",
     "ValidatorPower",

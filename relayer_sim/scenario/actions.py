@@ -1,8 +1,8 @@
 """What a timeline entry does, one model per ``action``.
 
-``store_code``, ``migrate``, ``remove_checksum``, ``recover`` and ``software_upgrade`` are
-governance actions: each becomes a proposal that the host's validators vote on, ``Yes`` unless
-its ``votes`` say otherwise.
+``store_code``, ``migrate``, ``remove_checksum``, ``recover``, ``update_params`` and
+``software_upgrade`` are governance actions: each becomes a proposal that the host's validators
+vote on, ``Yes`` unless its ``votes`` say otherwise.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from relayer_sim.host.errors import InvalidMessage
+from relayer_sim.host.params import validate_allowed_clients
 from relayer_sim.scenario.base import TaggedBy, mismatch
 from relayer_sim.scenario.durations import MINUTE
 from relayer_sim.scenario.fields import (
@@ -86,6 +88,33 @@ class Recover(GovernanceEntry):
     """The client to recover."""
     substitute: str
     """The client whose state replaces the subject's; another client."""
+
+
+class UpdateParams(GovernanceEntry):
+    """Governance changes IBC params: the client types 02-client allows and 03-connection's
+    longest expected block time (which turns a connection's delay period into blocks)."""
+
+    action: Literal["update_params"] = "update_params"
+    """The action's kind."""
+    allowed_clients: Entries[OneLine] | None = None
+    """The client types allowed from then on (``["08-wasm"]``; ``["*"]``: every type); a
+    client of another type becomes ``Unauthorized``."""
+    max_expected_time_per_block: Duration | None = None
+    """The longest block time the host expects."""
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> UpdateParams:
+        if self.allowed_clients is None and self.max_expected_time_per_block is None:
+            raise mismatch(
+                "allowed_clients or max_expected_time_per_block", field="allowed_clients"
+            )
+        if self.allowed_clients is not None:
+            try:
+                validate_allowed_clients(self.allowed_clients)
+            except InvalidMessage as error:
+                expected = f"an allow list ibc-go takes ({error})"
+                raise mismatch(expected, field="allowed_clients") from None
+        return self
 
 
 class CreateClient(TimelineEntry):
@@ -224,6 +253,7 @@ Action = Annotated[
     | Migrate
     | RemoveChecksum
     | Recover
+    | UpdateParams
     | CreateClient
     | PlannedUpgrade
     | SoftwareUpgrade

@@ -13,11 +13,14 @@ from relayer_sim.counterparty import ChainError, UpgradePlan
 from relayer_sim.counterparty.roster import RosterChange, RosterError
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
+    Msg,
     MsgMigrateContract,
     MsgRecoverClient,
     MsgRemoveChecksum,
     MsgSoftwareUpgrade,
     MsgStoreCode,
+    MsgUpdateClientParams,
+    MsgUpdateConnectionParams,
 )
 from relayer_sim.relayer.byzantine import ByzantineRelayer
 from relayer_sim.relayer.relayer import Relayer
@@ -34,6 +37,7 @@ from relayer_sim.scenario import (
     RemoveChecksum,
     SoftwareUpgrade,
     StoreCode,
+    UpdateParams,
     ValidatorChange,
     ValidatorsOffline,
 )
@@ -152,6 +156,13 @@ class Timeline:
                 self.governance.propose(
                     f"recover {subject} from {substitute}", (recover,), entry.votes
                 )
+            case UpdateParams(allowed_clients=allowed, max_expected_time_per_block=per_block):
+                updates: list[Msg] = []
+                if allowed is not None:
+                    updates.append(MsgUpdateClientParams(GOV_AUTHORITY, tuple(allowed)))
+                if per_block is not None:
+                    updates.append(MsgUpdateConnectionParams(GOV_AUTHORITY, per_block))
+                self.governance.propose("update IBC params", tuple(updates), entry.votes)
             case CreateClient(client=client):
                 self.start_client(client)
             case SoftwareUpgrade(upgrade_name=upgrade_name, binary=binary, halt_after=after):

@@ -45,7 +45,6 @@ from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelSt
 from relayer_sim.formats.ics24 import channel_key, connection_key
 from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.chain import HostChain, Tx, TxRecord
-from relayer_sim.host.clients import NEXT_CLIENT_SEQUENCE_KEY
 from relayer_sim.host.contract_api import Dialect
 from relayer_sim.host.durability import BlockLog
 from relayer_sim.host.errors import HostError
@@ -74,7 +73,7 @@ from relayer_sim.lightclient.headers import HeaderMessage, Height, Misbehaviour
 from relayer_sim.lightclient.packets import Packet
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import WasmVM
-from tests.host.scripted import SCRIPTED_CODE, query_answer, sudo_answer
+from tests.host.scripted import SCRIPTED_CODE, place_client, query_answer, sudo_answer
 from tests.lightclient.chains import advance, commit_packet, genesis, make_chain
 
 RELAYER = "cosmos1relayer"
@@ -475,11 +474,8 @@ class HostMachine(RuleBasedStateMachine):
             self.app.state.set(key, value)
         state = WasmClientState(b"scripted", CHECKSUMS["scripted"], Height(1, 1))
         answers = {b"answer/query": query, b"answer/sudo": sudo, b"answer/migrate": migrate}
-        clients = self.app.query().clients
-        store = clients.client_store(SCRIPTED_CLIENT)
-        for key, value in ((b"clientState", state.encode()), *answers.items()):
-            store.set(key, value)
-        clients.store.set(NEXT_CLIENT_SEQUENCE_KEY, (5).to_bytes(8, "big"))  # after 08-wasm-4
+        entries = [(b"clientState", state.encode()), *answers.items()]
+        place_client(self.app, SCRIPTED_CLIENT, entries)
         self.block(1)
 
     # -- transactions ---------------------------------------------------------------------------

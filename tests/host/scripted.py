@@ -4,8 +4,8 @@ answers, tested with answers no honest contract gives.
 Each entry point returns, as its whole result envelope, the value stored under
 ``answer/<entry point>`` in the client's store (``query``, ``sudo``, ``instantiate``,
 ``migrate``); with no such value it spins until its gas runs out. A test puts the client in
-place as genesis does (``ClientKeeper.import_client``), answers included, so the contract itself
-never has to build a client state.
+place as a genesis import does (``place_client``: its state, and the answers as metadata written
+into its store), so the contract itself never has to build a client state.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import json
 
 import wasmtime
 
+from relayer_sim.host.app import HostApp
+from relayer_sim.host.clients import NEXT_CLIENT_SEQUENCE_KEY
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import MsgStoreCode
 from relayer_sim.lightclient.headers import Height
@@ -98,5 +100,18 @@ def scripted_client(
     state = WasmClientState(b"scripted", checksum, Height(1, 1)).encode()
     entries = [(b"clientState", state)]
     entries += [(f"answer/{name}".encode(), answer) for name, answer in answers.items()]
-    host.app.query().clients.import_client(client_id, entries)
+    place_client(host.app, client_id, entries)
     return checksum
+
+
+def place_client(app: HostApp, client_id: str, entries: list[tuple[bytes, bytes]]) -> None:
+    """Put a client's store entries in place in the host's block, as a genesis import writes
+    a client state and its metadata; later clients are numbered after it."""
+    clients = app.query().clients
+    store = clients.client_store(client_id)
+    for key, value in entries:
+        store.set(key, value)
+    sequence = int(client_id.rpartition("-")[2]) + 1
+    raw = clients.store.get(NEXT_CLIENT_SEQUENCE_KEY)
+    if raw is None or int.from_bytes(raw, "big") < sequence:
+        clients.store.set(NEXT_CLIENT_SEQUENCE_KEY, sequence.to_bytes(8, "big"))

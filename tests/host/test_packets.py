@@ -11,7 +11,8 @@ from dataclasses import replace
 import pytest
 
 from relayer_sim.counterparty.forks import Coalition
-from relayer_sim.formats.ics04 import ChannelState, Order
+from relayer_sim.formats.ics03 import DEFAULT_VERSION, ConnectionCounterparty, Version
+from relayer_sim.formats.ics04 import ChannelCounterparty, ChannelEnd, ChannelState, Order
 from relayer_sim.formats.ics24 import channel_key, next_sequence_recv_key
 from relayer_sim.host.clients import UpdateOutcome
 from relayer_sim.host.codec import decode_message, encode_message
@@ -32,6 +33,8 @@ from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
     MsgAcknowledgement,
     MsgChannelCloseInit,
+    MsgChannelOpenInit,
+    MsgConnectionOpenTry,
     MsgRecvPacket,
     MsgSendPacket,
     MsgStoreCode,
@@ -39,6 +42,7 @@ from relayer_sim.host.messages import (
     MsgTimeout,
     MsgTimeoutOnClose,
     MsgUpdateClient,
+    MsgUpdateClientParams,
 )
 from relayer_sim.host.packets import NOOP, SUCCESS, PacketOutcome
 from relayer_sim.lightclient.headers import HeaderMessage, Height
@@ -331,6 +335,33 @@ PACKET = Packet(
     [
         MsgRecvPacket(RELAYER, PACKET, b"proof", Height(1, 3)),
         MsgTimeout(RELAYER, replace(PACKET, timeout_height=Height(2, 5)), 4, b"p", Height(1, 3)),
+        MsgConnectionOpenTry(
+            RELAYER,
+            "08-wasm-0",
+            ConnectionCounterparty("07-tendermint-0", "connection-2", b"ibc"),
+            0,
+            (DEFAULT_VERSION, Version("2", ())),
+            b"proof",
+            Height(1, 3),
+        ),
+        MsgSubmitProposal(
+            RELAYER,
+            "channel and params",
+            (
+                MsgChannelOpenInit(
+                    GOV_AUTHORITY,
+                    "transfer",
+                    ChannelEnd(
+                        ChannelState.INIT,
+                        Order.ORDERED,
+                        ChannelCounterparty("transfer", ""),
+                        ("connection-0",),
+                        "ics20-1",
+                    ),
+                ),
+                MsgUpdateClientParams(GOV_AUTHORITY, ("08-wasm", "07-tendermint")),
+            ),
+        ),
         MsgSubmitProposal(
             RELAYER,
             "two messages",

@@ -38,7 +38,7 @@ from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.lightclient.wasm_wrappers import WasmClientState, WasmConsensusState
 from relayer_sim.vm import QueryAnswer, WasmVM
-from tests.host.scripted import SCRIPTED_CODE, query_answer
+from tests.host.scripted import SCRIPTED_CODE, place_client, query_answer
 from tests.host.test_app import Host
 from tests.host.test_recovery_and_upgrade import frozen
 from tests.lightclient.chains import TRUSTING_PERIOD, advance, genesis, make_chain, soon_after
@@ -252,8 +252,8 @@ def scripted(hosts: Twins, env: HostEnv, status: str, client_id: str = "08-wasm-
     state = WasmClientState(b"scripted", checksum, Height(1, 1)).encode()
     answer = query_answer(f'{{"status":"{status}"}}'.encode())
     hosts.both(
-        lambda app: app.query().clients.import_client(
-            client_id, [(b"clientState", state), (b"answer/query", answer)]
+        lambda app: place_client(
+            app, client_id, [(b"clientState", state), (b"answer/query", answer)]
         )
     )
     hosts.commit()
@@ -465,7 +465,7 @@ def test_failures_are_asked_again_and_odd_answers_kept(
     entries = [(b"clientState", state)]
     if answer is not None:
         entries.append((b"answer/query", answer))
-    hosts.both(lambda app: app.query().clients.import_client("08-wasm-0", entries))
+    hosts.both(lambda app: place_client(app, "08-wasm-0", entries))
     hosts.commit()
     looks = [hosts.query("08-wasm-0", env, limit) for limit in (QUERY_GAS_LIMIT, 100_000) * 2]
     assert {look[0] for look in looks} == {seen}

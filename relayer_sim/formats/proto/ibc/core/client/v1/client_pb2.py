@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fibc/core/client/v1/client.proto\x12\x12ibc.core.client.v1\":\n\x06Height\x12\x17\n\x0frevision_number\x18\x01 \x01(\x04\x12\x17\n\x0frevision_height\x18\x02 \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fibc/core/client/v1/client.proto\x12\x12ibc.core.client.v1\":\n\x06Height\x12\x17\n\x0frevision_number\x18\x01 \x01(\x04\x12\x17\n\x0frevision_height\x18\x02 \x01(\x04\"!\n\x06Params\x12\x17\n\x0f\x61llowed_clients\x18\x01 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,4 +33,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HEIGHT']._serialized_start=55
   _globals['_HEIGHT']._serialized_end=113
+  _globals['_PARAMS']._serialized_start=115
+  _globals['_PARAMS']._serialized_end=148
 # @@protoc_insertion_point(module_scope)
