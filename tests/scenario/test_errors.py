@@ -24,9 +24,9 @@ name = "main"
 contract = "sim-tendermint-v1"
 """
 ACTIONS = (
-    "consensus_switch, store_code, migrate, remove_checksum, recover, create_client, "
-    "planned_upgrade, software_upgrade, fork, garbage, relayer_offline, validator_change, "
-    "validators_offline"
+    "consensus_switch, store_code, migrate, remove_checksum, recover, update_params, "
+    "create_client, planned_upgrade, software_upgrade, fork, garbage, relayer_offline, "
+    "validator_change, validators_offline"
 )
 DURATION = 'a duration like "6s", "250ms" or "1h30m"'
 CONTRACTS = (
