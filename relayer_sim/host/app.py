@@ -35,6 +35,7 @@ from relayer_sim.host.errors import (
     require_authority,
     wrap,
 )
+from relayer_sim.host.events import SdkEvent, message_events
 from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
 from relayer_sim.host.limits import PROPOSAL_MESSAGE_GAS
 from relayer_sim.host.messages import (
@@ -131,6 +132,8 @@ class TxResult:
     contract_gas: int = 0
     result: object = None
     error: HostError | None = None
+    #: The SDK events it emitted (``relayer_sim.host.events``): none when it failed.
+    events: tuple[SdkEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -352,12 +355,14 @@ class HostApp:
         except InvalidMessage as error:  # the sender's limit is no amount of gas
             return TxResult(False, 0, error=error)
         try:
-            result = self._execute(self.keepers(GasKV(cache, gas), cache), msg, env, gas)
+            keepers = self.keepers(GasKV(cache, gas), cache)
+            result = self._execute(keepers, msg, env, gas)
         except HostError as error:
             cache.discard()
             return TxResult(False, gas.consumed, self.proxy.take_contract_gas(), error=error)
+        events = message_events(msg, result, self.keepers(cache))  # read unmetered
         cache.write()
-        return TxResult(True, gas.consumed, self.proxy.take_contract_gas(), result)
+        return TxResult(True, gas.consumed, self.proxy.take_contract_gas(), result, None, events)
 
     def _execute(self, keepers: Keepers, msg: Msg, env: HostEnv, gas: GasMeter) -> object:
         """Run one message, from a transaction or a passed proposal: checked field by field
@@ -371,8 +376,7 @@ class HostApp:
                 keepers.codes.remove(signer, checksum)
                 return None
             case MsgMigrateContract(signer, client_id, checksum, migrate_msg):
-                clients.migrate_contract(signer, client_id, checksum, migrate_msg, env, gas)
-                return None
+                return clients.migrate_contract(signer, client_id, checksum, migrate_msg, env, gas)
             case MsgCreateClient(_, client_state, consensus_state):
                 return clients.create_client(client_state, consensus_state, env, gas)
             case MsgUpdateClient(_, client_id, client_message):

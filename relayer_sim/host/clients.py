@@ -127,6 +127,14 @@ class UpdateOutcome:
     misbehaviour: bool
 
 
+@dataclass(frozen=True)
+class Migration:
+    """What ``MsgMigrateContract`` did: the client moved from one checksum to another."""
+
+    old_checksum: bytes
+    new_checksum: bytes
+
+
 class ClientKeeper:
     """The light clients of one host: wasm clients, and the binary's native ones."""
 
@@ -482,7 +490,7 @@ class ClientKeeper:
         msg: bytes,
         env: HostEnv,
         gas: GasMeter,
-    ) -> None:
+    ) -> Migration:
         """Move a client to other stored code: ``migrate`` runs under the new code, then the
         client state records the new checksum. No host binary changes."""
         require_authority(signer, self.authority)
@@ -511,6 +519,7 @@ class ClientKeeper:
             b"clientState",
             WasmClientState(migrated.data, checksum, migrated.latest_height).encode(),
         )
+        return Migration(current.checksum, checksum)
 
     # -- a host binary upgrade ----------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from relayer_sim.formats.ics04 import ChannelEnd, ChannelState
-from relayer_sim.host.clients import UpdateOutcome
+from relayer_sim.formats.ics04 import Order
+from relayer_sim.host.clients import Migration, UpdateOutcome
 from relayer_sim.host.messages import (
     Msg,
     MsgAcknowledgement,
@@ -55,14 +55,6 @@ class SdkEvent:
         return dict(self.attributes)
 
 
-@dataclass(frozen=True)
-class Migration:
-    """What ``MsgMigrateContract`` did: the client moved from one checksum to another."""
-
-    old_checksum: bytes
-    new_checksum: bytes
-
-
 def _client_type(client_id: str) -> str:
     return client_id.rpartition("-")[0]
 
@@ -81,17 +73,17 @@ def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent
                 ("new_checksum", result.new_checksum.hex()),
             )
             return (SdkEvent("migrate_contract", attributes),)
-        case MsgCreateClient() | MsgUpgradeClient():
-            client_id = result if isinstance(msg, MsgCreateClient) else msg.client_id
-            assert isinstance(client_id, str)
-            kind = "create_client" if isinstance(msg, MsgCreateClient) else "upgrade_client"
-            return (_client_event(kind, client_id, keepers),)
+        case MsgCreateClient():
+            assert isinstance(result, str)
+            return (_client_event("create_client", result, keepers),)
+        case MsgUpgradeClient(_, upgraded):
+            return (_client_event("upgrade_client", upgraded, keepers),)
         case MsgUpdateClient(_, client_id):
             assert isinstance(result, UpdateOutcome)
             return (_update_event(client_id, result),)
         case MsgRecoverClient(_, subject):
-            attributes = (("subject_client_id", subject), ("client_type", _client_type(subject)))
-            return (SdkEvent("recover_client", attributes),)
+            recovered = (("subject_client_id", subject), ("client_type", _client_type(subject)))
+            return (SdkEvent("recover_client", recovered),)
         case (
             MsgConnectionOpenInit()
             | MsgConnectionOpenTry()
@@ -114,7 +106,8 @@ def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent
                 return ()
             return _packet_events(msg, keepers)
     if isinstance(result, Packet):  # MsgSendPacket
-        return (_packet_event("send_packet", result, keepers, result.source_port, result.source_channel),)
+        port, channel = result.source_port, result.source_channel
+        return (_packet_event("send_packet", result, keepers, port, channel),)
     return ()
 
 
@@ -200,11 +193,15 @@ def _channel_event(
     return SdkEvent(_event_type(msg), tuple(attributes))
 
 
-def _packet_attributes(packet: Packet, end: ChannelEnd, data: bool) -> list[tuple[str, str]]:
+def _packet_attributes(packet: Packet, data: bool) -> list[tuple[str, str]]:
+    """The packet's own attributes (its data too, for ``data``: the raw bytes as text, kept
+    for older clients, and in hex)."""
     attributes = []
     if data:
-        attributes += [("packet_data", packet.data.decode("latin-1")), ("packet_data_hex", packet.data.hex())]
-    return attributes + [
+        raw = packet.data.decode("latin-1")
+        attributes += [("packet_data", raw), ("packet_data_hex", packet.data.hex())]
+    return [
+        *attributes,
         ("packet_timeout_height", str(packet.timeout_height)),
         ("packet_timeout_timestamp", str(packet.timeout_timestamp_ns)),
         ("packet_sequence", str(packet.sequence)),
@@ -215,14 +212,13 @@ def _packet_attributes(packet: Packet, end: ChannelEnd, data: bool) -> list[tupl
     ]
 
 
-def _packet_event(
-    kind: str, packet: Packet, keepers: Keepers, port: str, channel: str
-) -> SdkEvent:
+def _packet_event(kind: str, packet: Packet, keepers: Keepers, port: str, channel: str) -> SdkEvent:
     """``send_packet`` or ``recv_packet``: the packet, its data, the channel's ordering and
     connection."""
     end = keepers.channels.channel(port, channel)
     connection = end.connection_hops[0]
-    attributes = _packet_attributes(packet, end, data=True) + [
+    attributes = [
+        *_packet_attributes(packet, data=True),
         ("packet_channel_ordering", str(end.ordering)),
         ("packet_connection", connection),
         ("connection_id", connection),
@@ -240,7 +236,8 @@ def _packet_events(
         end = keepers.channels.channel(port, channel)
         connection = end.connection_hops[0]
         ack = SUCCESS_ACKNOWLEDGEMENT
-        written = _packet_attributes(packet, end, data=True) + [
+        written = [
+            *_packet_attributes(packet, data=True),
             ("packet_ack", ack.decode("latin-1")),
             ("packet_ack_hex", ack.hex()),
             ("packet_connection", connection),
@@ -252,18 +249,16 @@ def _packet_events(
     connection = end.connection_hops[0]
     ordering = ("packet_channel_ordering", str(end.ordering))
     if isinstance(msg, MsgAcknowledgement):
-        attributes = _packet_attributes(packet, end, data=False) + [
+        attributes = [
+            *_packet_attributes(packet, data=False),
             ordering,
             ("packet_connection", connection),
             ("connection_id", connection),
         ]
         return (SdkEvent("acknowledge_packet", tuple(attributes)),)
-    attributes = _packet_attributes(packet, end, data=False) + [
-        ("connection_id", connection),
-        ordering,
-    ]
+    attributes = [*_packet_attributes(packet, data=False), ("connection_id", connection), ordering]
     events = [SdkEvent("timeout_packet", tuple(attributes))]
-    if end.state == ChannelState.CLOSED:  # an ordered channel's timeout closed it
+    if end.ordering == Order.ORDERED:  # its timeout closed the channel
         closed = (
             ("port_id", port),
             ("channel_id", channel),

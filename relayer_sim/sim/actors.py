@@ -52,9 +52,11 @@ async def counterparty_blocks(
 
 
 async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -> None:
-    """Host blocks at the host's block time; the trace is flushed after each. At a planned
-    software upgrade the host halts for ``upgrade_delay_ns`` while its validators install the
-    new binary, then resumes under it."""
+    """Host blocks at the host's block time, each traced with its transactions and then the
+    SDK events they emitted (one record each, of the event's type, with ``tx``: the index of
+    the transaction); the trace is flushed after each. At a planned software upgrade the host
+    halts for ``upgrade_delay_ns`` while its validators install the new binary, then resumes
+    under it."""
     host = world.host
     while True:
         await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
@@ -82,6 +84,23 @@ async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -
                 for outcome in block.proposals
             ],
         )
+        for index, record in enumerate(block.txs):
+            for event in record.result.events:
+                world.record(name, event.type, tx=index, **_shortened(event.as_data()))
         world.trace.flush()
         for observe in world.observers:
             observe(world)
+
+
+#: An SDK event's attribute value longer than this is shortened in the trace (packet data).
+TRACED_VALUE_LENGTH = 512
+
+
+def _shortened(attributes: dict[str, str]) -> dict[str, str]:
+    """``attributes`` with every value a trace keeps whole: a long one is cut, its length told."""
+    return {
+        key: value
+        if len(value) <= TRACED_VALUE_LENGTH
+        else f"{value[:TRACED_VALUE_LENGTH]}…({len(value)} chars)"
+        for key, value in attributes.items()
+    }

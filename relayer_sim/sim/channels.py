@@ -63,7 +63,9 @@ class ChannelOpener:
         ibc, prefix = world.counterparty.ibc, world.counterparty.config.commitment_prefix
         host_prefix = world.host.app.config.commitment_prefix
         theirs = ibc.conn_open_init(client_id, host_prefix, plan.delay_period_ns)
-        self._record("connection_open_init", connection=theirs)
+        self._record(
+            "handshake_step", step="connection_open_init", chain="counterparty", connection=theirs
+        )
         counterparty = ConnectionCounterparty(ibc.connection(theirs).client_id, theirs, prefix)
         mine = await self._host_step(
             lambda at: MsgConnectionOpenTry(
@@ -85,7 +87,9 @@ class ChannelOpener:
         )
         port = plan.port
         their_channel = ibc.chan_open_init(port, plan.ordering, theirs, port, plan.version)
-        self._record("channel_open_init", channel=their_channel)
+        self._record(
+            "handshake_step", step="channel_open_init", chain="counterparty", channel=their_channel
+        )
         try_end = ChannelEnd(
             ChannelState.TRYOPEN,
             plan.ordering,
@@ -188,7 +192,7 @@ class ChannelOpener:
             result = world.outcome(txs[-1])
             kind = _event_kind(type(msg).__name__)
             if result is not None and result.ok:
-                self._record(kind, proof_height=str(at))
+                self._record("handshake_step", step=kind, chain="host", proof_height=str(at))
                 return result.result
             error = "not in the block" if result is None else str(result.error)
             self._record("handshake_step_failed", step=kind, error=error)

@@ -29,6 +29,13 @@ ROUTINE_KINDS: Final = frozenset(
         "packet_sent",
         "packet_acknowledged",
         "packet_relayed",
+        # the SDK events of routine transactions
+        "update_client",
+        "send_packet",
+        "recv_packet",
+        "write_acknowledgement",
+        "acknowledge_packet",
+        "timeout_packet",
         "update_sent",
         "message_lost",
         "message_duplicated",

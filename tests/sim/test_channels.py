@@ -65,6 +65,23 @@ def test_the_packet_lifecycle_runs_both_ways(vm: WasmVM, tmp_path: Path, path: s
     # counterparty (taken as given there: it runs no client of the host).
     assert any(e.kind == "packet_timed_out" for e in events)
 
+    # The host's SDK events are in the trace, one record each, of ibc-go's types.
+    sdk = {e.kind for e in events if e.actor == "host" and e.kind != "block"}
+    assert sdk >= {
+        "create_client",
+        "update_client",
+        "connection_open_try",
+        "connection_open_confirm",
+        "channel_open_try",
+        "channel_open_confirm",
+        "send_packet",
+        "recv_packet",
+        "write_acknowledgement",
+        "acknowledge_packet",
+        "timeout_packet",
+        "channel_close",
+    }
+
     # Every receipt waited out the 45 s delay: none was refused, none came sooner.
     sent = {e.data["sequence"]: e.t_ns for e in events if e.kind == "packet_sent"}
     received = [(t, tx["sequence"]) for t, tx in txs if tx["message"] == "MsgRecvPacket"]
