@@ -101,8 +101,7 @@ class PacketRelay:
         if delay == 0 and proven is not None:
             same = proven.revision_number == at_least.revision_number
             return proven if same and proven >= at_least else None
-        params = self.world.host.app.config.connection_params
-        blocks = block_delay(delay, params)
+        blocks = block_delay(delay, self.world.host.app.query().params.connection())
         now, host_height = self.world.now_ns, self.world.host.height
         for seen in reversed(self._seen):
             if seen.height.revision_number != at_least.revision_number or seen.height < at_least:
