@@ -1,4 +1,4 @@
-"""The host's state machine: transactions, blocks, governance and durable commits.
+"""The host's state machine: transactions, blocks, governance, durable commits and genesis.
 
 A transaction runs one message on a cache over the block's working state, through a
 gas-metered view with the SDK's storage costs and a meter holding the transaction's limit. When
@@ -6,7 +6,9 @@ the message succeeds its cache is written into the block; when anything fails (a
 contract, the VM, the gas) the cache is dropped, so nothing of it remains. At the end of a block
 governance tallies the proposals whose voting ended and runs the passed ones as the authority,
 each all-or-nothing; ``commit`` then makes the block's writes permanent, appends them to the
-block log when the host has one, and returns the new app hash.
+block log when the host has one, and returns the new app hash. IBC core's messages go through
+ibc-go's message servers (``relayer_sim.host.msg_server``); a successful transaction carries its
+SDK events (``relayer_sim.host.events``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from relayer_sim.formats.ics04 import ChannelEnd
 from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
-from relayer_sim.host import client_queries, genesis
+from relayer_sim.host import client_queries, genesis, msg_server
 from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
@@ -33,7 +34,6 @@ from relayer_sim.host.errors import (
     InvalidMessage,
     Unauthorized,
     require_authority,
-    wrap,
 )
 from relayer_sim.host.events import SdkEvent, message_events
 from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
@@ -79,7 +79,6 @@ from relayer_sim.host.upgrade import UpgradeKeeper, UpgradePlan
 from relayer_sim.host.validation import validate_basic
 from relayer_sim.host.wasm_codes import WasmCodes
 from relayer_sim.host.wasm_proxy import WasmProxy
-from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import Storage, VMError, WasmVM
 from relayer_sim.vm.storage import PrefixStore
@@ -402,7 +401,7 @@ class HostApp:
                 | MsgChannelCloseInit()
                 | MsgChannelCloseConfirm()
             ) as step:
-                return _handshake(keepers, step, env, gas)
+                return msg_server.handshake(keepers, step, env, gas)
             case (
                 MsgSendPacket()
                 | MsgRecvPacket()
@@ -410,7 +409,7 @@ class HostApp:
                 | MsgTimeout()
                 | MsgTimeoutOnClose()
             ) as packet_step:
-                return _packet_step(keepers, packet_step, env, gas)
+                return msg_server.packet_step(keepers, packet_step, env, gas)
             case MsgSubmitProposal(proposer, title, messages):
                 for inner in messages:
                     self._require_authority_signer(inner)
@@ -513,145 +512,3 @@ class HostApp:
     def app_hash(self) -> bytes:
         """The last committed block's app hash (empty before the first change)."""
         return self.committed.get(APP_HASH_KEY) or b""
-
-
-#: What ibc-go's message servers put before a handshake step's error.
-_HANDSHAKE_FAILED: Final = {
-    MsgConnectionOpenInit: "connection handshake open init failed",
-    MsgConnectionOpenTry: "connection handshake open try failed",
-    MsgConnectionOpenAck: "connection handshake open ack failed",
-    MsgConnectionOpenConfirm: "connection handshake open confirm failed",
-    MsgChannelOpenInit: "channel handshake open init failed",
-    MsgChannelOpenTry: "channel handshake open try failed",
-    MsgChannelOpenAck: "channel handshake open ack failed",
-    MsgChannelOpenConfirm: "channel handshake open confirm failed",
-    MsgChannelCloseInit: "channel handshake close init failed",
-    MsgChannelCloseConfirm: "channel handshake close confirm failed",
-}
-
-
-def _handshake(
-    keepers: Keepers,
-    msg: MsgConnectionOpenInit
-    | MsgConnectionOpenTry
-    | MsgConnectionOpenAck
-    | MsgConnectionOpenConfirm
-    | MsgChannelOpenInit
-    | MsgChannelOpenTry
-    | MsgChannelOpenAck
-    | MsgChannelOpenConfirm
-    | MsgChannelCloseInit
-    | MsgChannelCloseConfirm,
-    env: HostEnv,
-    gas: GasMeter,
-) -> object:
-    """A connection or channel handshake step: the new id for an ``Init`` or ``Try``."""
-    connections, channels = keepers.connections, keepers.channels
-    try:
-        match msg:
-            case MsgConnectionOpenInit(_, client_id, counterparty, version, delay):
-                return connections.open_init(client_id, counterparty, version, delay, env, gas)
-            case MsgConnectionOpenTry(_, client_id, counterparty, delay, versions, proof, at):
-                return connections.open_try(
-                    client_id, counterparty, versions, delay, proof, at, env, gas
-                )
-            case MsgConnectionOpenAck(_, connection_id, counterparty_id, version, proof, at):
-                connections.open_ack(connection_id, counterparty_id, version, proof, at, env, gas)
-                return None
-            case MsgConnectionOpenConfirm(_, connection_id, proof, at):
-                connections.open_confirm(connection_id, proof, at, env, gas)
-                return None
-            case MsgChannelOpenInit(_, port_id, channel):
-                return channels.open_init(
-                    port_id,
-                    channel.ordering,
-                    channel.connection_hops[0],
-                    channel.counterparty.port_id,
-                    channel.version,
-                    env,
-                    gas,
-                )
-            case MsgChannelOpenTry(_, port_id, channel, version, proof, at):
-                return _open_try(channels, port_id, channel, version, proof, at, env, gas)
-            case MsgChannelOpenAck(_, port_id, channel_id, counterparty_id, version, proof, at):
-                channels.open_ack(
-                    port_id, channel_id, counterparty_id, version, proof, at, env, gas
-                )
-                return None
-            case MsgChannelOpenConfirm(_, port_id, channel_id, proof, at):
-                channels.open_confirm(port_id, channel_id, proof, at, env, gas)
-                return None
-            case MsgChannelCloseInit(_, port_id, channel_id):
-                channels.close_init(port_id, channel_id, env, gas)
-                return None
-            case MsgChannelCloseConfirm(_, port_id, channel_id, proof, at):
-                channels.close_confirm(port_id, channel_id, proof, at, env, gas)
-                return None
-    except HostError as error:
-        raise wrap(error, _HANDSHAKE_FAILED[type(msg)]) from None
-
-
-def _open_try(
-    channels: ChannelKeeper,
-    port_id: str,
-    channel: ChannelEnd,
-    counterparty_version: str,
-    proof: bytes,
-    proof_height: Height,
-    env: HostEnv,
-    gas: GasMeter,
-) -> str:
-    return channels.open_try(
-        port_id,
-        channel.ordering,
-        channel.connection_hops[0],
-        channel.counterparty,
-        counterparty_version,
-        proof,
-        proof_height,
-        env,
-        gas,
-    )
-
-
-#: What ibc-go's message servers put before a packet step's error.
-_PACKET_FAILED: Final = {
-    MsgRecvPacket: "receive packet verification failed",
-    MsgAcknowledgement: "acknowledge packet verification failed",
-    MsgTimeout: "timeout packet verification failed",
-    MsgTimeoutOnClose: "timeout on close packet verification failed",
-}
-
-
-def _packet_step(
-    keepers: Keepers,
-    msg: MsgSendPacket | MsgRecvPacket | MsgAcknowledgement | MsgTimeout | MsgTimeoutOnClose,
-    env: HostEnv,
-    gas: GasMeter,
-) -> object:
-    """A packet sent, received, acknowledged or timed out."""
-    packets = keepers.packets
-    if isinstance(msg, MsgSendPacket):
-        return packets.send_packet(
-            msg.source_port,
-            msg.source_channel,
-            msg.timeout_height,
-            msg.timeout_timestamp,
-            msg.data,
-            env,
-            gas,
-        )
-    try:
-        match msg:
-            case MsgRecvPacket(_, packet, proof, at):
-                return packets.recv_packet(packet, proof, at, env, gas)
-            case MsgAcknowledgement(_, packet, acknowledgement, proof, at):
-                return packets.acknowledge_packet(packet, acknowledgement, proof, at, env, gas)
-            case MsgTimeout(_, packet, next_sequence_recv, proof, at):
-                return packets.timeout_packet(packet, next_sequence_recv, proof, at, env, gas)
-            case MsgTimeoutOnClose(_, packet, next_sequence_recv, proof, proof_close, at):
-                return packets.timeout_on_close(
-                    packet, next_sequence_recv, proof, proof_close, at, env, gas
-                )
-    except HostError as error:
-        raise wrap(error, _PACKET_FAILED[type(msg)]) from None
