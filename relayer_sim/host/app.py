@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +36,13 @@ from relayer_sim.host.errors import (
     require_authority,
 )
 from relayer_sim.host.events import SdkEvent, message_events
-from relayer_sim.host.governance import GOV_AUTHORITY, Governance, GovParams, ProposalOutcome
+from relayer_sim.host.governance import (
+    GOV_AUTHORITY,
+    Governance,
+    GovParams,
+    ProposalOutcome,
+    ProposalStatus,
+)
 from relayer_sim.host.limits import PROPOSAL_MESSAGE_GAS
 from relayer_sim.host.messages import (
     Msg,
@@ -466,22 +472,38 @@ class HostApp:
     def end_block(self, env: HostEnv) -> list[ProposalOutcome]:
         """Conclude the proposals whose voting ended; run the passed ones as the authority,
         each proposal on its own cache, kept only if every message succeeds, and each message
-        with ``PROPOSAL_MESSAGE_GAS`` (``relayer_sim.host.limits``)."""
+        with ``PROPOSAL_MESSAGE_GAS`` (``relayer_sim.host.limits``). A proposal that ran
+        carries its messages' SDK events, none if one of them failed."""
         scopes: list[CacheStore] = []
+        #: The events of each proposal run, in the order they ran; of the one running, last.
+        ran: list[list[SdkEvent]] = []
 
         def atomically(run: Callable[[], None]) -> None:
             scopes.append(CacheStore(self.state))
+            ran.append([])
             try:
                 run()
+            except HostError:
+                ran[-1].clear()
+                raise
             finally:
                 scope = scopes.pop()
             scope.write()
 
         def execute(msg: Msg) -> object:
             gas = GasMeter(PROPOSAL_MESSAGE_GAS)
-            return self._execute(self.keepers(GasKV(scopes[-1], gas), scopes[-1]), msg, env, gas)
+            result = self._execute(self.keepers(GasKV(scopes[-1], gas), scopes[-1]), msg, env, gas)
+            ran[-1].extend(message_events(msg, result, self.keepers(scopes[-1])))
+            return result
 
-        return self.keepers(self.state).gov.end_block(env.time_ns, execute, atomically)
+        outcomes = self.keepers(self.state).gov.end_block(env.time_ns, execute, atomically)
+        events = iter(ran)
+        return [
+            replace(outcome, events=tuple(next(events)))
+            if outcome.status in (ProposalStatus.PASSED, ProposalStatus.FAILED)
+            else outcome
+            for outcome in outcomes
+        ]
 
     def compact(self) -> None:
         """Snapshot the committed state and truncate the block log (a faster restart)."""

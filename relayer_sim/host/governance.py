@@ -156,6 +156,8 @@ class ProposalOutcome:
     status: ProposalStatus
     tally: Tally
     error: str | None = None
+    #: What its messages emitted, when they all ran (the host's SDK events).
+    events: tuple[object, ...] = ()
 
 
 def _in_place(run: Callable[[], None]) -> None:

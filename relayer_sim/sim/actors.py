@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from relayer_sim.counterparty.chain import Stalled
+from relayer_sim.host.events import SdkEvent
 from relayer_sim.world import World
 
 
@@ -54,7 +55,8 @@ async def counterparty_blocks(
 async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -> None:
     """Host blocks at the host's block time, each traced with its transactions and then the
     SDK events they emitted (one record each, of the event's type, with ``tx``: the index of
-    the transaction); the trace is flushed after each. At a planned software upgrade the host
+    the transaction), then those of the proposals that ran (with ``proposal``: its id); the
+    trace is flushed after each. At a planned software upgrade the host
     halts for ``upgrade_delay_ns`` while its validators install the new binary, then resumes
     under it."""
     host = world.host
@@ -87,6 +89,11 @@ async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -
         for index, record in enumerate(block.txs):
             for event in record.result.events:
                 world.record(name, event.type, tx=index, **_shortened(event.as_data()))
+        for outcome in block.proposals:
+            for emitted in outcome.events:
+                assert isinstance(emitted, SdkEvent)
+                data = _shortened(emitted.as_data())
+                world.record(name, emitted.type, proposal=outcome.proposal_id, **data)
         world.trace.flush()
         for observe in world.observers:
             observe(world)

@@ -3,23 +3,28 @@ succeeded and changed something emit any."""
 
 from __future__ import annotations
 
+import hashlib
+
 from relayer_sim.contracts import load_contract
 from relayer_sim.formats.ics04 import Order
 from relayer_sim.formats.ics24 import next_sequence_recv_key
-from relayer_sim.host.app import TxResult
+from relayer_sim.host.app import HostApp, HostConfig, TxResult
 from relayer_sim.host.events import SdkEvent
-from relayer_sim.host.governance import GOV_AUTHORITY
+from relayer_sim.host.governance import GOV_AUTHORITY, GovParams
 from relayer_sim.host.messages import (
     MsgAcknowledgement,
     MsgMigrateContract,
     MsgRecvPacket,
     MsgSendPacket,
     MsgStoreCode,
+    MsgSubmitProposal,
     MsgTimeout,
     MsgUpdateClient,
+    MsgVote,
 )
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import SUCCESS_ACKNOWLEDGEMENT, Packet
+from relayer_sim.lightclient.store import HostEnv
 from relayer_sim.vm import WasmVM
 from tests.host.ibc_pair import PORT, Pair, make_pair
 from tests.host.test_app import RELAYER
@@ -138,3 +143,20 @@ def test_an_ordered_timeout_closes_the_channel_in_its_events(vm: WasmVM) -> None
     events = _events(_deliver(pair, timeout))
     assert [kind for kind, _ in events] == ["channel_close", "timeout_packet"]
     assert events[0][1]["packet_channel_ordering"] == "ORDER_ORDERED"
+
+
+def test_a_proposal_that_ran_carries_its_events(vm: WasmVM) -> None:
+    config = HostConfig(validators={"val": 1}, gov=GovParams(voting_period_ns=10**9))
+    app = HostApp(vm, config)
+    env = HostEnv(1, 10**9, "host-1")
+    code = load_contract("sim-tendermint-v1")
+    store = MsgStoreCode(GOV_AUTHORITY, code)
+    for title, messages in (("store", (store,)), ("store twice", (store, store))):
+        assert app.deliver(MsgSubmitProposal("cosmos1me", title, messages), env, None).ok
+    for proposal in (1, 2):
+        assert app.deliver(MsgVote("val", proposal, "Yes"), env, None).ok
+    passed, failed = app.end_block(HostEnv(2, 3 * 10**9, "host-1"))
+    checksum = hashlib.sha256(code).digest().hex()
+    assert passed.events == (SdkEvent("store_wasm_code", (("wasm_checksum", checksum),)),)
+    # the second proposal's second message fails (the code exists): nothing of it is emitted
+    assert failed.error is not None and failed.events == ()
