@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
-from relayer_sim.host import client_queries, genesis, msg_server
+from relayer_sim.host import client_queries, genesis, msg_server, wasm_queries
 from relayer_sim.host.app_hash import Block, next_app_hash
 from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.clients import CLIENT_TYPE, ClientKeeper, UpdateOutcome
@@ -327,17 +327,26 @@ class HostApp:
         """The querier of a contract call made at ``env`` over ``base`` (unmetered), paid by
         ``gas``: its queries read a throwaway cache of ``base`` on their own meters."""
 
-        def clients_on(meter: GasMeter) -> Callable[[], ClientKeeper]:
-            def clients() -> ClientKeeper:
-                scratch = CacheStore(base)
-                return self.keepers(GasKV(scratch, meter), scratch).clients
-
-            return clients
+        def keepers_on(meter: GasMeter) -> Keepers:
+            scratch = CacheStore(base)
+            return self.keepers(GasKV(scratch, meter), scratch)
 
         def verify(data: bytes, meter: GasMeter) -> bytes:
-            return client_queries.verify_membership(clients_on(meter), env, data, meter)
+            def clients() -> ClientKeeper:
+                return keepers_on(meter).clients
 
-        return ChainQuerier({VERIFY_MEMBERSHIP_PATH: verify}, self.accepted_queries, gas)
+            return client_queries.verify_membership(clients, env, data, meter)
+
+        routes: dict[str, Callable[[bytes, GasMeter], bytes]] = {
+            VERIFY_MEMBERSHIP_PATH: verify,
+            wasm_queries.CHECKSUMS_PATH: lambda data, meter: wasm_queries.checksums(
+                keepers_on(meter).codes, data
+            ),
+            wasm_queries.CODE_PATH: lambda data, meter: wasm_queries.code(
+                keepers_on(meter).codes, data
+            ),
+        }
+        return ChainQuerier(routes, self.accepted_queries, gas)
 
     def querier(self, env: HostEnv, gas: GasMeter) -> ChainQuerier:
         """What a contract's chain queries reach over the block's working state, paid by
