@@ -2,10 +2,10 @@
 
 Export writes each module's genesis in ibc-go's sections and field names: 02-client's clients
 (client state, consensus states, and the metadata each light client exports, for 08-wasm what
-its contract's ``export_metadata`` answers: nothing else of a client's store leaves it),
-03-connection's connection ends and client paths, 04-channel's channel ends, sequences and
-packet commitments, receipts and acknowledgements, and 08-wasm's contracts (their code). The
-host's own governance and upgrade modules are written as their store entries. Numbers are
+its contract's ``export_metadata`` answers: nothing else of a client's store leaves it) and its
+params, 03-connection's connection ends, client paths and params, 04-channel's channel ends,
+sequences and packet commitments, receipts and acknowledgements, and 08-wasm's contracts (their
+code). The host's own governance and upgrade modules are written as their store entries. Numbers are
 decimal strings and bytes base64, as protobuf's JSON writes them.
 
 Import builds a fresh host from a genesis: contracts first, compiled without the store-time
