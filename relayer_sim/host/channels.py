@@ -21,11 +21,9 @@ from relayer_sim.formats.ics24 import (
     next_sequence_recv_key,
     next_sequence_send_key,
 )
-from relayer_sim.host.clients import Status
 from relayer_sim.host.connections import ConnectionKeeper
 from relayer_sim.host.errors import (
     ChannelNotFound,
-    ClientStatusError,
     InvalidChannelState,
     InvalidConnectionVersion,
 )
@@ -89,9 +87,7 @@ class ChannelKeeper:
         """``ChanOpenInit``: a channel in ``INIT`` over ``connection_id`` (open or not yet)."""
         connection = self.connections.connection(connection_id)
         self._ordering_allowed(connection, ordering)
-        status = self.connections.clients.status(connection.client_id, env, gas)
-        if status != Status.ACTIVE:
-            raise ClientStatusError(f"client ({connection.client_id}) status is {status}")
+        self.connections.require_active(connection.client_id, env, gas)
         end = ChannelEnd(
             ChannelState.INIT,
             ordering,
@@ -219,9 +215,7 @@ class ChannelKeeper:
         if end.state == ChannelState.CLOSED:
             raise InvalidChannelState("channel is already CLOSED")
         connection = self.connections.connection(end.connection_hops[0])
-        status = self.connections.clients.status(connection.client_id, env, gas)
-        if status != Status.ACTIVE:
-            raise ClientStatusError(f"client ({connection.client_id}) status is {status}")
+        self.connections.require_active(connection.client_id, env, gas)
         self.connections.open_connection(end.connection_hops[0])
         self.set_channel(port_id, channel_id, replace(end, state=ChannelState.CLOSED))
 

@@ -136,7 +136,9 @@ class ConnectionKeeper:
         self.store.set(client_connections_key(client_id), encode_client_paths(paths))
         return connection_id
 
-    def _require_active(self, client_id: str, env: HostEnv, gas: GasMeter) -> None:
+    def require_active(self, client_id: str, env: HostEnv, gas: GasMeter) -> None:
+        """The client is ``Active`` (``Unknown`` when it does not exist), as a handshake step
+        that proves nothing yet requires."""
         status = self.clients.status_of(client_id, env, gas)
         if status != Status.ACTIVE:
             raise ClientStatusError(f"client ({client_id}) status is {status}")
@@ -158,7 +160,7 @@ class ConnectionKeeper:
             if not is_supported_version(COMPATIBLE_VERSIONS, version):
                 raise InvalidConnectionVersion("version is not supported")
             versions = (version,)
-        self._require_active(client_id, env, gas)
+        self.require_active(client_id, env, gas)
         connection_id = self._new_connection_id(client_id)
         end = ConnectionEnd(
             client_id, versions, ConnectionState.INIT, counterparty, delay_period_ns
