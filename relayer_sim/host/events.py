@@ -137,8 +137,9 @@ def _update_event(client_id: str, outcome: UpdateOutcome) -> SdkEvent:
     return SdkEvent("update_client", attributes)
 
 
-def _event_type(msg: Msg) -> str:
-    """``MsgChannelOpenTry`` → ``channel_open_try``."""
+def event_type(msg: Msg) -> str:
+    """ibc-go's event type of a handshake message: ``MsgChannelOpenTry`` →
+    ``channel_open_try``."""
     name = type(msg).__name__.removeprefix("Msg")
     words: list[str] = []
     for character in name:
@@ -165,7 +166,7 @@ def _connection_event(
     ]
     if not isinstance(msg, MsgConnectionOpenInit):
         attributes.append(("counterparty_connection_id", end.counterparty.connection_id))
-    return SdkEvent(_event_type(msg), tuple(attributes))
+    return SdkEvent(event_type(msg), tuple(attributes))
 
 
 def _channel_event(
@@ -190,7 +191,7 @@ def _channel_event(
     attributes.append(("connection_id", end.connection_hops[0]))
     if isinstance(msg, MsgChannelOpenInit | MsgChannelOpenTry):
         attributes.append(("version", end.version))
-    return SdkEvent(_event_type(msg), tuple(attributes))
+    return SdkEvent(event_type(msg), tuple(attributes))
 
 
 def _packet_attributes(packet: Packet, data: bool) -> list[tuple[str, str]]:

@@ -11,7 +11,6 @@ the model chain runs no client of the host.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from relayer_sim.formats.ics24 import channel_key, connection_key
 from relayer_sim.host.chain import Tx
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
+from relayer_sim.host.events import event_type
 from relayer_sim.host.messages import (
     Msg,
     MsgChannelOpenConfirm,
@@ -190,7 +190,7 @@ class ChannelOpener:
                 world.host.submit(tx)
             await self._next_host_block()
             result = world.outcome(txs[-1])
-            kind = _event_kind(type(msg).__name__)
+            kind = event_type(msg)
             if result is not None and result.ok:
                 self._record("handshake_step", step=kind, chain="host", proof_height=str(at))
                 return result.result
@@ -199,9 +199,3 @@ class ChannelOpener:
             failures += 1
             wait = 1 << min(failures - 1, MAX_BACKOFF_DOUBLINGS)
             written = Height(latest.revision_number, latest.revision_height + wait)
-
-
-def _event_kind(message: str) -> str:
-    """ibc-go's event type of a handshake message: ``MsgChannelOpenTry`` → ``channel_open_try``."""
-    words = re.findall(r"[A-Z][a-z]*", message.removeprefix("Msg"))
-    return "_".join(word.lower() for word in words)
