@@ -41,7 +41,7 @@ from relayer_sim.host.clients import NEXT_CLIENT_SEQUENCE_KEY
 from relayer_sim.host.errors import HostError, InvalidMessage
 from relayer_sim.host.params import ConnectionParams, Params
 from relayer_sim.lightclient.headers import Height
-from relayer_sim.lightclient.store import CLIENT_STATE_KEY, CONSENSUS_PREFIX
+from relayer_sim.lightclient.store import CLIENT_STATE_KEY, CONSENSUS_PREFIX, parse_height_text
 from relayer_sim.vm import Storage
 from relayer_sim.vm.storage import PrefixStore, prefix_end
 
@@ -78,11 +78,6 @@ def _scan(store: Storage, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
         yield key[len(prefix) :], value
 
 
-def _parse_height(text: bytes) -> Height:
-    revision, _, height = text.decode().partition("-")
-    return Height(int(revision), int(height))
-
-
 def _port_channel(rest: bytes) -> tuple[str, str, str]:
     """``ports/{p}/channels/{c}[/sequences/{n}]`` → (p, c, n or "")."""
     parts = rest.decode().split("/")
@@ -103,7 +98,7 @@ def export_ibc(params: Params, metadata: Mapping[str, list[tuple[bytes, bytes]]]
         assert state is not None
         clients.append({"client_id": client_id, "client_state": _b64(state)})
         states = [
-            {"height": _height(_parse_height(key)), "consensus_state": _b64(value)}
+            {"height": _height(parse_height_text(key)), "consensus_state": _b64(value)}
             for key, value in _scan(store, CONSENSUS_PREFIX)
             if b"/" not in key
         ]

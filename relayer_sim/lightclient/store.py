@@ -106,8 +106,13 @@ def read_processed(store: ClientStore, height: Height) -> Processed | None:
     text = store.get(processed_height_key(height))
     if time is None or text is None:
         return None
+    return Processed(int.from_bytes(time, "big"), parse_height_text(text))
+
+
+def parse_height_text(text: bytes) -> Height:
+    """The height ``{rev}-{h}`` names (a consensus key's height, a processed height)."""
     revision, _, number = text.decode().partition("-")
-    return Processed(int.from_bytes(time, "big"), Height(int(revision), int(number)))
+    return Height(int(revision), int(number))
 
 
 def delete_consensus_entries(store: ClientStore, height: Height) -> None:
