@@ -17,7 +17,7 @@ from relayer_sim.counterparty.ibc import CounterpartyIbc
 from relayer_sim.counterparty.roster import Roster, RosterChange, ValidatorSpec
 from relayer_sim.counterparty.upgrade import UpgradePlan
 from relayer_sim.counterparty.wire import WIRE_FORMATS, ClientParams, KeyPath, new_wire
-from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX
+from relayer_sim.formats.ics24 import DEFAULT_COMMITMENT_PREFIX, is_store_name
 from relayer_sim.lightclient.headers import (
     CONSENSUS_VERSIONS,
     ConsensusVersion,
@@ -77,7 +77,7 @@ class ChainConfig:
         if not 0 <= self.block_jitter_ns < self.block_time_ns:
             raise ChainError("block jitter must be non-negative and below the block time")
         prefix = self.commitment_prefix
-        if not (prefix.isascii() and prefix.decode().isprintable()) or not prefix or b"/" in prefix:
+        if not (prefix.isascii() and is_store_name(prefix.decode())):
             raise ChainError(
                 f"commitment prefix {prefix!r} is no store name (printable ASCII, no '/')"
             )

@@ -17,6 +17,12 @@ NEXT_CHANNEL_SEQUENCE_KEY: Final = b"nextChannelSequence"
 RECEIPT: Final = b"\x01"
 
 
+def is_store_name(name: str) -> bool:
+    """Whether ``name`` can name a multistore's store, and so a commitment prefix: printable
+    ASCII, at least one character, no ``/`` (the merkle path's separator)."""
+    return bool(name) and name.isascii() and name.isprintable() and "/" not in name
+
+
 def connection_key(connection_id: str) -> bytes:
     return f"connections/{connection_id}".encode()
 

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from relayer_sim.contracts import contract_names
 from relayer_sim.files import FileRefused
+from relayer_sim.formats.ics24 import is_store_name
 from relayer_sim.scenario.base import from_file, mismatch
 from relayer_sim.scenario.contracts import (
     ContractCode,
@@ -100,7 +101,7 @@ def _port(text: str) -> str:
 
 
 def _store_name(text: str) -> str:
-    if not (0 < len(text) <= NAME_LENGTH and text.isascii() and text.isprintable()) or "/" in text:
+    if not (is_store_name(text) and len(text) <= NAME_LENGTH):
         raise mismatch(f"a store name: 1 to {NAME_LENGTH} printable ASCII characters, no '/'")
     return text
 
