@@ -18,6 +18,7 @@ the chains' state, so a crash loses nothing but time.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -35,7 +36,7 @@ from relayer_sim.host.messages import (
 )
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import SUCCESS_ACKNOWLEDGEMENT, Packet
-from relayer_sim.world import OpenChannel, World
+from relayer_sim.world import OpenChannel, SentPacket, SentPackets, World
 
 #: How many of the client's latest heights a relayer remembers seeing (for the delay period).
 SEEN_HEIGHTS: Final = 512
@@ -121,23 +122,41 @@ class PacketRelay:
         self._to_host({(c.counterparty_port, c.counterparty_channel): c for c in channels})
         self._to_counterparty({(c.host_port, c.host_channel): c for c in channels})
 
+    @staticmethod
+    def _unsettled(
+        log: SentPackets,
+        first: int,
+        mine: dict[tuple[str, str], OpenChannel],
+        settled: Callable[[Packet], bool],
+    ) -> tuple[list[tuple[SentPacket, OpenChannel]], int]:
+        """The packets of ``log`` from index ``first`` on that ride the relayer's channels and
+        are not ``settled`` yet, with their channel; and the index before which every packet
+        is settled or another relayer's (what the log may forget)."""
+        first = max(first, log.first_kept())
+        pending: list[tuple[SentPacket, OpenChannel]] = []
+        for sent in log.since(first):
+            packet = sent.packet
+            channel = mine.get((packet.source_port, packet.source_channel))
+            if channel is None or settled(packet):
+                if not pending:
+                    first += 1
+                continue
+            pending.append((sent, channel))
+        return pending, first
+
     # -- counterparty to host -----------------------------------------------------------------
 
     def _to_host(self, mine: dict[tuple[str, str], OpenChannel]) -> None:
         world, chain = self.world, self.world.counterparty
         packets = world.host.app.query().packets
-        first = max(self._first_to_host, world.sent.first_kept())
-        advancing = True
-        for sent in list(world.sent.since(first)):
+        pending, first = self._unsettled(
+            world.sent,
+            self._first_to_host,
+            mine,
+            lambda packet: chain.ibc.get(packet.commitment_key()) != packet.commitment(),
+        )
+        for sent, channel in pending:
             packet = sent.packet
-            channel = mine.get((packet.source_port, packet.source_channel))
-            done = channel is None or chain.ibc.get(packet.commitment_key()) != packet.commitment()
-            if done and advancing:
-                first += 1
-                continue
-            advancing = False
-            if channel is None or done:
-                continue
             if packets.received(packet):
                 self.outbox.settled(_key("recv", packet))
                 if packets.acknowledgement_commitment(packet) is not None:
@@ -163,19 +182,14 @@ class PacketRelay:
     def _to_counterparty(self, mine: dict[tuple[str, str], OpenChannel]) -> None:
         world = self.world
         packets = world.host.app.query().packets
-        first = max(self._first_to_counterparty, world.host_sent.first_kept())
-        advancing = True
-        for sent in list(world.host_sent.since(first)):
-            packet = sent.packet
-            channel = mine.get((packet.source_port, packet.source_channel))
-            done = channel is None or packets.commitment(packet) is None
-            if done and advancing:
-                first += 1
-                continue
-            advancing = False
-            if channel is None or done:
-                continue
-            self._settle_on_host(channel, packet)
+        pending, first = self._unsettled(
+            world.host_sent,
+            self._first_to_counterparty,
+            mine,
+            lambda packet: packets.commitment(packet) is None,
+        )
+        for sent, channel in pending:
+            self._settle_on_host(channel, sent.packet)
         self._first_to_counterparty = first
         world.host_sent.read_up_to(self.name, first)
 
@@ -187,10 +201,7 @@ class PacketRelay:
         at = None if not self._seen else self._proof_height(channel, self._seen[0].height)
         ack_path = (prefix, packet.acknowledgement_key())
         if chain.ibc.get(packet.acknowledgement_key()) is None:
-            timed_out = False
-            if at is not None:
-                timed_out = packet.timed_out(at, chain.block(at).header.time_ns)
-            if timed_out and at is not None:
+            if at is not None and packet.timed_out(at, chain.block(at).header.time_ns):
                 self._prove_timeout(channel, packet, at)
                 return
             try:
