@@ -10,6 +10,8 @@ stage the chain's own end is in, as ibc-go does, and refuses with ``IbcStepError
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from relayer_sim.counterparty.wire.base import ChainState
 from relayer_sim.formats.ics03 import (
     DEFAULT_VERSION,
@@ -89,7 +91,7 @@ class CounterpartyIbc:
         raw = self.get(paths_key)
         known = () if raw is None else decode_client_paths(raw)
         self._set(paths_key, encode_client_paths((*known, connection_id)))
-        self._set(connection_key(connection_id), end.encode())
+        self._set_connection(connection_id, end)
         return connection_id
 
     def conn_open_init(self, host_client_id: str, host_prefix: bytes, delay_period_ns: int) -> str:
@@ -121,12 +123,15 @@ class CounterpartyIbc:
         counterparty = ConnectionCounterparty(
             end.counterparty.client_id, host_connection_id, end.counterparty.prefix
         )
-        self._set_connection(connection_id, end, ConnectionState.OPEN, counterparty, (version,))
+        opened = replace(
+            end, state=ConnectionState.OPEN, counterparty=counterparty, versions=(version,)
+        )
+        self._set_connection(connection_id, opened)
 
     def conn_open_confirm(self, connection_id: str) -> None:
         """The host's end is ``OPEN`` (taken as given): open ours."""
         end = self._connection_in(connection_id, ConnectionState.TRYOPEN)
-        self._set_connection(connection_id, end, ConnectionState.OPEN)
+        self._set_connection(connection_id, replace(end, state=ConnectionState.OPEN))
 
     def _connection_in(self, connection_id: str, state: ConnectionState) -> ConnectionEnd:
         end = self.connection(connection_id)
@@ -136,22 +141,8 @@ class CounterpartyIbc:
             )
         return end
 
-    def _set_connection(
-        self,
-        connection_id: str,
-        end: ConnectionEnd,
-        state: ConnectionState,
-        counterparty: ConnectionCounterparty | None = None,
-        versions: tuple[Version, ...] | None = None,
-    ) -> None:
-        updated = ConnectionEnd(
-            end.client_id,
-            end.versions if versions is None else versions,
-            state,
-            end.counterparty if counterparty is None else counterparty,
-            end.delay_period_ns,
-        )
-        self._set(connection_key(connection_id), updated.encode())
+    def _set_connection(self, connection_id: str, end: ConnectionEnd) -> None:
+        self._set(connection_key(connection_id), end.encode())
 
     # -- channels -----------------------------------------------------------------------------
 
@@ -165,7 +156,7 @@ class CounterpartyIbc:
         if self.connection(end.connection_hops[0]).state != ConnectionState.OPEN:
             raise IbcStepError(f"connection {end.connection_hops[0]} is not open")
         channel_id = f"channel-{self._next(NEXT_CHANNEL_SEQUENCE_KEY)}"
-        self._set(channel_key(port_id, channel_id), end.encode())
+        self._set_channel(port_id, channel_id, end)
         for key in (next_sequence_send_key, next_sequence_recv_key, next_sequence_ack_key):
             self._set(key(port_id, channel_id), encode_sequence(1))
         return channel_id
@@ -200,18 +191,19 @@ class CounterpartyIbc:
     ) -> None:
         end = self._channel_in(port_id, channel_id, ChannelState.INIT)
         counterparty = ChannelCounterparty(end.counterparty.port_id, host_channel_id)
-        self._set_channel(port_id, channel_id, end, ChannelState.OPEN, counterparty, version)
+        opened = replace(end, state=ChannelState.OPEN, counterparty=counterparty, version=version)
+        self._set_channel(port_id, channel_id, opened)
 
     def chan_open_confirm(self, port_id: str, channel_id: str) -> None:
         end = self._channel_in(port_id, channel_id, ChannelState.TRYOPEN)
-        self._set_channel(port_id, channel_id, end, ChannelState.OPEN)
+        self._set_channel(port_id, channel_id, replace(end, state=ChannelState.OPEN))
 
     def chan_close(self, port_id: str, channel_id: str) -> None:
         """Close the channel (``ChanCloseInit``, or ``ChanCloseConfirm`` after the host's)."""
         end = self.channel(port_id, channel_id)
         if end.state == ChannelState.CLOSED:
             raise IbcStepError(f"channel {port_id}/{channel_id} is already closed")
-        self._set_channel(port_id, channel_id, end, ChannelState.CLOSED)
+        self._set_channel(port_id, channel_id, replace(end, state=ChannelState.CLOSED))
 
     def _channel_in(self, port_id: str, channel_id: str, state: ChannelState) -> ChannelEnd:
         end = self.channel(port_id, channel_id)
@@ -221,23 +213,8 @@ class CounterpartyIbc:
             )
         return end
 
-    def _set_channel(
-        self,
-        port_id: str,
-        channel_id: str,
-        end: ChannelEnd,
-        state: ChannelState,
-        counterparty: ChannelCounterparty | None = None,
-        version: str | None = None,
-    ) -> None:
-        updated = ChannelEnd(
-            state,
-            end.ordering,
-            end.counterparty if counterparty is None else counterparty,
-            end.connection_hops,
-            end.version if version is None else version,
-        )
-        self._set(channel_key(port_id, channel_id), updated.encode())
+    def _set_channel(self, port_id: str, channel_id: str, end: ChannelEnd) -> None:
+        self._set(channel_key(port_id, channel_id), end.encode())
 
     # -- packets ------------------------------------------------------------------------------
 
@@ -309,7 +286,8 @@ class CounterpartyIbc:
             return False
         end = self.channel(packet.source_port, packet.source_channel)
         if end.ordering == Order.ORDERED:
-            self._set_channel(packet.source_port, packet.source_channel, end, ChannelState.CLOSED)
+            closed = replace(end, state=ChannelState.CLOSED)
+            self._set_channel(packet.source_port, packet.source_channel, closed)
         return True
 
     def _forget_commitment(self, packet: Packet) -> bool:
