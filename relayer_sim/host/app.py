@@ -374,7 +374,7 @@ class HostApp:
         except HostError as error:
             cache.discard()
             return TxResult(False, gas.consumed, self.proxy.take_contract_gas(), error=error)
-        events = message_events(msg, result, self.keepers(cache))  # read unmetered
+        events = message_events(msg, result, partial(self.keepers, cache))  # read unmetered
         cache.write()
         return TxResult(True, gas.consumed, self.proxy.take_contract_gas(), result, None, events)
 
@@ -502,7 +502,7 @@ class HostApp:
         def execute(msg: Msg) -> object:
             gas = GasMeter(PROPOSAL_MESSAGE_GAS)
             result = self._execute(self.keepers(GasKV(scopes[-1], gas), scopes[-1]), msg, env, gas)
-            ran[-1].extend(message_events(msg, result, self.keepers(scopes[-1])))
+            ran[-1].extend(message_events(msg, result, partial(self.keepers, scopes[-1])))
             return result
 
         outcomes = self.keepers(self.state).gov.end_block(env.time_ns, execute, atomically)

@@ -9,6 +9,7 @@ servers drop their cached context. Attribute values are text, as CometBFT carrie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,11 @@ def _client_type(client_id: str) -> str:
     return client_id.rpartition("-")[0]
 
 
-def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent, ...]:
-    """The events of ``msg``, which succeeded with ``result`` over ``keepers``' state."""
+def message_events(
+    msg: Msg, result: object, keepers: Callable[[], Keepers]
+) -> tuple[SdkEvent, ...]:
+    """The events of ``msg``, which succeeded with ``result``; ``keepers`` gives the modules
+    over the state it left, asked for only by events that read it (an update's do not)."""
     match msg:
         case MsgStoreCode():
             assert isinstance(result, bytes)
@@ -75,9 +79,9 @@ def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent
             return (SdkEvent("migrate_contract", attributes),)
         case MsgCreateClient():
             assert isinstance(result, str)
-            return (_client_event("create_client", result, keepers),)
+            return (_client_event("create_client", result, keepers()),)
         case MsgUpgradeClient(_, upgraded):
-            return (_client_event("upgrade_client", upgraded, keepers),)
+            return (_client_event("upgrade_client", upgraded, keepers()),)
         case MsgUpdateClient(_, client_id):
             assert isinstance(result, UpdateOutcome)
             return (_update_event(client_id, result),)
@@ -90,7 +94,7 @@ def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent
             | MsgConnectionOpenAck()
             | MsgConnectionOpenConfirm()
         ):
-            return (_connection_event(msg, result, keepers),)
+            return (_connection_event(msg, result, keepers()),)
         case (
             MsgChannelOpenInit()
             | MsgChannelOpenTry()
@@ -99,15 +103,15 @@ def message_events(msg: Msg, result: object, keepers: Keepers) -> tuple[SdkEvent
             | MsgChannelCloseInit()
             | MsgChannelCloseConfirm()
         ):
-            return (_channel_event(msg, result, keepers),)
+            return (_channel_event(msg, result, keepers()),)
         case MsgRecvPacket() | MsgAcknowledgement() | MsgTimeout() | MsgTimeoutOnClose():
             assert isinstance(result, PacketOutcome)
             if not result.done:
                 return ()
-            return _packet_events(msg, keepers)
+            return _packet_events(msg, keepers())
     if isinstance(result, Packet):  # MsgSendPacket
         port, channel = result.source_port, result.source_channel
-        return (_packet_event("send_packet", result, keepers, port, channel),)
+        return (_packet_event("send_packet", result, keepers(), port, channel),)
     return ()
 
 
