@@ -34,6 +34,7 @@ from relayer_sim.host.messages import (
     MsgRecvPacket,
     MsgTimeout,
 )
+from relayer_sim.host.params import ConnectionParams
 from relayer_sim.lightclient.headers import Height
 from relayer_sim.lightclient.packets import SUCCESS_ACKNOWLEDGEMENT, Packet
 from relayer_sim.world import OpenChannel, SentPacket, SentPackets, World
@@ -73,6 +74,8 @@ class PacketRelay:
         self.client, self.outbox = client, outbox
         #: The height the relayer's own update of this look moves the client to.
         self._proven: Height | None = None
+        #: 03-connection's params as this look found them (delay periods in blocks).
+        self._params = ConnectionParams()
         self._seen: deque[_Seen] = deque(maxlen=SEEN_HEIGHTS)
         #: Indices before which every packet of ``world.sent`` / ``world.host_sent`` is
         #: settled or on another client's channel.
@@ -102,7 +105,7 @@ class PacketRelay:
         if delay == 0 and proven is not None:
             same = proven.revision_number == at_least.revision_number
             return proven if same and proven >= at_least else None
-        blocks = block_delay(delay, self.world.host.app.query().params.connection())
+        blocks = block_delay(delay, self._params)
         now, host_height = self.world.now_ns, self.world.host.height
         for seen in reversed(self._seen):
             if seen.height.revision_number != at_least.revision_number or seen.height < at_least:
@@ -115,6 +118,7 @@ class PacketRelay:
         """One look at the channels over the client, ``proven`` the height it will hold when
         this look's messages run."""
         self._proven = proven
+        self._params = self.world.host.app.query().params.connection()
         channels = self._channels()
         if not channels:
             return
