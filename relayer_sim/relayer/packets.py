@@ -159,6 +159,7 @@ class PacketRelay:
             mine,
             lambda packet: chain.ibc.get(packet.commitment_key()) != packet.commitment(),
         )
+        host = world.host_env()
         for sent, channel in pending:
             packet = sent.packet
             if packets.received(packet):
@@ -167,7 +168,6 @@ class PacketRelay:
                     chain.ibc.acknowledge_packet(packet)
                     world.record(self.name, "packet_acknowledged", sequence=packet.sequence)
                 continue
-            host = world.host_env()
             if packet.timed_out(host.self_height, world.host.time_ns):
                 if chain.ibc.timeout_packet(packet):
                     world.record(self.name, "packet_timed_out", sequence=packet.sequence)
