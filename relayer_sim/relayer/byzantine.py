@@ -32,6 +32,8 @@ class ByzantineRelayer:
         gas_limit: int,
     ) -> None:
         self.world, self.name, self.client, self.gas_limit = world, name, client, gas_limit
+        #: The counterparty the attacked client follows, whose validators sign the forks.
+        self.chain = world.chain_of(client)
         self.address = f"cosmos1{name}"
 
     async def run(self) -> None:
@@ -54,7 +56,7 @@ class ByzantineRelayer:
     def _latest_acceptable_time(self, client_id: str) -> int:
         """Just inside the client's max clock drift from now."""
         state = self.world.host.app.query().clients.client_state(client_id)
-        drift = self.world.counterparty.wire.read_client_state(state.data).max_clock_drift_ns
+        drift = self.chain.wire.read_client_state(state.data).max_clock_drift_ns
         return self.world.now_ns + drift - 10**9
 
     def send_fork(
@@ -81,7 +83,7 @@ class ByzantineRelayer:
         of the honest state plus a packet commitment the counterparty never made, and the
         relayer delivers that packet right after the header, proven against it.
         """
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         client_id = world.clients.get(self.client)
         latest = chain.latest_height
         if client_id is None or latest is None:
@@ -146,7 +148,7 @@ class ByzantineRelayer:
         self, members: Coalition, client_id: str, latest: Height
     ) -> tuple[SignedHeader, Height, Height] | None:
         """The forged header, its height and the height it trusts, or None (recorded why)."""
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         at = Height(latest.revision_number, latest.revision_height + 1)
         trusted = Height(latest.revision_number, latest.revision_height - 1)
         clients = world.host.app.query().clients
@@ -186,13 +188,13 @@ class ByzantineRelayer:
         )
 
     def _commitment_path(self, packet: Packet) -> KeyPath:
-        return (self.world.counterparty.config.commitment_prefix, packet.commitment_key())
+        return (self.chain.config.commitment_prefix, packet.commitment_key())
 
     def _forged_state(self, packet: Packet | None, base: Height) -> Forged | None:
         if packet is None:
             return None
         commitment = {self._commitment_path(packet): packet.commitment()}
-        return self.world.counterparty.state.forged(base, commitment)
+        return self.chain.state.forged(base, commitment)
 
     def _deliver_forged(self, client_id: str, packet: Packet, state: Forged, at: Height) -> None:
         proof = state.prove(self._commitment_path(packet))

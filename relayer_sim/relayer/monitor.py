@@ -1,6 +1,6 @@
 """The misbehaviour monitor: it reads every header the host's client accepted, compares it with
-the counterparty's canonical chain, and when they differ sends the two as evidence, which
-freezes the client.
+the canonical chain of the counterparty the client follows, and when they differ sends the two
+as evidence, which freezes the client.
 
 A forged header ahead of the chain (a lunatic attack) cannot be compared yet: the monitor keeps
 it and sends the evidence as soon as the honest chain reaches its height. Its queries and its
@@ -37,6 +37,7 @@ class Monitor:
         retry_ns: int,
     ) -> None:
         self.world, self.name, self.client = world, name, client
+        self.chain = world.chain_of(client)
         self.poll_ns, self.gas_limit, self.link, self.retry_ns = poll_ns, gas_limit, link, retry_ns
         self.address = f"cosmos1{name}"
         self._seen_height = 0
@@ -98,13 +99,13 @@ class Monitor:
                     continue
                 if msg.client_id != client_id:
                     continue
-                accepted = self.world.counterparty.wire.accepted_header(msg.client_message)
+                accepted = self.chain.wire.accepted_header(msg.client_message)
                 if accepted is not None:
                     self._suspects.append(accepted)
 
     def _find_forks(self, client_id: str) -> None:
         """Each accepted header the chain has reached is honest, or evidence to send."""
-        chain = self.world.counterparty
+        chain = self.chain
         waiting = []
         for accepted in self._suspects:
             at = accepted.signed.header.ibc_height
@@ -125,7 +126,7 @@ class Monitor:
         """Whether the chain made a block at ``at`` to compare with: None while it may still
         (the height is ahead of it), False when it never will (past the end of a revision that
         a planned upgrade closed: no honest header, so no evidence, can be had)."""
-        chain = self.world.counterparty
+        chain = self.chain
         latest = chain.latest_height
         if latest is None or at.revision_number > latest.revision_number:
             return None

@@ -72,13 +72,17 @@ class PacketRelay:
     def __init__(self, world: World, name: str, address: str, client: str, outbox: Outbox) -> None:
         self.world, self.name, self.address = world, name, address
         self.client, self.outbox = client, outbox
+        #: The counterparty the client follows, and the logs of the packets to and from it.
+        self.chain = world.chain_of(client)
+        self._to_host_log = world.sent[world.followed[client]]
+        self._from_host_log = world.host_sent[world.followed[client]]
         #: The height the relayer's own update of this look moves the client to.
         self._proven: Height | None = None
         #: 03-connection's params as this look found them (delay periods in blocks).
         self._params = ConnectionParams()
         self._seen: deque[_Seen] = deque(maxlen=SEEN_HEIGHTS)
-        #: Indices before which every packet of ``world.sent`` / ``world.host_sent`` is
-        #: settled or on another client's channel.
+        #: Indices before which every packet of the two logs is settled or on another
+        #: client's channel.
         self._first_to_host = 0
         self._first_to_counterparty = 0
 
@@ -151,10 +155,10 @@ class PacketRelay:
     # -- counterparty to host -----------------------------------------------------------------
 
     def _to_host(self, mine: dict[tuple[str, str], OpenChannel]) -> None:
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         packets = world.host.app.query().packets
         pending, first = self._unsettled(
-            world.sent,
+            self._to_host_log,
             self._first_to_host,
             mine,
             lambda packet: chain.ibc.get(packet.commitment_key()) != packet.commitment(),
@@ -179,7 +183,7 @@ class PacketRelay:
             proof = chain.prove((chain.config.commitment_prefix, packet.commitment_key()), at)
             self.outbox.submit(MsgRecvPacket(self.address, packet, proof, at), key)
         self._first_to_host = first
-        world.sent.read_up_to(self.name, first)
+        self._to_host_log.read_up_to(self.name, first)
 
     # -- host to counterparty -----------------------------------------------------------------
 
@@ -187,7 +191,7 @@ class PacketRelay:
         world = self.world
         packets = world.host.app.query().packets
         pending, first = self._unsettled(
-            world.host_sent,
+            self._from_host_log,
             self._first_to_counterparty,
             mine,
             lambda packet: packets.commitment(packet) is None,
@@ -195,12 +199,12 @@ class PacketRelay:
         for sent, channel in pending:
             self._settle_on_host(channel, sent.packet)
         self._first_to_counterparty = first
-        world.host_sent.read_up_to(self.name, first)
+        self._from_host_log.read_up_to(self.name, first)
 
     def _settle_on_host(self, channel: OpenChannel, packet: Packet) -> None:
         """Deliver ``packet`` to the counterparty, or prove on the host that it was received
         (its acknowledgement) or never will be (its timeout)."""
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         prefix = chain.config.commitment_prefix
         at = None if not self._seen else self._proof_height(channel, self._seen[0].height)
         ack_path = (prefix, packet.acknowledgement_key())
@@ -223,7 +227,7 @@ class PacketRelay:
             self.outbox.submit(msg, key)
 
     def _prove_timeout(self, channel: OpenChannel, packet: Packet, at: Height) -> None:
-        chain = self.world.counterparty
+        chain = self.chain
         prefix = chain.config.commitment_prefix
         key = _key("timeout", packet)
         if not self.outbox.due(key):
@@ -246,7 +250,7 @@ class PacketRelay:
     def _close_closed(self, channels: list[OpenChannel]) -> None:
         """A channel closed at one end (an ordered channel's timeout) is closed at the other:
         on the counterparty as given, on the host by proof of the counterparty's end."""
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         host_channels = world.host.app.query().channels
         for channel in channels:
             try:
@@ -263,7 +267,7 @@ class PacketRelay:
                 self._confirm_close(channel)
 
     def _confirm_close(self, channel: OpenChannel) -> None:
-        chain = self.world.counterparty
+        chain = self.chain
         path = (
             chain.config.commitment_prefix,
             channel_key(channel.counterparty_port, channel.counterparty_channel),

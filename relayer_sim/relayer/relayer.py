@@ -1,4 +1,4 @@
-"""A relayer: keeps a host client following the counterparty and delivers its packets.
+"""A relayer: keeps a host client following its counterparty and delivers its packets.
 
 When the counterparty comes back from a planned upgrade as a new revision, the relayer updates
 the client to the old revision's last height and sends ``MsgUpgradeClient`` with the states the
@@ -76,6 +76,8 @@ class _Outgoing:
 class Relayer:
     def __init__(self, world: World, config: RelayerConfig, link: Link) -> None:
         self.world, self.config, self.link = world, config, link
+        #: The counterparty the client follows.
+        self.chain = world.chain_of(config.client)
         self._last_update_ns: int | None = None
         #: What was sent and not yet seen to take effect: when last, and how many times.
         #: An entry goes once its effect shows (it would never be asked about again).
@@ -123,7 +125,7 @@ class Relayer:
 
     def _look(self) -> None:
         client_id = self.world.clients.get(self.config.client)
-        target = self.world.counterparty.latest_height
+        target = self.chain.latest_height
         if client_id is None or target is None or self.world.host.halted:
             return  # a halted host's nodes answer nothing
         clients = self.world.host.app.query().clients
@@ -181,7 +183,7 @@ class Relayer:
         """The counterparty restarted as a new revision: bring the client to the old
         revision's last height, then upgrade it with the states the chain published under its
         upgrade key, proven at that height."""
-        chain = self.world.counterparty
+        chain = self.chain
         last = chain.last_heights.get(trusted.revision_number)
         if last is None:
             return
@@ -223,7 +225,7 @@ class Relayer:
         trusted validators signed ``target`` (the validator set changed too much since): then
         halfway, and halfway again (CometBFT's bisection), down to the next block, which the
         client verifies adjacently."""
-        chain = self.world.counterparty
+        chain = self.chain
         following = Height(trusted.revision_number, trusted.revision_height + 1)
         if chain.version_at(following) != chain.version_at(trusted):
             return following
@@ -252,7 +254,7 @@ class Relayer:
 
     def _close_to_expiry(self, trusted: Height) -> bool:
         try:
-            block = self.world.counterparty.block(trusted)
+            block = self.chain.block(trusted)
         except ChainError:  # older than the chain retains: past any trusting period
             return True
         trusting = self._client_state().trusting_period_ns
@@ -261,10 +263,10 @@ class Relayer:
     def _client_state(self) -> ClientView:
         client_id = self.world.clients[self.config.client]
         state = self.world.host.app.query().clients.client_state(client_id)
-        return self.world.counterparty.wire.read_client_state(state.data)
+        return self.chain.wire.read_client_state(state.data)
 
     def _submit_update(self, client_id: str, trusted: Height, target: Height) -> None:
-        chain = self.world.counterparty
+        chain = self.chain
         message = chain.wire.header_message(chain.header_message(target, trusted))
         key = ("update", str(target))
         self._update_heights[key] = target

@@ -138,12 +138,15 @@ def _clients(metrics: RunMetrics) -> list[str]:
     )
     if not metrics.clients:
         return [*section, '<p class="note">No clients in this run.</p>']
+    several = metrics.several_counterparties()
+    named = ("client", "id", "follows") if several else ("client", "id")
     section += _table(
-        ("client", "id", "max lag (blocks)", "mean lag (blocks)", "downtime", "down spans"),
+        (*named, "max lag (blocks)", "mean lag (blocks)", "downtime", "down spans"),
         [
             (
                 _Cell(client.name),
                 _Cell(client.client_id),
+                *((_Cell(client.counterparty),) if several else ()),
                 _Cell(f"{client.max_lag_blocks:,}", numeric=True),
                 _Cell(f"{client.mean_lag_blocks:,}", numeric=True),
                 _Cell(format_elapsed(client.downtime_ns), numeric=True),

@@ -1,4 +1,4 @@
-"""Per client: its lag behind the counterparty over time, and when it was down.
+"""Per client: its lag behind the counterparty it follows over time, and when it was down.
 
 A client is down while its status is not Active, while the host is halted, and from a
 ``MsgUpdateClient`` to it that failed until the next one that succeeded. A failure that a later
@@ -11,7 +11,13 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from relayer_sim.report.metrics_types import ClientMetrics, Interval, LagSample
-from relayer_sim.report.metrics_view import ClientsSample, Height, TraceView, parse_height
+from relayer_sim.report.metrics_view import (
+    ClientsSample,
+    ClientState,
+    Height,
+    TraceView,
+    parse_height,
+)
 
 _ACTIVE = "Active"
 _UPDATE = "MsgUpdateClient"
@@ -19,12 +25,17 @@ _UPDATE = "MsgUpdateClient"
 
 def client_metrics(view: TraceView) -> tuple[ClientMetrics, ...]:
     """Every client that appears in a ``clients`` sample, in the order they first appear."""
-    chain = sorted(block.height for block in view.chain_blocks)
-    ids: dict[str, str] = {}
+    first: dict[str, ClientState] = {}
     for sample in view.samples:
         for name, state in sample.clients.items():
-            ids.setdefault(name, state.client_id)
-    return tuple(_one_client(view, chain, name, client_id) for name, client_id in ids.items())
+            first.setdefault(name, state)
+    heights = {
+        chain: sorted(block.height for block in view.blocks_of(chain))
+        for chain in {state.counterparty for state in first.values()}
+    }
+    return tuple(
+        _one_client(view, heights[state.counterparty], name, state) for name, state in first.items()
+    )
 
 
 def total_ns(intervals: Iterable[Interval], end_ns: int) -> int:
@@ -56,8 +67,10 @@ def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
 
 
 def _one_client(
-    view: TraceView, chain: Sequence[Height], name: str, client_id: str
+    view: TraceView, chain: Sequence[Height], name: str, first: ClientState
 ) -> ClientMetrics:
+    """``chain``: the heights of the counterparty the client follows, sorted."""
+    client_id = first.client_id
     samples = tuple(
         _lag_sample(sample, name, chain) for sample in view.samples if name in sample.clients
     )
@@ -68,6 +81,7 @@ def _one_client(
     return ClientMetrics(
         name=name,
         client_id=client_id,
+        counterparty=first.counterparty,
         samples=samples,
         max_lag_blocks=max(lags, default=0),
         mean_lag_blocks=sum(lags) // len(lags) if lags else 0,
@@ -78,13 +92,14 @@ def _one_client(
 
 def _lag_sample(sample: ClientsSample, name: str, chain: Sequence[Height]) -> LagSample:
     state = sample.clients[name]
-    latest, client = parse_height(sample.counterparty), parse_height(state.height)
+    followed = sample.counterparties.get(state.counterparty)
+    latest, client = parse_height(followed), parse_height(state.height)
     lag = None
     if latest is not None and client is not None:
         # ``chain`` is sorted, so this counts the blocks in (client, latest]: a client ahead
         # of the chain (a forged header) lags by none.
         lag = max(0, bisect_right(chain, latest) - bisect_right(chain, client))
-    return LagSample(sample.t_ns, sample.counterparty, state.height, state.status, lag)
+    return LagSample(sample.t_ns, followed, state.height, state.status, lag)
 
 
 def _not_active(samples: Sequence[LagSample]) -> list[Interval]:

@@ -91,6 +91,15 @@ class Fields:
             self._refuse(key, "a map", value)
         return {name: self._map(f"{key}.{name}", item) for name, item in value.items()}
 
+    def named_optional_texts(self, key: str) -> dict[str, str | None]:
+        """A map of strings (or nulls), by name."""
+        value = self._data.get(key, _MISSING)
+        if type(value) is not dict or any(
+            item is not None and type(item) is not str for item in value.values()
+        ):
+            self._refuse(key, "a map of strings or nulls", value)
+        return dict(value)
+
     def _map(self, path: str, value: object) -> Fields:
         if type(value) is not dict:
             raise MalformedEvent(self._event, self._where(path), "a map", value)

@@ -52,7 +52,7 @@ def event_marks(view: TraceView) -> tuple[EventMark, ...]:
     """Every mark, sorted by time; marks of the same time keep the order of the kinds below
     (a proposal's outcome before the message it executed)."""
     marks = [
-        *_switch_marks(view.chain_blocks),
+        *(mark for chain in view.counterparty_actors for mark in _switch_marks(view, chain)),
         *_governance_marks(view),
         *_attack_marks(view),
         *_halt_marks(view),
@@ -61,20 +61,25 @@ def event_marks(view: TraceView) -> tuple[EventMark, ...]:
 
 
 def switch_recovery(view: TraceView, marks: Sequence[EventMark]) -> SwitchRecovery | None:
-    """The first consensus switch and each client's way past it; None without a switch.
+    """The first consensus switch of any counterparty and the way past it of each client
+    that follows that counterparty; None without a switch.
 
     A client is past the switch once its height reaches the first block of the new version:
     an update to an older header after the switch, which the old code still accepts, is not
     a recovery.
     """
-    switch = next(_switches(view.chain_blocks), None)
-    if switch is None:
+    switches = [
+        switch for chain in view.counterparty_actors for switch in _switches(view.blocks_of(chain))
+    ]
+    if not switches:
         return None
-    previous, block = switch
+    previous, block = min(switches, key=lambda switch: switch[1].t_ns)
     before = [sample for sample in view.samples if sample.t_ns <= block.t_ns]
     existing = before[-1].clients if before else {}
     clients = tuple(
-        _past_switch(view, block, name, state.client_id) for name, state in existing.items()
+        _past_switch(view, block, name, state.client_id)
+        for name, state in existing.items()
+        if state.counterparty == block.chain
     )
     reached = [c.first_good_update_ns for c in clients if c.first_good_update_ns is not None]
     first_good = max(reached) if clients and len(reached) == len(clients) else None
@@ -167,10 +172,13 @@ def _past_switch(view: TraceView, switch: ChainBlock, name: str, client_id: str)
     return ClientRecovery(name, client_id, first, recovery)
 
 
-def _switch_marks(blocks: Sequence[ChainBlock]) -> Iterator[EventMark]:
-    for previous, block in _switches(blocks):
+def _switch_marks(view: TraceView, chain: str) -> Iterator[EventMark]:
+    """The consensus switches of the counterparty ``chain``, named after it when the run has
+    several."""
+    several = len(view.counterparty_actors) > 1
+    for previous, block in _switches(view.blocks_of(chain)):
         label = f"{previous.version} → {block.version} at {format_height(block.height)}"
-        yield EventMark(block.t_ns, cat.CONSENSUS_SWITCH, label)
+        yield EventMark(block.t_ns, cat.CONSENSUS_SWITCH, f"{chain}: {label}" if several else label)
 
 
 def _governance_marks(view: TraceView) -> Iterator[EventMark]:
@@ -274,15 +282,17 @@ def _freeze_times(view: TraceView, client_id: str) -> list[int]:
 
 
 def _halt_marks(view: TraceView) -> Iterator[EventMark]:
-    """The host's halts and restarts; the counterparty's, and its stalls for want of power."""
+    """The host's halts and restarts; the counterparties', and their stalls for want of
+    power."""
     for halt in view.host_halts:
         yield EventMark(halt.start_ns, cat.HOST_HALT, halt.reason)
         if halt.end_ns is not None:
             yield EventMark(halt.end_ns, cat.HOST_RESTART, "host restarted")
+    several = len(view.counterparty_actors) > 1
     for event in view.events:
-        if event.actor != view.counterparty_actor:
+        if event.actor not in view.counterparty_actors:
             continue
-        fields = Fields(event)
+        fields, who = Fields(event), f"{event.actor}: " if several else ""
         if event.kind == "halted":
             chain_id = fields.optional_text("chain_id")
             yield EventMark(event.t_ns, cat.COUNTERPARTY_HALT, f"{chain_id} halted")
@@ -290,10 +300,12 @@ def _halt_marks(view: TraceView) -> Iterator[EventMark]:
             chain_id = fields.optional_text("chain_id")
             yield EventMark(event.t_ns, cat.COUNTERPARTY_RESTART, f"restarted as {chain_id}")
         elif event.kind == "stalled":
-            yield EventMark(event.t_ns, cat.COUNTERPARTY_STALL, str(fields.optional_text("reason")))
+            reason = fields.optional_text("reason")
+            yield EventMark(event.t_ns, cat.COUNTERPARTY_STALL, f"{who}{reason}")
         elif event.kind == "resumed":
             stalled_for = format_elapsed(fields.duration("stalled_for"))
-            yield EventMark(event.t_ns, cat.COUNTERPARTY_RESUME, f"resumed after {stalled_for}")
+            label = f"{who}resumed after {stalled_for}"
+            yield EventMark(event.t_ns, cat.COUNTERPARTY_RESUME, label)
 
 
 def _first(times: Iterable[int]) -> int | None:

@@ -21,26 +21,39 @@ def packet_metrics(view: TraceView) -> PacketMetrics:
     receipt (``received: true``); a repeat of it is a no-op and does not count. It is delayed
     when that took longer than a healthy relay: one counterparty block until the commitment is
     in a block, then three host blocks for the relayer to see it and for its update and
-    receipt to land."""
-    sent: dict[int, int] = {}
+    receipt to land (with several counterparties, a block of the slowest).
+
+    A packet is known by its host channel and sequence: the channel its ``packet_sent``
+    names is the scenario's, whose host end its ``channel_opened`` gives."""
+    host_channels: dict[str, str] = {}
+    for event in view.of_kind("channel_opened"):
+        fields = Fields(event)
+        host_channels[fields.text("name")] = fields.text("channel")
+    sent: dict[tuple[str | None, int], int] = {}
     for event in view.of_kind("packet_sent"):
-        sent.setdefault(Fields(event).integer("sequence"), event.t_ns)
-    received: dict[int, int] = {}
+        fields = Fields(event)
+        key = (host_channels.get(fields.text("channel")), fields.integer("sequence"))
+        sent.setdefault(key, event.t_ns)
+    received: dict[tuple[str | None, int], int] = {}
     for block in view.host_blocks:
         for tx in block.txs:
             if tx.message == _RECV and tx.ok and tx.received is True and tx.sequence is not None:
-                received.setdefault(tx.sequence, block.t_ns)
+                received.setdefault((tx.channel, tx.sequence), block.t_ns)
     latencies = tuple(
         sorted(
-            (sent_ns, received[sequence] - sent_ns)
-            for sequence, sent_ns in sent.items()
-            if sequence in received
+            (sent_ns, received[key] - sent_ns) for key, sent_ns in sent.items() if key in received
         )
     )
     ordered = sorted(latency for _, latency in latencies)
     host_interval = median_gap_ns([block.t_ns for block in view.host_blocks])
-    chain_interval = median_gap_ns([block.t_ns for block in view.chain_blocks])
-    threshold = None if host_interval is None else (chain_interval or 0) + 3 * host_interval
+    chain_interval = max(
+        (
+            median_gap_ns([block.t_ns for block in view.blocks_of(chain)]) or 0
+            for chain in view.counterparty_actors
+        ),
+        default=0,
+    )
+    threshold = None if host_interval is None else chain_interval + 3 * host_interval
     return PacketMetrics(
         sent=len(sent),
         received=len(latencies),

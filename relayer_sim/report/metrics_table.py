@@ -60,12 +60,16 @@ def _render_clients(console: Console, metrics: RunMetrics) -> None:
         console.print("no clients")
         return
     table = _table("clients")
-    for column in ("client", "id", "max lag (blocks)", "mean lag", "downtime", "down spans"):
-        table.add_column(column, justify="left" if column in ("client", "id") else "right")
+    several = metrics.several_counterparties()
+    named = ("client", "id", "follows") if several else ("client", "id")
+    for column in (*named, "max lag (blocks)", "mean lag", "downtime", "down spans"):
+        table.add_column(column, justify="left" if column in named else "right")
     for client in metrics.clients:
+        follows = (shown(client.counterparty),) if several else ()
         table.add_row(
             shown(client.name),
             shown(client.client_id),
+            *follows,
             str(client.max_lag_blocks),
             str(client.mean_lag_blocks),
             format_elapsed(client.downtime_ns),

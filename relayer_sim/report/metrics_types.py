@@ -31,7 +31,7 @@ class EventMark:
 
 @dataclass(frozen=True, slots=True)
 class LagSample:
-    """One client next to the counterparty, as sampled after a host block."""
+    """One client next to the counterparty it follows, as sampled after a host block."""
 
     t_ns: int
     counterparty_height: str | None
@@ -45,6 +45,8 @@ class LagSample:
 class ClientMetrics:
     name: str
     client_id: str
+    #: The name of the counterparty it follows.
+    counterparty: str
     samples: tuple[LagSample, ...]
     max_lag_blocks: int
     #: Mean of the samples' lags, rounded down.
@@ -160,6 +162,10 @@ class RunMetrics:
     gas: tuple[GasByMessage, ...]
     #: Sorted by time.
     marks: tuple[EventMark, ...]
+
+    def several_counterparties(self) -> bool:
+        """Whether the clients follow more than one counterparty (tables then say which)."""
+        return len({client.counterparty for client in self.clients}) > 1
 
 
 # The categories of ``EventMark``: plots and reports key their styles on these names.

@@ -2,8 +2,9 @@
 client samples and host halts.
 
 Actor names come from the scenario, so roles are recognised by what an actor records: the host
-is whoever records ``block`` with ``txs``, the counterparty whoever records ``block`` with a
-consensus ``version``. ``halted``/``restarted`` belong to one of the two by their actor.
+is whoever records ``block`` with ``txs``, a counterparty whoever records ``block`` with a
+consensus ``version`` (each counterparty's actor is named after it). ``halted``/``restarted``
+belong to a chain by their actor.
 
 Every field is read through ``Fields``: a malformed event is a ``MalformedEvent`` here, and
 what the metrics get is typed.
@@ -19,9 +20,10 @@ from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import Interval
 from relayer_sim.sim.trace import Event, Trace
 
-#: The names the runtime gives the chains' actors, for a trace with no block from one of them.
+#: The name the runtime gives the host's actor, for a trace with no host block.
 _HOST: Final = "host"
-_COUNTERPARTY: Final = "counterparty"
+_STALLS: Final = frozenset({"stalled", "resumed"})
+_HALTS: Final = frozenset({"halted", "restarted"})
 
 Height = tuple[int, int]
 
@@ -33,7 +35,9 @@ class Tx:
     message: str
     ok: bool
     client: str | None
-    #: Packets: the sequence, and whether this receipt stored it (a repeat does not).
+    #: Packets: the host channel, the sequence, and whether this receipt stored it (a repeat
+    #: does not).
+    channel: str | None
     sequence: int | None
     received: bool | None
     gas_used: int
@@ -50,6 +54,7 @@ class Tx:
             message=fields.text("message"),
             ok=fields.flag("ok"),
             client=fields.optional_text("client"),
+            channel=fields.optional_text("channel"),
             sequence=fields.optional_integer("sequence"),
             received=fields.optional_flag("received"),
             gas_used=fields.optional_integer("gas_used") or 0,
@@ -88,6 +93,8 @@ class ChainBlock:
     """A counterparty block."""
 
     t_ns: int
+    #: The counterparty's name (its actor's).
+    chain: str
     height: Height
     version: str
 
@@ -97,14 +104,17 @@ class ClientState:
     client_id: str
     height: str | None
     status: str | None
+    #: The name of the counterparty it follows.
+    counterparty: str
 
 
 @dataclass(frozen=True, slots=True)
 class ClientsSample:
-    """The ``clients`` record taken after a host block: every existing client, by name."""
+    """The ``clients`` record taken after a host block: every counterparty's latest height
+    and every existing client, by name."""
 
     t_ns: int
-    counterparty: str | None
+    counterparties: Mapping[str, str | None]
     clients: Mapping[str, ClientState]
 
 
@@ -112,13 +122,18 @@ class ClientsSample:
 class TraceView:
     events: tuple[Event, ...]
     duration_ns: int
-    #: Whose ``halted`` and ``restarted`` are the counterparty's.
-    counterparty_actor: str
+    #: The counterparties' actors, in the order of their first block.
+    counterparty_actors: tuple[str, ...]
     host_blocks: tuple[HostBlock, ...]
+    #: Every counterparty's blocks, in trace order.
     chain_blocks: tuple[ChainBlock, ...]
     samples: tuple[ClientsSample, ...]
     #: The host's halts: no host block is made between ``halted`` and ``restarted``.
     host_halts: tuple[Interval, ...]
+
+    def blocks_of(self, chain: str) -> list[ChainBlock]:
+        """The blocks of the counterparty ``chain``."""
+        return [block for block in self.chain_blocks if block.chain == chain]
 
     def of_kind(self, kind: str) -> list[Event]:
         return [event for event in self.events if event.kind == kind]
@@ -136,16 +151,33 @@ def view_of(trace: Trace) -> TraceView:
     events = trace.events
     blocks = [event for event in events if event.kind == "block"]
     host = next((event.actor for event in blocks if "txs" in event.data), _HOST)
-    counterparty = next((event.actor for event in blocks if "version" in event.data), _COUNTERPARTY)
+    chains = [event for event in blocks if event.actor != host and "version" in event.data]
     return TraceView(
         events=events,
         duration_ns=events[-1].t_ns if events else 0,
-        counterparty_actor=counterparty,
+        counterparty_actors=_counterparty_actors(events, host),
         host_blocks=tuple(_host_block(event) for event in blocks if event.actor == host),
-        chain_blocks=tuple(_chain_block(event) for event in blocks if event.actor == counterparty),
+        chain_blocks=tuple(_chain_block(event) for event in chains),
         samples=tuple(_sample(event) for event in events if event.kind == "clients"),
         host_halts=_host_halts(events, host),
     )
+
+
+def _counterparty_actors(events: tuple[Event, ...], host: str) -> tuple[str, ...]:
+    """The actors that are counterparties, in order of first appearance: whoever records a
+    ``block`` with a ``version``, a ``stalled`` or ``resumed`` (only a counterparty stalls),
+    or a ``halted``/``restarted`` naming its ``chain_id`` (a chain that never made a block)."""
+    found = (
+        event.actor
+        for event in events
+        if event.actor != host
+        and (
+            (event.kind == "block" and "version" in event.data)
+            or event.kind in _STALLS
+            or (event.kind in _HALTS and "chain_id" in event.data)
+        )
+    )
+    return tuple(dict.fromkeys(found))
 
 
 def parse_height(text: str | None) -> Height | None:
@@ -175,18 +207,21 @@ def _host_block(event: Event) -> HostBlock:
 def _chain_block(event: Event) -> ChainBlock:
     fields = Fields(event)
     height = (fields.integer("revision"), fields.integer("height"))
-    return ChainBlock(event.t_ns, height, fields.text("version"))
+    return ChainBlock(event.t_ns, event.actor, height, fields.text("version"))
 
 
 def _sample(event: Event) -> ClientsSample:
     fields = Fields(event)
     clients = {
         name: ClientState(
-            state.text("id"), state.optional_text("height"), state.optional_text("status")
+            state.text("id"),
+            state.optional_text("height"),
+            state.optional_text("status"),
+            state.text("counterparty"),
         )
         for name, state in fields.named_maps("clients").items()
     }
-    return ClientsSample(event.t_ns, fields.optional_text("counterparty"), clients)
+    return ClientsSample(event.t_ns, fields.named_optional_texts("counterparties"), clients)
 
 
 def _host_halts(events: tuple[Event, ...], host: str) -> tuple[Interval, ...]:

@@ -71,6 +71,8 @@ _MARK_GROUPS: Final = (
     ),
 )
 _OTHER_MARK: Final = ("other event", "#8c564b")
+#: The line style of each counterparty's height, in the order the clients name them.
+_CHAIN_STYLES: Final = ("-", "--", ":", "-.")
 #: Marks closer than this share of the time axis share one label, so labels do not overlap.
 _LABEL_CLUSTER: Final = 0.025
 
@@ -105,18 +107,27 @@ def plot_heights(metrics: RunMetrics) -> bytes:
 
 
 def _draw_counterparty(axes: Axes, clients: Sequence[ClientMetrics], axis: _TimeAxis) -> None:
-    by_time = {s.t_ns: s.counterparty_height for c in clients for s in c.samples}
-    times = sorted(by_time)
-    indices = _block_indices([by_time[t] for t in times])
-    axes.plot(
-        [axis.of(t) for t in times],
-        indices,
-        color=COUNTERPARTY_COLOUR,
-        linewidth=1,
-        drawstyle="steps-post",
-        label="counterparty",
-        zorder=3,
-    )
+    """The height of each counterparty the clients follow (named, when there are several; a
+    dash style each)."""
+    chains = list(dict.fromkeys(client.counterparty for client in clients))
+    for chain, style in zip(chains, cycle(_CHAIN_STYLES), strict=False):
+        by_time = {
+            s.t_ns: s.counterparty_height
+            for c in clients
+            if c.counterparty == chain
+            for s in c.samples
+        }
+        times = sorted(by_time)
+        axes.plot(
+            [axis.of(t) for t in times],
+            _block_indices([by_time[t] for t in times]),
+            color=COUNTERPARTY_COLOUR,
+            linewidth=1,
+            linestyle=style,
+            drawstyle="steps-post",
+            label="counterparty" if len(chains) == 1 else _plain(chain),
+            zorder=3,
+        )
 
 
 def _draw_client(

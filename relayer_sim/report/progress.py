@@ -50,9 +50,9 @@ class RunProgress:
         table.add_column("")
         table.add_column("height")
         table.add_column("status")
-        chain = world.counterparty
-        state = "halted" if chain.halted else chain.chain_id
-        table.add_row("counterparty", str(chain.latest_height or "-"), state)
+        for name, chain in world.chains.items():
+            state = "halted" if chain.halted else chain.chain_id
+            table.add_row(name, str(chain.latest_height or "-"), state)
         table.add_row("host", str(world.host.height), world.host.chain_id)
         clients = world.host.app.query().clients
         for name, client_id in sorted(world.clients.items()):
@@ -63,6 +63,9 @@ class RunProgress:
                 height, status = "-", str(error)
             table.add_row(f"client {name} ({client_id})", height, status)
         packets = world.host.app.query().packets
-        delivered = world.sent.delivered(packets.received, last=200)
-        table.add_row("packets", f"{len(world.sent)} sent", f"{delivered} of the last 200 in")
+        for name, log in world.sent.items():
+            delivered = log.delivered(packets.received, last=200)
+            table.add_row(
+                f"packets from {name}", f"{len(log)} sent", f"{delivered} of the last 200 in"
+            )
         return table

@@ -7,7 +7,7 @@ vote on, ``Yes`` unless its ``votes`` say otherwise.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import Field, model_validator
 
@@ -245,6 +245,9 @@ class ValidatorsOffline(TimelineEntry):
     duration: Duration = Field(alias="for")
     """How long they stay offline (written ``for``)."""
 
+
+#: The actions that change a counterparty chain (rather than the host or an agent).
+CHAIN_ACTIONS: Final = (ConsensusSwitch, PlannedUpgrade, ValidatorChange, ValidatorsOffline)
 
 #: A timeline entry, chosen by its ``action``.
 Action = Annotated[

@@ -9,10 +9,13 @@ from relayer_sim.scenario.fields import ClientCode, CreateAt, Duration, Name, Tr
 
 
 class ClientSpec(Model):
-    """A client of the counterparty; its host client id is assigned when it is created."""
+    """A client of a counterparty; its host client id is assigned when it is created."""
 
     name: Name
     """The client's name in the scenario, by which relayers, monitors and actions refer to it."""
+    counterparty: Name | None = None
+    """The name of the counterparty it follows; needed only when there are several
+    (``[[counterparties]]``)."""
     contract: ClientCode
     """The light-client contract it runs on: a shipped one (``sim-tendermint-v1``…), a contract
     file (``"build/client.wasm"`` or ``.wasm.gz``, relative to the scenario file), or

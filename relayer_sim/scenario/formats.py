@@ -1,8 +1,9 @@
-"""The counterparty's wire format against the rest of the scenario, checked in one place once
-every field is valid: a client's contract, and a contract governance stores or migrates a client
-to, must read the format the counterparty speaks (a shipped contract reads the one its name
-says; a contract file, like the host binary's native client, may read either), and what a
-format cannot honour yet is refused with its field."""
+"""The counterparties' wire formats against the rest of the scenario, checked in one place once
+every field is valid: a client's contract, and a contract governance migrates a client to, must
+read the format of the counterparty the client follows; a contract governance stores must read
+one that some counterparty speaks (a shipped contract reads the one its name says; a contract
+file may read either). The host binary runs one format's native client, so the native clients
+follow counterparties of one format. What a format cannot honour yet is refused with its field."""
 
 from __future__ import annotations
 
@@ -11,35 +12,55 @@ from relayer_sim.scenario.actions import Migrate, StoreCode
 from relayer_sim.scenario.contracts import TENDERMINT, format_read_by
 from relayer_sim.scenario.durations import format_duration
 from relayer_sim.scenario.errors import Invalid, show
+from relayer_sim.scenario.fields import NATIVE
 from relayer_sim.scenario.schema import Scenario
 
 
 def check_format(scenario: Scenario) -> None:
-    """Raise ``Invalid`` at the first field that does not fit the counterparty's format."""
-    speaks = scenario.counterparty.format
-    _check_supported(scenario, speaks)
+    """Raise ``Invalid`` at the first field that does not fit a counterparty's format."""
+    spoken: set[str] = {spec.format for spec in scenario.counterparty_specs()}
+    native: str | None = None
     for index, client in enumerate(scenario.clients):
-        _check_reads(f"clients[{index}].contract", client.contract, speaks)
+        speaks = scenario.followed_by(client.name).format
+        path = f"clients[{index}]"
+        _check_supported(path, client.trusting_period, speaks)
+        _check_reads(f"{path}.contract", client.contract, {speaks}, "the counterparty's format")
+        if client.contract == NATIVE:
+            if native is not None and speaks != native:
+                expected = f"a counterparty of {native}, the format of the other native clients"
+                raise Invalid(f"{path}.counterparty", expected, f"one of {speaks}")
+            native = speaks
     for index, entry in enumerate(scenario.timeline):
-        if isinstance(entry, StoreCode | Migrate):
-            _check_reads(f"timeline[{index}].contract", entry.contract, speaks)
+        path = f"timeline[{index}].contract"
+        if isinstance(entry, Migrate):
+            speaks = scenario.followed_by(entry.client).format
+            _check_reads(path, entry.contract, {speaks}, "the format of the client's counterparty")
+        elif isinstance(entry, StoreCode):
+            _check_reads(path, entry.contract, spoken, "a format a counterparty speaks")
 
 
-def _check_supported(scenario: Scenario, speaks: str) -> None:
+def native_format(scenario: Scenario) -> str:
+    """The wire format of the host binary's native clients: their counterparties' (the
+    first counterparty's when the scenario has none)."""
+    for client in scenario.clients:
+        if client.contract == NATIVE:
+            return scenario.followed_by(client.name).format
+    return scenario.counterparty_specs()[0].format
+
+
+def _check_supported(path: str, trusting_period: int, speaks: str) -> None:
     """What the simulator cannot do yet in the format ``speaks``: add each such field here."""
-    if speaks == TENDERMINT:
-        for index, client in enumerate(scenario.clients):
-            if client.trusting_period >= UNBONDING_PERIOD_NS:
-                expected = (
-                    f"a duration below {format_duration(UNBONDING_PERIOD_NS)}, the "
-                    f"counterparty's unbonding period in the {TENDERMINT} format"
-                )
-                written = show(format_duration(client.trusting_period))
-                raise Invalid(f"clients[{index}].trusting_period", expected, written)
+    if speaks == TENDERMINT and trusting_period >= UNBONDING_PERIOD_NS:
+        expected = (
+            f"a duration below {format_duration(UNBONDING_PERIOD_NS)}, the "
+            f"counterparty's unbonding period in the {TENDERMINT} format"
+        )
+        written = show(format_duration(trusting_period))
+        raise Invalid(f"{path}.trusting_period", expected, written)
 
 
-def _check_reads(path: str, contract: str, speaks: str) -> None:
+def _check_reads(path: str, contract: str, formats: set[str], what: str) -> None:
     reads = format_read_by(contract)
-    if reads is not None and reads != speaks:
-        expected = f"a contract that reads the counterparty's format, {speaks}"
+    if reads is not None and reads not in formats:
+        expected = f"a contract that reads {what}, {' or '.join(sorted(formats))}"
         raise Invalid(path, expected, f"{show(contract)}, which reads {reads}")

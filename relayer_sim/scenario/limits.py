@@ -37,8 +37,10 @@ class Limits(Model):
     """How large a scenario may be (``[limits]``); each field loosens one limit."""
 
     validators: PositiveInt = 200
-    """The most validators of either chain (the counterparty's counting those a
+    """The most validators of any chain (a counterparty's counting those a
     ``validator_change`` adds)."""
+    counterparties: PositiveInt = 20
+    """The most ``[[counterparties]]``."""
     clients: PositiveInt = 100
     """The most ``[[clients]]``."""
     relayers: PositiveInt = 100
@@ -50,7 +52,7 @@ class Limits(Model):
     duration: Duration = 30 * DAY
     """The longest run."""
     blocks: PositiveInt = 1_000_000
-    """The most blocks either chain makes in a run: its duration over the block time."""
+    """The most blocks any chain makes in a run: its duration over the block time."""
     packets: PositiveInt = 1_000_000
     """The most packets ``[traffic]`` sends in a run: its duration over ``every``."""
     packet_bytes: PositiveInt = 256 * 1024 * 1024
@@ -90,18 +92,26 @@ def check_limits(scenario: Scenario) -> None:
             raise Invalid(path, f"{expected} {_loosen('packet_bytes', 'N')}", got)
 
 
-def every_validator(scenario: Scenario) -> list[str]:
-    """Every counterparty validator the run can have: at genesis, or joined by the timeline."""
-    names = [validator.name for validator in scenario.counterparty.validators]
+def every_validator(scenario: Scenario, chain: str) -> list[str]:
+    """Every validator the counterparty ``chain`` can have: at genesis, or joined by the
+    timeline (a change naming an unknown chain joins none)."""
+    spec = scenario.counterparty_named(chain)
+    names = [] if spec is None else [validator.name for validator in spec.validators]
     for entry in scenario.timeline:
-        if isinstance(entry, ValidatorChange) and entry.power > 0 and entry.validator not in names:
+        if not isinstance(entry, ValidatorChange) or entry.power == 0:
+            continue
+        changed = scenario.counterparty_named(entry.counterparty)
+        if changed is not None and changed.name == chain and entry.validator not in names:
             names.append(entry.validator)
     return names
 
 
 def _counts(scenario: Scenario) -> Iterator[tuple[str, int, str]]:
     """(field path, how many, the limit on it)."""
-    yield "counterparty.validators", len(set(every_validator(scenario))), "validators"
+    yield "counterparties", len(scenario.counterparty_specs()), "counterparties"
+    for index, spec in enumerate(scenario.counterparty_specs()):
+        path = f"{scenario.counterparty_path(index)}.validators"
+        yield path, len(set(every_validator(scenario, spec.name))), "validators"
     yield "host.validators", len(scenario.host.validators), "validators"
     yield "clients", len(scenario.clients), "clients"
     yield "relayers", len(scenario.relayers), "relayers"
@@ -111,7 +121,8 @@ def _counts(scenario: Scenario) -> Iterator[tuple[str, int, str]]:
 
 def _periods(scenario: Scenario) -> Iterator[tuple[str, int, str | None]]:
     """(field path, a period, the limit on how many of it a run may have, if any)."""
-    yield "counterparty.block_time", scenario.counterparty.block_time, "blocks"
+    for index, spec in enumerate(scenario.counterparty_specs()):
+        yield f"{scenario.counterparty_path(index)}.block_time", spec.block_time, "blocks"
     yield "host.block_time", scenario.host.block_time, "blocks"
     for index, traffic in enumerate(scenario.traffic):
         yield f"{traffic_path(len(scenario.traffic), index)}.every", traffic.every, "packets"

@@ -7,8 +7,10 @@ in the file's order, so one file gets one answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from relayer_sim.scenario.actions import (
+    CHAIN_ACTIONS,
     Action,
     CreateClient,
     Fork,
@@ -33,6 +35,9 @@ from relayer_sim.scenario.fields import MAX_TOTAL_VOTING_POWER
 from relayer_sim.scenario.limits import every_validator
 from relayer_sim.scenario.schema import Scenario
 
+#: The names the runtime gives its own actors, which no chain or agent of a scenario may take.
+SIMULATOR_ACTORS: Final = ("host", "metrics", "governance", "timeline", "expect")
+
 _ABOUT_A_CLIENT = (
     ExpectClientStatus,
     ExpectMaxClientLag,
@@ -43,14 +48,15 @@ _ABOUT_A_CLIENT = (
 
 def check_references(scenario: Scenario) -> None:
     """Raise ``Invalid`` at the first name, time or trigger in ``scenario`` that cannot be."""
-    _unique("counterparty.validators", [v.name for v in scenario.counterparty.validators])
+    chains = _check_chains(scenario)
     _unique("host.validators", [v.name for v in scenario.host.validators])
-    _check_total_power("counterparty.validators", _most_power(scenario))
     _check_total_power("host.validators", [v.power for v in scenario.host.validators])
     clients = _unique("clients", [client.name for client in scenario.clients])
     for index, client in enumerate(scenario.clients):
         if client.create_at is not None:
             _within(f"clients[{index}].create_at", client.create_at, scenario.duration)
+        at = f"clients[{index}].counterparty"
+        _names_a_chain(at, client.counterparty, chains, "the counterparty it follows")
     relayers = _unique("relayers", [relayer.name for relayer in scenario.relayers])
     for index, relayer in enumerate(scenario.relayers):
         _known(f"relayers[{index}].client", relayer.client, clients, "clients")
@@ -65,10 +71,60 @@ def check_references(scenario: Scenario) -> None:
         if traffic.channel is not None:
             at = traffic_path(len(scenario.traffic), index)
             _known(f"{at}.channel", traffic.channel, channels, "channels")
-    _check_timeline(scenario, clients, relayers)
+    _check_actor_names(scenario)
+    _check_timeline(scenario, clients, relayers, chains)
     for index, expectation in enumerate(scenario.expect):
         if isinstance(expectation, _ABOUT_A_CLIENT):
             _known(f"expect[{index}].client", expectation.client, clients, "clients")
+
+
+def _check_chains(scenario: Scenario) -> list[str]:
+    """The counterparties' names, each once, and each one's validators."""
+    specs = scenario.counterparty_specs()
+    if scenario.counterparties:
+        names = _unique("counterparties", [spec.name for spec in specs])
+    else:
+        names = [specs[0].name]
+    for index, spec in enumerate(specs):
+        at = f"{scenario.counterparty_path(index)}.validators"
+        _unique(at, [v.name for v in spec.validators])
+        _check_total_power(at, _most_power(scenario, spec.name))
+    return names
+
+
+def _names_a_chain(path: str, name: str | None, chains: Sequence[str], what: str) -> None:
+    """``name`` is one of the counterparties; ``None`` only when there is one."""
+    if name is not None:
+        _known(path, name, chains, "counterparties")
+    elif len(chains) > 1:
+        raise Invalid(path, f"{what}: one of {', '.join(chains)}", "none")
+
+
+def _check_actor_names(scenario: Scenario) -> None:
+    """Chains, relayers, monitors and traffic senders are actors of the run, each named by
+    its scenario name in the trace: no two alike, none the name of the simulator's own."""
+    actors = [
+        *(
+            (f"{scenario.counterparty_path(index)}.name", spec.name)
+            for index, spec in enumerate(scenario.counterparty_specs())
+        ),
+        *((f"relayers[{index}].name", r.name) for index, r in enumerate(scenario.relayers)),
+        *((f"monitors[{index}].name", m.name) for index, m in enumerate(scenario.monitors)),
+        *(
+            (f"{traffic_path(len(scenario.traffic), index)}.name", t.name)
+            for index, t in enumerate(scenario.traffic)
+        ),
+    ]
+    taken: dict[str, str] = {}
+    for path, name in actors:
+        if name in SIMULATOR_ACTORS:
+            expected = (
+                f"a name other than the simulator's own actors ({', '.join(SIMULATOR_ACTORS)})"
+            )
+            raise Invalid(path, expected, show(name))
+        if name in taken:
+            raise Invalid(path, f"a name not taken by {taken[name]}", show(name))
+        taken[name] = path.removesuffix(".name")
 
 
 def _check_forged_route(scenario: Scenario, at: str, relayer: str) -> None:
@@ -79,10 +135,11 @@ def _check_forged_route(scenario: Scenario, at: str, relayer: str) -> None:
         raise Invalid(f"{at}.forge_packet", expected, "none")
 
 
-def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str]) -> None:
+def _check_timeline(
+    scenario: Scenario, clients: list[str], relayers: list[str], chains: list[str]
+) -> None:
     entries = scenario.timeline
     names = _unique("timeline", [entry.name for entry in entries])
-    validators = every_validator(scenario)
     byzantine = [relayer.name for relayer in scenario.relayers if relayer.byzantine]
     created_later = [client.name for client in scenario.clients if client.create_at is None]
     creations: dict[str, int] = {}
@@ -96,6 +153,11 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
             _within(f"{at}.at", entry.at, scenario.duration)
         if entry.after is not None:
             _known(f"{at}.after", entry.after, names, "named timeline entries")
+        if isinstance(entry, Fork | Garbage):
+            _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
+        _check_entry_chain(scenario, at, entry, chains)
+        chain = scenario.entry_counterparty(entry)
+        validators = [] if chain is None else every_validator(scenario, chain.name)
         match entry:
             case Migrate():
                 _known(f"{at}.client", entry.client, clients, "clients")
@@ -112,11 +174,8 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
                 creations[entry.client] = index
             case Fork():
                 _known_each(f"{at}.coalition", entry.coalition, validators, "validators")
-                _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
                 if entry.forge_packet:
                     _check_forged_route(scenario, at, entry.relayer)
-            case Garbage():
-                _known(f"{at}.relayer", entry.relayer, byzantine, "byzantine relayers")
             case RelayerOffline():
                 honest = [name for name in relayers if name not in byzantine]
                 _known(f"{at}.relayer", entry.relayer, honest, "honest relayers")
@@ -127,12 +186,35 @@ def _check_timeline(scenario: Scenario, clients: list[str], relayers: list[str])
     _check_no_cycle(entries)
 
 
-def _most_power(scenario: Scenario) -> list[int]:
-    """Each counterparty validator's largest power at genesis or after a ``validator_change``:
-    whatever order the changes fire in, the total never exceeds their sum."""
-    most = {validator.name: validator.power for validator in scenario.counterparty.validators}
+def _check_entry_chain(scenario: Scenario, at: str, entry: Action, chains: list[str]) -> None:
+    """An entry names a counterparty where it acts on one or waits for one's height, and only
+    there; a fork's is its relayer's client's."""
+    path, named = f"{at}.counterparty", entry.counterparty
+    if isinstance(entry, Fork):
+        followed = scenario.entry_counterparty(entry)
+        assert followed is not None
+        if named is not None and named != followed.name:
+            expected = f"the counterparty its relayer's client follows, {followed.name}"
+            raise Invalid(path, expected, show(named))
+    elif isinstance(entry, CHAIN_ACTIONS):
+        _names_a_chain(path, named, chains, "the counterparty it acts on")
+    elif entry.at_height is not None:
+        _names_a_chain(path, named, chains, "the counterparty whose height it waits for")
+    elif named is not None:
+        expected = f"no counterparty on a {entry.action} entry without an at_height trigger"
+        raise Invalid(path, expected, show(named))
+
+
+def _most_power(scenario: Scenario, chain: str) -> list[int]:
+    """Each validator of the counterparty ``chain``: its largest power at genesis or after a
+    ``validator_change``: whatever order the changes fire in, the total never exceeds their
+    sum."""
+    spec = scenario.counterparty_named(chain)
+    assert spec is not None
+    most = {validator.name: validator.power for validator in spec.validators}
     for entry in scenario.timeline:
-        if isinstance(entry, ValidatorChange):
+        changed = scenario.counterparty_named(entry.counterparty)
+        if isinstance(entry, ValidatorChange) and changed is not None and changed.name == chain:
             most[entry.validator] = max(most.get(entry.validator, 0), entry.power)
     return list(most.values())
 

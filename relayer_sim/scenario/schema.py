@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
-from relayer_sim.scenario.actions import Action
-from relayer_sim.scenario.base import Model
+from relayer_sim.scenario.actions import CHAIN_ACTIONS, Action, Fork
+from relayer_sim.scenario.base import Model, mismatch
 from relayer_sim.scenario.chains import CounterpartySpec, HostSpec
 from relayer_sim.scenario.channels import ChannelSpec, TrafficSpec
 from relayer_sim.scenario.clients import ClientSpec
@@ -37,8 +37,12 @@ class Scenario(Model):
     """The seed of every random draw (keys, block jitter, link faults), a u64."""
     duration: Duration
     """How much simulated time the run covers."""
-    counterparty: CounterpartySpec = CounterpartySpec()
-    """The simulated source chain (``[counterparty]``)."""
+    counterparty: CounterpartySpec | None = None
+    """The simulated source chain (``[counterparty]``): the shorthand for
+    ``[[counterparties]]`` of one. With neither, one chain of the defaults."""
+    counterparties: Entries[CounterpartySpec] = ()
+    """The simulated source chains (``[[counterparties]]``), each name once; each client
+    names the one it follows."""
     host: HostSpec = HostSpec()
     """The chain that runs 08-wasm (``[host]``)."""
     clients: Entries[ClientSpec] = Field(min_length=1)
@@ -58,6 +62,52 @@ class Scenario(Model):
     """What must hold at the end (``[[expect]]``)."""
     limits: Limits = Limits()
     """The sanity limits on the scenario's scale (``[limits]``), to loosen one on purpose."""
+
+    @model_validator(mode="after")
+    def _chains_written_one_way(self) -> Scenario:
+        if self.counterparty is not None and self.counterparties:
+            raise mismatch(
+                "either [counterparty] or [[counterparties]], not both", field="counterparties"
+            )
+        return self
+
+    def counterparty_specs(self) -> tuple[CounterpartySpec, ...]:
+        """The counterparties, in the file's order: ``counterparties``, or the one of
+        ``counterparty`` (or of the defaults)."""
+        if self.counterparties:
+            return self.counterparties
+        return (self.counterparty or CounterpartySpec(),)
+
+    def counterparty_path(self, index: int) -> str:
+        """Where the ``index``-th counterparty is written: ``[counterparty]`` for the one of
+        the shorthand, else an entry of ``[[counterparties]]``."""
+        return f"counterparties[{index}]" if self.counterparties else "counterparty"
+
+    def counterparty_named(self, name: str | None) -> CounterpartySpec | None:
+        """The counterparty of that name; with ``None``, the only one (``None`` when there
+        are several, or no such name)."""
+        specs = self.counterparty_specs()
+        if name is None:
+            return specs[0] if len(specs) == 1 else None
+        return next((spec for spec in specs if spec.name == name), None)
+
+    def followed_by(self, client: str) -> CounterpartySpec:
+        """The counterparty the client named ``client`` follows (the scenario is valid)."""
+        spec = next(spec for spec in self.clients if spec.name == client)
+        followed = self.counterparty_named(spec.counterparty)
+        assert followed is not None, "check_references names every client's counterparty"
+        return followed
+
+    def entry_counterparty(self, entry: Action) -> CounterpartySpec | None:
+        """The counterparty a timeline entry acts on or whose height it waits for: a fork's
+        relayer's client's, else the one it names or the only one; ``None`` for an entry
+        that needs none."""
+        if isinstance(entry, Fork):
+            client = next(r.client for r in self.relayers if r.name == entry.relayer)
+            return self.followed_by(client)
+        if isinstance(entry, CHAIN_ACTIONS) or entry.at_height is not None:
+            return self.counterparty_named(entry.counterparty)
+        return None
 
     def channel_specs(self) -> tuple[ChannelSpec, ...]:
         """The channels the run opens: ``channels``, or with traffic and none listed, the

@@ -1,4 +1,4 @@
-"""When a timeline entry fires: at a time, at a counterparty height, or after another entry.
+"""When a timeline entry fires: at a time, at a counterparty's height, or after another entry.
 
 The file writes the trigger as flat fields beside the action's (``at = "2h"``); ``trigger`` gives
 the one that is set as a value to match on.
@@ -26,7 +26,7 @@ class AtTime:
 
 @dataclass(frozen=True)
 class AtHeight:
-    """Fire when the counterparty reaches ``height``."""
+    """Fire when the counterparty reaches ``height`` (the entry's, with several)."""
 
     height: int
 
@@ -55,6 +55,10 @@ class TimelineEntry(Model):
     """Trigger: fire after the timeline entry of this name fired."""
     delay: DurationOrZero = 0
     """With ``after``: how long after that entry to fire."""
+    counterparty: Name | None = None
+    """The counterparty whose height ``at_height`` waits for, or that a chain action
+    (``consensus_switch``, ``planned_upgrade``, ``validator_change``, ``validators_offline``)
+    acts on; needed only when there are several. A fork's is its relayer's client's."""
 
     @model_validator(mode="after")
     def _one_trigger(self) -> TimelineEntry:

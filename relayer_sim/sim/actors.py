@@ -1,5 +1,5 @@
-"""The chains as actors: the counterparty and the host produce blocks on their block times. Each
-actor is a trio task that acts only during its turn of the ``SimClock``."""
+"""The chains as actors: each counterparty and the host produce blocks on their block times.
+Each actor is a trio task that acts only during its turn of the ``SimClock``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from relayer_sim.world import World
 
 
 async def counterparty_blocks(
-    world: World, on_height: Callable[[int], None], name: str = "counterparty"
+    world: World, name: str, on_height: Callable[[str, int], None]
 ) -> None:
-    """Blocks at the counterparty's block time (with its jitter); when too little power is
-    online the chain stalls and tries again a block time later (the trace shows when a stall
-    starts and when blocks resume, not every try). ``on_height`` hears of every new height
-    (the timeline's height triggers)."""
-    chain = world.counterparty
+    """The blocks of the counterparty ``name`` (its actor's name too) at its block time (with
+    its jitter); when too little power is online the chain stalls and tries again a block time
+    later (the trace shows when a stall starts and when blocks resume, not every try).
+    ``on_height`` hears of every new height with the chain's name (the timeline's height
+    triggers)."""
+    chain = world.chains[name]
     stalled_since: int | None = None
     while True:
         due = max(chain.next_block_time(), world.now_ns + 1)
@@ -49,7 +50,7 @@ async def counterparty_blocks(
             version=header.version.name,
             app_hash=header.app_hash,
         )
-        on_height(header.height)
+        on_height(name, header.height)
 
 
 async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -> None:

@@ -39,11 +39,12 @@ MAX_BACKOFF_DOUBLINGS = 3
 
 @dataclass(frozen=True)
 class ChannelPlan:
-    """A channel the scenario opens: over a connection on ``client``, between the two ends'
-    ``port``."""
+    """A channel the scenario opens: over a connection on ``client``, which follows the
+    counterparty ``chain``, between the two ends' ``port``."""
 
     name: str
     client: str
+    chain: str
     port: str
     ordering: Order
     version: str
@@ -55,16 +56,17 @@ class ChannelOpener:
 
     def __init__(self, world: World, plan: ChannelPlan, gas_limit: int) -> None:
         self.world, self.plan, self.gas_limit = world, plan, gas_limit
+        self.chain = world.chains[plan.chain]
         self.name = f"open:{plan.name}"
 
     async def run(self) -> None:
         plan, world = self.plan, self.world
         client_id = await self._client()
-        ibc, prefix = world.counterparty.ibc, world.counterparty.config.commitment_prefix
+        ibc, prefix = self.chain.ibc, self.chain.config.commitment_prefix
         host_prefix = world.host.app.config.commitment_prefix
         theirs = ibc.conn_open_init(client_id, host_prefix, plan.delay_period_ns)
         self._record(
-            "handshake_step", step="connection_open_init", chain="counterparty", connection=theirs
+            "handshake_step", step="connection_open_init", chain=plan.chain, connection=theirs
         )
         counterparty = ConnectionCounterparty(ibc.connection(theirs).client_id, theirs, prefix)
         mine = await self._host_step(
@@ -88,7 +90,7 @@ class ChannelOpener:
         port = plan.port
         their_channel = ibc.chan_open_init(port, plan.ordering, theirs, port, plan.version)
         self._record(
-            "handshake_step", step="channel_open_init", chain="counterparty", channel=their_channel
+            "handshake_step", step="channel_open_init", chain=plan.chain, channel=their_channel
         )
         try_end = ChannelEnd(
             ChannelState.TRYOPEN,
@@ -117,6 +119,7 @@ class ChannelOpener:
         world.channels[plan.name] = OpenChannel(
             plan.name,
             plan.client,
+            plan.chain,
             plan.ordering,
             plan.delay_period_ns,
             mine,
@@ -128,6 +131,7 @@ class ChannelOpener:
         )
         self._record(
             "channel_opened",
+            name=plan.name,
             connection=mine,
             channel=my_channel,
             counterparty_connection=theirs,
@@ -138,7 +142,7 @@ class ChannelOpener:
         self.world.record(self.name, kind, **data)
 
     def _prove(self, key: bytes, at: Height) -> bytes:
-        chain = self.world.counterparty
+        chain = self.chain
         return chain.prove((chain.config.commitment_prefix, key), at)
 
     async def _client(self) -> str:
@@ -167,7 +171,7 @@ class ChannelOpener:
         counterparty wrote so far; its result. While the client follows another revision than
         the chain's (an upgrade the relayers have yet to carry it through), it waits; after a
         failure it waits twice as many counterparty blocks as before, up to 8."""
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.chain
         written = chain.next_height()
         failures = 0
         while True:

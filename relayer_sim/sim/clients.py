@@ -1,5 +1,6 @@
-"""Creating the scenario's clients on the host: a client state that trusts the counterparty's
-latest block, sent as ``MsgCreateClient`` by an off-chain actor, and its id once it exists."""
+"""Creating the scenario's clients on the host: a client state that trusts the latest block of
+the counterparty it follows, sent as ``MsgCreateClient`` by an off-chain actor, and its id once
+it exists."""
 
 from __future__ import annotations
 
@@ -35,12 +36,12 @@ class ClientCreator:
         self.name = f"create:{plan.name}"
 
     async def run(self, start_ns: int) -> None:
-        """From ``start_ns`` (or sooner, when the timeline wakes it), once the counterparty
+        """From ``start_ns`` (or sooner, when the timeline wakes it), once its counterparty
         has a block: send the creation, and retry until the host has it."""
-        clock = self.world.clock
+        clock, chain = self.world.clock, self.world.chain_of(self.plan.name)
         await clock.sleep_until(self.name, start_ns)
-        while self.world.counterparty.latest_height is None:
-            await clock.sleep(self.name, self.world.counterparty.config.block_time_ns)
+        while chain.latest_height is None:
+            await clock.sleep(self.name, chain.config.block_time_ns)
         while self.plan.name not in self.world.clients:
             tx = self._send()
             await clock.sleep_until(
@@ -55,7 +56,7 @@ class ClientCreator:
                 self.world.record(self.name, "client_creation_failed", error=error)
 
     def _send(self) -> Tx:
-        chain, plan = self.world.counterparty, self.plan
+        chain, plan = self.world.chain_of(self.plan.name), self.plan
         height = chain.latest_height
         assert height is not None
         params = ClientParams(

@@ -46,11 +46,11 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
             return Outcome(f"client {client} is {status}", actual == status, f"it is {actual}")
         case ExpectPacketsDelivered(min=minimum):
             packets = world.host.app.query().packets
-            delivered = world.sent.delivered(packets.received)
+            delivered = sum(log.delivered(packets.received) for log in world.sent.values())
             return Outcome(
                 f"at least {minimum} packets delivered",
                 delivered >= minimum,
-                f"{delivered} of {len(world.sent)} sent were delivered",
+                f"{delivered} of {world.packets_sent()} sent were delivered",
             )
         case ExpectMaxClientLag(client=client, blocks=blocks):
             lag = metrics.max_lag.get(client, 0)

@@ -1,7 +1,8 @@
 """What a run measures as it goes, sampled after every host block: how far each client lags
-behind the counterparty, how many proposals passed, and when an attacked client froze. Each
-sample also goes to the trace (``clients``: every client's height and status beside the
-counterparty's height), so that a report can be made from the trace alone."""
+behind the counterparty it follows, how many proposals passed, and when an attacked client
+froze. Each sample also goes to the trace (``clients``: every client's height, status and
+counterparty, beside each counterparty's latest height), so that a report can be made from the
+trace alone."""
 
 from __future__ import annotations
 
@@ -46,7 +47,6 @@ class Metrics:
             if clients.query_status(client_id, world.host_env()) == Status.FROZEN:
                 self.frozen_at[name] = world.clock.now_ns
                 world.record(self.name, "client_frozen", client=client_id)
-        latest = world.counterparty.latest_height
         env = world.host_env()
         seen: dict[str, object] = {}
         for name in self.max_lag:
@@ -58,14 +58,20 @@ class Metrics:
                 status = clients.query_status(client_id, env)
             except HostError:
                 continue
-            seen[name] = {"id": client_id, "height": str(height), "status": str(status)}
+            chain = world.followed[name]
+            seen[name] = {
+                "id": client_id,
+                "height": str(height),
+                "status": str(status),
+                "counterparty": chain,
+            }
+            latest = world.chains[chain].latest_height
             if latest is not None and height.revision_number == latest.revision_number:
                 lag = latest.revision_height - height.revision_height
                 self.max_lag[name] = max(self.max_lag[name], lag)
-        # The series that ``relayer-sim report`` reads back: each client next to the chain.
-        world.record(
-            self.name,
-            "clients",
-            counterparty=None if latest is None else str(latest),
-            clients=seen,
-        )
+        # The series that ``relayer-sim report`` reads back: each client next to its chain.
+        latest_heights = {
+            name: None if chain.latest_height is None else str(chain.latest_height)
+            for name, chain in world.chains.items()
+        }
+        world.record(self.name, "clients", counterparties=latest_heights, clients=seen)

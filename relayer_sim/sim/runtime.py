@@ -31,9 +31,17 @@ from relayer_sim.relayer.byzantine import ByzantineRelayer
 from relayer_sim.relayer.link import Link, LinkFaults
 from relayer_sim.relayer.monitor import Monitor
 from relayer_sim.relayer.relayer import Relayer, RelayerConfig, UpdatePolicy
-from relayer_sim.scenario import ChannelSpec, ClientSpec, RelayerSpec, Scenario, TrafficSpec
+from relayer_sim.scenario import (
+    ChannelSpec,
+    ClientSpec,
+    CounterpartySpec,
+    RelayerSpec,
+    Scenario,
+    TrafficSpec,
+)
 from relayer_sim.scenario.contracts import contract_code
 from relayer_sim.scenario.fields import NATIVE
+from relayer_sim.scenario.formats import native_format
 from relayer_sim.scenario.relayers import (
     AgentSpec,
     UpdateBeforeExpiry,
@@ -122,13 +130,16 @@ def run_scenario(
     return result
 
 
-def chain_config(scenario: Scenario, seed: int) -> ChainConfig:
-    """The counterparty of ``scenario``, run with ``seed``."""
-    spec = scenario.counterparty
+def chain_config(scenario: Scenario, spec: CounterpartySpec, seed: int) -> ChainConfig:
+    """The counterparty ``spec`` of ``scenario``, run with ``seed``. With several
+    counterparties each chain's seed also names the chain, so no two share a key."""
+    chain_seed = f"{scenario.name}/{seed}"
+    if len(scenario.counterparty_specs()) > 1:
+        chain_seed = f"{chain_seed}/{spec.name}"
     return ChainConfig(
         name=spec.name,
         validators=tuple(ValidatorSpec(v.name, v.power) for v in spec.validators),
-        seed=f"{scenario.name}/{seed}".encode(),
+        seed=chain_seed.encode(),
         consensus=spec.consensus,
         format=spec.format,
         block_time_ns=spec.block_time,
@@ -187,12 +198,18 @@ class _Run:
 
     def _world(self, trace: TraceRecorder) -> World:
         scenario, seed = self.scenario, self.seed
-        counterparty = CounterpartyChain(chain_config(scenario, seed))
+        chains = {
+            spec.name: CounterpartyChain(chain_config(scenario, spec, seed))
+            for spec in scenario.counterparty_specs()
+        }
+        followed = {
+            client.name: scenario.followed_by(client.name).name for client in scenario.clients
+        }
         host_spec = scenario.host
         config = HostConfig(
             dialect=Dialect(host_spec.dialect),
             binary=host_spec.binary,
-            counterparty_format=scenario.counterparty.format,
+            counterparty_format=native_format(scenario),
             gov=GovParams(
                 voting_period_ns=host_spec.voting_period,
                 quorum=host_spec.quorum,
@@ -201,9 +218,9 @@ class _Run:
             validators={v.name: v.power for v in host_spec.validators},
             status_cache=self.status_cache,
         )
-        epoch = counterparty.latest_time_ns
+        epoch = min(chain.latest_time_ns for chain in chains.values())
         host = HostChain(HostApp(self.vm, config), host_spec.chain_id, host_spec.block_time, epoch)
-        world = World(SimClock(), counterparty, host, trace, random.Random(seed), epoch)
+        world = World(SimClock(), chains, followed, host, trace, random.Random(seed), epoch)
         self._genesis(world)
         return world
 
@@ -242,16 +259,21 @@ class _Run:
             for spec in scenario.relayers
             if not spec.byzantine
         }
+        chains = [scenario.entry_counterparty(entry) for entry in scenario.timeline]
         timeline = Timeline(
             world,
             scenario.timeline,
+            [None if chain is None else chain.name for chain in chains],
             governance,
             lambda name: world.clock.wake_by(creators[name].name, world.clock.now_ns),
             byzantine,
             relayers,
         )
         actors: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("counterparty", lambda: counterparty_blocks(world, on_height=timeline.on_height)),
+            (name, functools.partial(counterparty_blocks, world, name, timeline.on_height))
+            for name in world.chains
+        ]
+        actors += [
             ("host", lambda: host_blocks(world, scenario.host.upgrade_delay)),
             ("metrics", metrics.run),
             (governance.name, governance.run),
@@ -283,7 +305,13 @@ class _Run:
     def _channel_plan(self, spec: ChannelSpec) -> ChannelPlan:
         ordering = Order.ORDERED if spec.ordering == "ordered" else Order.UNORDERED
         return ChannelPlan(
-            spec.name, spec.client, spec.port, ordering, spec.version, spec.delay_period
+            spec.name,
+            spec.client,
+            self.scenario.followed_by(spec.client).name,
+            spec.port,
+            ordering,
+            spec.version,
+            spec.delay_period,
         )
 
     def _traffic_plan(self, spec: TrafficSpec) -> TrafficPlan:

@@ -1,4 +1,4 @@
-"""The scenario's timeline as an actor: each entry fires at its time, when the counterparty
+"""The scenario's timeline as an actor: each entry fires at its time, when its counterparty
 reaches its height, or a delay after another entry fired, and carries out its action.
 
 An action the chains refuse when it fires (a validator change that would leave no validator, a
@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 
-from relayer_sim.counterparty import ChainError, UpgradePlan
+from relayer_sim.counterparty import ChainError, CounterpartyChain, UpgradePlan
 from relayer_sim.counterparty.roster import RosterChange, RosterError
 from relayer_sim.host.governance import GOV_AUTHORITY
 from relayer_sim.host.messages import (
@@ -56,12 +56,15 @@ class Timeline:
         self,
         world: World,
         entries: Sequence[Action],
+        chains: Sequence[str | None],
         governance: GovernanceActor,
         start_client: Callable[[str], None],
         byzantine: Mapping[str, ByzantineRelayer],
         relayers: Mapping[str, Relayer],
     ) -> None:
         self.world, self.entries = world, tuple(entries)
+        #: Each entry's counterparty: the one it acts on or whose height it waits for.
+        self.chains = tuple(chains)
         self.governance, self.start_client = governance, start_client
         self.byzantine, self.relayers = byzantine, relayers
         self._due: list[tuple[int, int]] = [
@@ -71,7 +74,8 @@ class Timeline:
         ]
         heapq.heapify(self._due)
         self._fired: set[int] = set()
-        #: (time, entry index, validators) of offline validators due back online.
+        #: (time, entry index, validators) of offline validators due back online (on the
+        #: entry's chain).
         self._returns: list[tuple[int, int, tuple[str, ...]]] = []
 
     async def run(self, end_ns: int) -> None:
@@ -82,7 +86,7 @@ class Timeline:
             while self._returns and self._returns[0][0] <= clock.now_ns:
                 _, index, validators = heapq.heappop(self._returns)
                 for validator in validators:
-                    self.world.counterparty.set_online(validator, True)
+                    self._chain(index).set_online(validator, True)
                 self.world.record(
                     self.name,
                     "validators_online",
@@ -93,16 +97,22 @@ class Timeline:
                 _, index = heapq.heappop(self._due)
                 self._fire(index)
 
-    def on_height(self, height: int) -> None:
-        """The counterparty reached ``height``: entries waiting for it are due now."""
+    def on_height(self, chain: str, height: int) -> None:
+        """The counterparty ``chain`` reached ``height``: entries waiting for it are due now."""
         for index, entry in enumerate(self.entries):
             trigger = entry.trigger
             if (
                 isinstance(trigger, AtHeight)
+                and self.chains[index] == chain
                 and trigger.height <= height
                 and index not in self._fired
             ):
                 self._schedule(index, self.world.clock.now_ns)
+
+    def _chain(self, index: int) -> CounterpartyChain:
+        name = self.chains[index]
+        assert name is not None, "a chain action has a counterparty (Scenario.entry_counterparty)"
+        return self.world.chains[name]
 
     def _schedule(self, index: int, time_ns: int) -> None:
         if any(queued == index for _, queued in self._due):
@@ -131,7 +141,7 @@ class Timeline:
         world = self.world
         match entry:
             case ConsensusSwitch(version=version):
-                chain = world.counterparty
+                chain = self._chain(index)
                 chain.schedule_consensus_switch(chain.earliest_change_height(), version)
             case StoreCode(contract=contract):
                 message = MsgStoreCode(GOV_AUTHORITY, contract_code(contract).code)
@@ -172,7 +182,7 @@ class Timeline:
                 upgrade = MsgSoftwareUpgrade(GOV_AUTHORITY, upgrade_name, height, binary)
                 self.governance.propose(f"upgrade the host to {binary}", (upgrade,), entry.votes)
             case PlannedUpgrade(upgrade_name=upgrade_name, height=height):
-                world.counterparty.schedule_upgrade(UpgradePlan(upgrade_name, height))
+                self._chain(index).schedule_upgrade(UpgradePlan(upgrade_name, height))
             case Garbage(relayer=relayer, bytes=size):
                 self.byzantine[relayer].send_garbage(size)
             case RelayerOffline(relayer=relayer, duration=duration):
@@ -180,12 +190,12 @@ class Timeline:
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
                 self.byzantine[relayer].send_fork(kind, coalition, height, entry.forge_packet)
             case ValidatorChange(validator=validator, power=power):
-                chain = world.counterparty
+                chain = self._chain(index)
                 change = RosterChange(chain.earliest_change_height(), validator, power)
                 chain.schedule_validator_change(change)
             case ValidatorsOffline(validators=validators, duration=duration):
                 for validator in validators:
-                    world.counterparty.set_online(validator, False)
+                    self._chain(index).set_online(validator, False)
                 # Fired in the timeline's own turn: its loop sleeps until this return next.
                 back = (world.clock.now_ns + duration, index, tuple(validators))
                 heapq.heappush(self._returns, back)

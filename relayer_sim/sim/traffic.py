@@ -1,5 +1,5 @@
-"""The users of the chains: packets sent at a steady rate over an open channel, from the
-counterparty to the host or from the host to the counterparty, each with a timeout on the
+"""The users of the chains: packets sent at a steady rate over an open channel, from its
+counterparty to the host or from the host to that counterparty, each with a timeout on the
 receiving chain (a time, a height, or both) counted from when it is sent."""
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Traffic:
         return height, time_ns
 
     def _send_from_counterparty(self, channel: OpenChannel) -> None:
-        world, chain = self.world, self.world.counterparty
+        world, chain = self.world, self.world.chains[channel.chain]
         timeout_height, timeout_ns = self._timeout(world.host_env().self_height)
         data = world.random.randbytes(self.plan.size)
         try:
@@ -89,7 +89,7 @@ class Traffic:
         except IbcStepError as error:  # the channel closed (an ordered channel's timeout)
             world.record(self.name, "packet_not_sent", reason=str(error))
             return
-        world.sent.append(SentPacket(packet, chain.next_height()))
+        world.sent[channel.chain].append(SentPacket(packet, chain.next_height()))
         world.record(
             self.name,
             "packet_sent",
@@ -99,7 +99,7 @@ class Traffic:
         )
 
     def _send_from_host(self, channel: OpenChannel) -> None:
-        latest = self.world.counterparty.latest_height
+        latest = self.world.chains[channel.chain].latest_height
         timeout_height, timeout_ns = self._timeout(latest)
         data = self.world.random.randbytes(self.plan.size)
         msg = MsgSendPacket(
@@ -120,7 +120,8 @@ class Traffic:
                 continue
             if result.ok and isinstance(result.result, Packet):
                 packet = result.result
-                world.host_sent.append(SentPacket(packet, world.host_env().self_height))
+                chain = world.channels[self.plan.channel].chain
+                world.host_sent[chain].append(SentPacket(packet, world.host_env().self_height))
                 world.record(
                     self.name,
                     "host_packet_sent",

@@ -17,6 +17,8 @@ class OpenChannel:
     name: str
     #: The scenario name of the host client its connection runs over.
     client: str
+    #: The scenario name of the counterparty that client follows (the other end's chain).
+    chain: str
     ordering: Order
     delay_period_ns: int
     host_connection: str

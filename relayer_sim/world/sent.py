@@ -1,6 +1,6 @@
-"""The packets the counterparty sent, kept only while a reader may still need them.
+"""The packets one chain sent another, kept only while a reader may still need them.
 
-A run sends a packet every few seconds for weeks; once the host has received one and every
+A run sends a packet every few seconds for weeks; once it has been received and every
 relayer reading the log has seen that, nothing asks about it again. Readers (relayers) report how
 far they have read (everything before is delivered); the log forgets what is before all of them
 and keeps the count. Indices stay absolute: the ``n``-th packet ever sent keeps index ``n``.
@@ -18,7 +18,8 @@ from relayer_sim.lightclient.packets import Packet
 
 @dataclass(frozen=True)
 class SentPacket:
-    """A packet the counterparty committed to, and the first height whose state holds it."""
+    """A packet its sender committed to, and the first height of the sender whose state
+    holds it."""
 
     packet: Packet
     height: Height

@@ -1,11 +1,12 @@
-"""Everything the actors of a run share: the chains, the clock, the trace and the seeded
-randomness. Actors change the world only during their own turn of the ``SimClock``."""
+"""Everything the actors of a run share: the chains (the host and every counterparty), the
+clock, the trace and the seeded randomness. Actors change the world only during their own turn
+of the ``SimClock``."""
 
 from __future__ import annotations
 
 import logging
 import random
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, Protocol
@@ -57,19 +58,24 @@ class TraceSink(Protocol):
 @dataclass
 class World:
     clock: SimClock
-    counterparty: CounterpartyChain
+    #: The counterparties by their scenario names, in the scenario's order.
+    chains: dict[str, CounterpartyChain]
+    #: Scenario client name → the name of the counterparty it follows.
+    followed: dict[str, str]
     host: HostChain
     trace: TraceSink
     random: random.Random
-    #: Absolute time (ns) of simulated time 0: the counterparty's genesis.
+    #: Absolute time (ns) of simulated time 0: the counterparties' genesis.
     epoch_ns: int
     #: Scenario client name → host client id, once created.
     clients: dict[str, str] = field(default_factory=dict)
     #: Scenario channel name → the channel, once its handshakes opened it.
     channels: dict[str, OpenChannel] = field(default_factory=dict)
-    #: The packets the counterparty sent to the host, and the host to the counterparty.
-    sent: SentPackets = field(default_factory=SentPackets)
-    host_sent: SentPackets = field(default_factory=SentPackets)
+    #: Counterparty name → the packets it sent to the host, and those the host sent it.
+    sent: defaultdict[str, SentPackets] = field(default_factory=lambda: defaultdict(SentPackets))
+    host_sent: defaultdict[str, SentPackets] = field(
+        default_factory=lambda: defaultdict(SentPackets)
+    )
     #: The host's last block (actors read their transactions' results from it).
     last_block: BlockRecord | None = None
     #: The host's latest blocks, for actors that read what the host ran (monitors).
@@ -80,6 +86,14 @@ class World:
     forged: list[Packet] = field(default_factory=list)
     #: Called after every host block with the world; they only look (a live display).
     observers: list[Callable[[World], None]] = field(default_factory=list)
+
+    def chain_of(self, client: str) -> CounterpartyChain:
+        """The counterparty the scenario client named ``client`` follows."""
+        return self.chains[self.followed[client]]
+
+    def packets_sent(self) -> int:
+        """How many packets the counterparties sent to the host."""
+        return sum(len(log) for log in self.sent.values())
 
     @property
     def now_ns(self) -> int:

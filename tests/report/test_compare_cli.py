@@ -43,12 +43,21 @@ def trace_file(tmp_path: Path) -> Path:
     path = tmp_path / "hand.msgpack"
     with TraceRecorder(path) as recorder:
         recorder.header(scenario="hand-built", seed=9, started_ns=0)
-        clients = {"main": {"id": "08-wasm-0", "height": "1-1", "status": "Active"}}
-        recorder.record(5 * S, "metrics", "clients", counterparty="1-2", clients=clients)
+        clients = {
+            "main": {
+                "id": "08-wasm-0",
+                "height": "1-1",
+                "status": "Active",
+                "counterparty": "counterparty",
+            }
+        }
+        heights = {"counterparty": "1-2"}
+        recorder.record(5 * S, "metrics", "clients", counterparties=heights, clients=clients)
         recorder.record(10 * S, "mallory", "fork_sent", client="08-wasm-0", height="1-4")
         recorder.record(20 * S, "metrics", "client_frozen", client="08-wasm-0")
         clients["main"]["status"] = "Frozen"
-        recorder.record(20 * S, "metrics", "clients", counterparty="1-3", clients=clients)
+        heights = {"counterparty": "1-3"}
+        recorder.record(20 * S, "metrics", "clients", counterparties=heights, clients=clients)
         recorder.record(30 * S, "host", "halted", height=6, reason="planned upgrade")
         recorder.record(60 * S, "host", "restarted", height=6)
     return path

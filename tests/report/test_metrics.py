@@ -57,10 +57,16 @@ class Trace:
     def sample(self, t: int, counterparty: str | None, **clients: tuple[str | None, str]) -> None:
         """``name=(height, status)`` per client; the first is ``08-wasm-0``, then -1, -2…"""
         states = {
-            name: {"id": f"08-wasm-{index}", "height": height, "status": status}
+            name: {
+                "id": f"08-wasm-{index}",
+                "height": height,
+                "status": status,
+                "counterparty": "counterparty",
+            }
             for index, (name, (height, status)) in enumerate(clients.items())
         }
-        self.recorder.record(t * S, "metrics", "clients", counterparty=counterparty, clients=states)
+        heights = {"counterparty": counterparty}
+        self.recorder.record(t * S, "metrics", "clients", counterparties=heights, clients=states)
 
     def event(self, t: int, actor: str, kind: str, **data: object) -> None:
         self.recorder.record(t * S, actor, kind, **data)
@@ -86,7 +92,8 @@ def update(ok: bool, client: str = ID, reason: str = "bad header") -> dict[str, 
 def recv(sequence: int, received: bool = True) -> dict[str, Any]:
     return {
         "message": "MsgRecvPacket",
-        "client": ID,
+        "port": "transfer",
+        "channel": "channel-0",
         "sequence": sequence,
         "ok": True,
         "received": received,
@@ -226,9 +233,11 @@ def test_no_switch_no_recovery_and_a_client_that_never_gets_past_it(trace: Trace
 
 def test_packets_latency_percentiles_and_delays(trace: Trace) -> None:
     received_by = {1: 10, 2: 10, 3: 15, 4: 15, 5: 20, 6: 30, 7: 35, 8: 40, 9: 45, 10: 310}
+    trace.event(0, "open:transfer", "channel_opened", name="transfer", channel="channel-0")
     for t in range(1, 315):
         if t <= 11:  # packet t is sent at t s; the 11th is never received
-            trace.event(t, "traffic", "packet_sent", sequence=t, commitment=bytes(32))
+            sent = {"sequence": t, "channel": "transfer", "commitment": bytes(32)}
+            trace.event(t, "traffic", "packet_sent", **sent)
         if t % 5 == 0:  # a host block every 5 s: delayed means after more than 15 s
             txs = [recv(sequence) for sequence, at in received_by.items() if at == t]
             if t == 20:

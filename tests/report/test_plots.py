@@ -48,6 +48,7 @@ def busy_run(name: str = "busy") -> RunMetrics:
     client = ClientMetrics(
         name="main $x^2$",
         client_id="08-wasm-0",
+        counterparty="counterparty",
         samples=tuple(samples),
         max_lag_blocks=19,
         mean_lag_blocks=5,

@@ -102,9 +102,9 @@ CASES = [
     ),
     pytest.param(
         BASE.replace("[[clients]]", "[[other]]"),
-        "other: expected one of the fields name, description, seed, duration, counterparty, host, "
-        "clients, relayers, monitors, channels, traffic, timeline, expect, limits (got an unknown "
-        "field)",
+        "other: expected one of the fields name, description, seed, duration, counterparty, "
+        "counterparties, host, clients, relayers, monitors, channels, traffic, timeline, expect, "
+        "limits (got an unknown field)",
         id="unknown-top-table",
     ),
     # wrong types
@@ -153,8 +153,8 @@ CASES = [
     pytest.param(
         top("timelines = []"),
         "timelines: expected one of the fields name, description, seed, duration, counterparty, "
-        "host, clients, relayers, monitors, channels, traffic, timeline, expect, limits "
-        "(got an unknown field)",
+        "counterparties, host, clients, relayers, monitors, channels, traffic, timeline, expect, "
+        "limits (got an unknown field)",
         id="unknown-top",
     ),
     pytest.param(
@@ -171,8 +171,8 @@ CASES = [
     ),
     pytest.param(
         entry('at = "1m"\naction = "garbage"\nrelayer = "evil"\nsize = 3'),
-        "timeline[0].size: expected one of the fields name, at, at_height, after, delay, action, "
-        "relayer, bytes (got an unknown field)",
+        "timeline[0].size: expected one of the fields name, at, at_height, after, delay, "
+        "counterparty, action, relayer, bytes (got an unknown field)",
         id="unknown-in-action",
     ),
     pytest.param(
@@ -185,7 +185,7 @@ CASES = [
     pytest.param(
         entry('at_heigth = 5\naction = "garbage"\nrelayer = "evil"'),
         "timeline[0].at_heigth: expected one of the fields name, at, at_height, after, delay, "
-        "action, relayer, bytes (got an unknown field)",
+        "counterparty, action, relayer, bytes (got an unknown field)",
         id="unknown-before-missing-trigger",
     ),
     # kinds

@@ -95,14 +95,15 @@ def test_a_contract_file_may_read_either_format(tmp_path: Path) -> None:
     store = '[[timeline]]\nat = "5m"\naction = "store_code"\ncontract = "sim-tendermint-v2"\n'
     for wire in ("sim-tendermint", "tendermint"):
         scenario = parse_scenario(text("client.wasm", f'format = "{wire}"'), "x.toml", tmp_path)
-        assert scenario.counterparty.format == wire
+        assert scenario.counterparty_specs()[0].format == wire
     assert refusal(text("client.wasm", 'format = "tendermint"', store), tmp_path) == (
-        "x.toml: timeline[0].contract: expected a contract that reads the counterparty's "
-        'format, tendermint (got "sim-tendermint-v2", which reads sim-tendermint)'
+        "x.toml: timeline[0].contract: expected a contract that reads a format a counterparty "
+        'speaks, tendermint (got "sim-tendermint-v2", which reads sim-tendermint)'
     )
     migrate = store.replace('"store_code"', '"migrate"\nclient = "main"')
     assert refusal(text("client.wasm", 'format = "tendermint"', migrate), tmp_path).startswith(
-        "x.toml: timeline[0].contract: expected a contract that reads the counterparty's format"
+        "x.toml: timeline[0].contract: expected a contract that reads the format of the "
+        "client's counterparty, tendermint"
     )
 
 
@@ -110,4 +111,4 @@ def test_the_runtime_gives_the_counterparty_its_format(tmp_path: Path) -> None:
     (tmp_path / "client.wasm").write_bytes(load_contract("sim-tendermint-v1"))
     for wire in ("sim-tendermint", "tendermint"):
         scenario = parse_scenario(text("client.wasm", f'format = "{wire}"'), "x.toml", tmp_path)
-        assert chain_config(scenario, 0).format == wire
+        assert chain_config(scenario, scenario.counterparty_specs()[0], 0).format == wire

@@ -370,7 +370,7 @@ def test_omitted_fields_take_their_defaults() -> None:
     scenario = parse_scenario(MINIMAL)
 
     assert (scenario.seed, scenario.duration) == (0, H)
-    counterparty = scenario.counterparty
+    (counterparty,) = scenario.counterparty_specs()
     assert (counterparty.name, counterparty.chain_id) == ("counterparty", "counterparty-1")
     assert (counterparty.block_time, counterparty.block_jitter) == (6 * S, 0)
     assert counterparty.consensus == "tm-ed25519"

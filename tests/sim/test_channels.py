@@ -55,7 +55,7 @@ def test_the_packet_lifecycle_runs_both_ways(vm: WasmVM, tmp_path: Path, path: s
     assert steps("MsgTimeout", "transfer") and steps("MsgTimeout", "orders")
     # The ordered channel's timeout closed it, at both ends; the host sends no more on it.
     host_end = world.host.app.query().channels.channel(orders.host_port, orders.host_channel)
-    their_end = world.counterparty.ibc.channel(
+    their_end = world.chains[orders.chain].ibc.channel(
         orders.counterparty_port, orders.counterparty_channel
     )
     assert host_end.state == their_end.state == ChannelState.CLOSED

@@ -74,15 +74,17 @@ def test_delivered_packets_are_acknowledged_and_their_commitments_deleted(
         parse_scenario(SHORT, "short.toml"), tmp_path, vm=vm, observer=worlds.append
     )
     world = worlds[-1]
+    (chain,) = world.chains.values()
+    (log,) = world.sent.values()
     events = read_trace(result.trace_path).events
     acknowledged = [e.data["sequence"] for e in events if e.kind == "packet_acknowledged"]
     assert len(acknowledged) >= 15 and acknowledged == sorted(set(acknowledged))
     # the packets the log forgot were all delivered, and acknowledged by the relayer
-    assert set(range(1, world.sent.first_kept() + 1)) <= set(acknowledged)
+    assert set(range(1, log.first_kept() + 1)) <= set(acknowledged)
     packets = world.host.app.query().packets
-    for sent in world.sent.since(0):
+    for sent in log.since(0):
         packet = sent.packet
-        kept = world.counterparty.ibc.get(packet.commitment_key())
+        kept = chain.ibc.get(packet.commitment_key())
         if packet.sequence in acknowledged:
             assert packets.received(packet) and kept is None
         else:
