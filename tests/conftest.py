@@ -1,16 +1,20 @@
-"""Shared fixtures: a real VM with the real built contracts."""
+"""Shared fixtures: a real VM with the real built contracts, and the runs of shipped scenarios."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from relayer_sim.scenario import load_scenario
+from relayer_sim.sim.expectations import Outcome
+from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.vm import CallResult, MemoryStorage, WasmVM
 
 GAS = 10_000_000_000
@@ -39,6 +43,32 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def vm(cache_dir: Path) -> WasmVM:
     return WasmVM(cache_directory=cache_dir)
+
+
+@dataclass(frozen=True)
+class ShippedRun:
+    """What a test reads of a shipped scenario's run (not its world, which is large)."""
+
+    trace_path: Path
+    unmet: tuple[Outcome, ...]
+
+
+@pytest.fixture(scope="session")
+def shipped_run(
+    vm: WasmVM, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Path], ShippedRun]:
+    """Runs a shipped scenario once per session: the test that every one meets its
+    expectations and the tests that look closer at one share the run."""
+    runs: dict[Path, ShippedRun] = {}
+
+    def run(path: Path) -> ShippedRun:
+        if path not in runs:
+            result = run_scenario(load_scenario(path), tmp_path_factory.mktemp(path.stem), vm=vm)
+            unmet = tuple(outcome for outcome in result.outcomes if not outcome.met)
+            runs[path] = ShippedRun(result.trace_path, unmet)
+        return runs[path]
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,7 @@ _ABOUT_A_CLIENT = (
 def check_references(scenario: Scenario) -> None:
     """Raise ``Invalid`` at the first name, time or trigger in ``scenario`` that cannot be."""
     chains = _check_chains(scenario)
+    _check_actor_names(scenario)
     _unique("host.validators", [v.name for v in scenario.host.validators])
     _check_total_power("host.validators", [v.power for v in scenario.host.validators])
     clients = _unique("clients", [client.name for client in scenario.clients])
@@ -71,7 +72,6 @@ def check_references(scenario: Scenario) -> None:
         if traffic.channel is not None:
             at = traffic_path(len(scenario.traffic), index)
             _known(f"{at}.channel", traffic.channel, channels, "channels")
-    _check_actor_names(scenario)
     _check_timeline(scenario, clients, relayers, chains)
     for index, expectation in enumerate(scenario.expect):
         if isinstance(expectation, _ABOUT_A_CLIENT):

@@ -66,9 +66,8 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _chains_written_one_way(self) -> Scenario:
         if self.counterparty is not None and self.counterparties:
-            raise mismatch(
-                "either [counterparty] or [[counterparties]], not both", field="counterparties"
-            )
+            expected = "either [counterparty] or [[counterparties]]"
+            raise mismatch(expected, got="both", field="counterparties")
         return self
 
     def counterparty_specs(self) -> tuple[CounterpartySpec, ...]:

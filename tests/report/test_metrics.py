@@ -252,6 +252,21 @@ def test_packets_latency_percentiles_and_delays(trace: Trace) -> None:
     assert packets.delay_threshold_ns == 15 * S and packets.delayed == 5
 
 
+def test_packets_are_told_apart_by_channel_and_sequence(trace: Trace) -> None:
+    """Two counterparties both send sequence 1 on their channel-0: on the host they arrive on
+    two channels, and each is received once."""
+    opened = (("to-gaia", "channel-0"), ("to-osmosis", "channel-1"))
+    for name, host_channel in opened:
+        trace.event(0, f"open:{name}", "channel_opened", name=name, channel=host_channel)
+    for name, _ in opened:
+        trace.event(1, "traffic", "packet_sent", sequence=1, channel=name, commitment=bytes(32))
+    trace.host_block(5, recv(1) | {"channel": "channel-1"})
+    trace.host_block(10, recv(1))
+    packets = trace.measure().packets
+    assert (packets.sent, packets.received, packets.lost) == (2, 2, 0)
+    assert sorted(latency for _, latency in packets.latencies) == [4 * S, 9 * S]
+
+
 def test_nearest_rank_percentile() -> None:
     assert percentile([], 50) is None
     assert percentile([7], 99) == 7

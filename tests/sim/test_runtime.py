@@ -4,18 +4,20 @@ another trace; every shipped scenario meets its expectations; the command line's
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from relayer_sim.cli import main
-from relayer_sim.scenario import load_scenario, parse_scenario
+from relayer_sim.scenario import parse_scenario
 from relayer_sim.scenario.shipped import SCENARIOS_DIR, shipped_scenarios
 from relayer_sim.sim.logging import configure_logging
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
 from relayer_sim.vm import WasmVM
 from relayer_sim.world import World
+from tests.conftest import ShippedRun
 from tests.sim import in_tendermint_format
 
 SHORT = """
@@ -95,10 +97,9 @@ def test_delivered_packets_are_acknowledged_and_their_commitments_deleted(
     "path", shipped_scenarios(), ids=lambda path: str(path.relative_to(SCENARIOS_DIR))
 )
 def test_every_shipped_scenario_meets_its_expectations(
-    vm: WasmVM, tmp_path: Path, path: Path
+    shipped_run: Callable[[Path], ShippedRun], path: Path
 ) -> None:
-    result = run_scenario(load_scenario(path), tmp_path, vm=vm)
-    assert result.ok, [outcome for outcome in result.outcomes if not outcome.met]
+    assert not shipped_run(path).unmet
 
 
 def test_run_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,135 @@
+"""A host with several counterparties: each chain runs as its own actor with its own keys, each
+client follows its chain, packets from both arrive through their own channels, and a hard fork
+halts every connection where a migration touches only the migrated one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from relayer_sim.report.metrics import measure
+from relayer_sim.report.metrics_view import view_of
+from relayer_sim.scenario import parse_scenario
+from relayer_sim.scenario.shipped import SCENARIOS_DIR
+from relayer_sim.sim.runtime import run_scenario
+from relayer_sim.sim.trace import read_trace
+from relayer_sim.vm import WasmVM
+from relayer_sim.world import World
+from tests.conftest import ShippedRun
+
+MINUTE = 60 * 10**9
+
+TWO_SHORT = """
+name = "two-short"
+description = "Two counterparties for ten minutes, a channel and a relayer each."
+seed = 5
+duration = "10m"
+
+[[counterparties]]
+name = "gaia"
+
+[[counterparties]]
+name = "osmosis"
+block_time = "5s"
+format = "tendermint"
+validators = [{ name = "alice", power = 10 }, { name = "val-2", power = 10 }]
+
+[[clients]]
+name = "a"
+counterparty = "gaia"
+contract = "sim-tendermint-v1"
+
+[[clients]]
+name = "b"
+counterparty = "osmosis"
+contract = "tendermint-v1"
+
+[[channels]]
+name = "to-a"
+client = "a"
+
+[[channels]]
+name = "to-b"
+client = "b"
+
+[[relayers]]
+name = "ra"
+client = "a"
+
+[[relayers]]
+name = "rb"
+client = "b"
+
+[[traffic]]
+name = "from-gaia"
+channel = "to-a"
+every = "20s"
+
+[[traffic]]
+name = "from-osmosis"
+channel = "to-b"
+every = "20s"
+"""
+
+
+def test_each_chain_is_its_own_actor_and_both_deliver(vm: WasmVM, tmp_path: Path) -> None:
+    worlds: list[World] = []
+    scenario = parse_scenario(TWO_SHORT, "two.toml")
+    first = run_scenario(scenario, tmp_path / "1", vm=vm, observer=worlds.append)
+    world = worlds[-1]
+    gaia, osmosis = world.chains["gaia"], world.chains["osmosis"]
+    assert (gaia.chain_id, osmosis.chain_id) == ("gaia-1", "osmosis-1")
+    # "alice" validates both chains, under a key of each chain's own
+    keys = [
+        {v.public_key for v in chain.validator_set(chain.latest_height).validators}
+        for chain in (gaia, osmosis)
+    ]
+    assert not keys[0] & keys[1]
+    # both counterparties use channel-0 with sequences from 1: the host tells them apart
+    to_a, to_b = world.channels["to-a"], world.channels["to-b"]
+    assert to_a.counterparty_channel == to_b.counterparty_channel == "channel-0"
+    assert to_a.host_channel != to_b.host_channel
+    packets = world.host.app.query().packets
+    for chain in ("gaia", "osmosis"):
+        log = world.sent[chain]
+        assert len(log) >= 25 and log.delivered(packets.received) >= len(log) - 2
+    view = view_of(read_trace(first.trace_path))
+    assert set(view.counterparty_actors) == {"gaia", "osmosis"}
+    metrics = measure(read_trace(first.trace_path))
+    assert {(c.name, c.counterparty) for c in metrics.clients} == {("a", "gaia"), ("b", "osmosis")}
+    assert all(client.max_lag_blocks <= 2 for client in metrics.clients)
+    assert metrics.packets.received == world.packets_sent() - metrics.packets.lost
+    # the same scenario and seed give the same trace, byte for byte
+    second = run_scenario(scenario, tmp_path / "2", vm=vm)
+    assert first.trace_path.read_bytes() == second.trace_path.read_bytes()
+
+
+def test_a_hard_fork_halts_every_connection(shipped_run: Callable[[Path], ShippedRun]) -> None:
+    run = shipped_run(SCENARIOS_DIR / "two-chains-hardfork.toml")
+    metrics = measure(read_trace(run.trace_path))
+    (halt,) = metrics.host_downtime
+    assert halt.end_ns is not None and halt.end_ns - halt.start_ns == 30 * MINUTE
+    clients = {client.name: client for client in metrics.clients}
+    # osmosis did nothing, yet its client is down for the whole halt and falls far behind
+    osmosis = clients["osmosis"]
+    assert [(span.start_ns, span.end_ns) for span in osmosis.downtime] == [
+        (halt.start_ns, halt.end_ns)
+    ]
+    assert "host halted" in osmosis.downtime[0].reason
+    assert osmosis.max_lag_blocks >= 350
+    # gaia's client broke at the switch and stayed down until the new binary ran
+    gaia = clients["gaia"]
+    assert gaia.downtime_ns > 50 * MINUTE and "host halted" in gaia.downtime[0].reason
+
+
+def test_a_migration_touches_only_the_migrated_connection(
+    shipped_run: Callable[[Path], ShippedRun],
+) -> None:
+    run = shipped_run(SCENARIOS_DIR / "two-chains-migrate.toml")
+    metrics = measure(read_trace(run.trace_path))
+    assert metrics.host_downtime == ()
+    clients = {client.name: client for client in metrics.clients}
+    assert clients["osmosis"].downtime == () and clients["osmosis"].max_lag_blocks <= 1
+    assert clients["gaia"].downtime_ns > 20 * MINUTE and clients["gaia"].max_lag_blocks > 200
+    assert metrics.switch is not None
+    assert [client.client for client in metrics.switch.clients] == ["gaia"]
