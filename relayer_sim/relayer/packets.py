@@ -7,7 +7,9 @@ carried back, and the counterparty forgets the packet. A packet the host can no 
 host sent is delivered to the counterparty, and the counterparty's acknowledgement proven back
 with ``MsgAcknowledgement``; one that timed out unreceived is proven so with ``MsgTimeout``
 (the receipt's absence, or the next receive sequence on an ordered channel) at a height whose
-time is past the timeout. A channel closed at one end is closed at the other.
+time is past the timeout, and one the counterparty can no longer receive because it closed
+its end, with ``MsgTimeoutOnClose`` (the same proof, and the closed end's). A channel closed at
+one end is closed at the other.
 
 The counterparty runs no client of the host: what the host shows of itself is taken as given
 there. Proofs on the host wait out the connection's delay period: the relayer proves at the
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from relayer_sim.counterparty.ibc import IbcStepError
+from relayer_sim.counterparty.wire import KeyPath
 from relayer_sim.formats.ics04 import ChannelEnd, ChannelState, Order
 from relayer_sim.formats.ics24 import channel_key, decode_sequence, next_sequence_recv_key
 from relayer_sim.host.connections import block_delay
@@ -33,6 +36,7 @@ from relayer_sim.host.messages import (
     MsgChannelCloseConfirm,
     MsgRecvPacket,
     MsgTimeout,
+    MsgTimeoutOnClose,
 )
 from relayer_sim.host.params import ConnectionParams
 from relayer_sim.lightclient.headers import Height
@@ -212,6 +216,9 @@ class PacketRelay:
             if at is not None and packet.timed_out(at, chain.block(at).header.time_ns):
                 self._prove_timeout(channel, packet, at)
                 return
+            if at is not None and self._closed_there(channel, at):
+                self._prove_timeout(channel, packet, at, on_close=True)
+                return
             try:
                 if chain.receive_from_host(packet):
                     world.record(self.name, "packet_relayed", sequence=packet.sequence)
@@ -226,7 +233,21 @@ class PacketRelay:
             msg = MsgAcknowledgement(self.address, packet, SUCCESS_ACKNOWLEDGEMENT, proof, at)
             self.outbox.submit(msg, key)
 
-    def _prove_timeout(self, channel: OpenChannel, packet: Packet, at: Height) -> None:
+    def _closed_there(self, channel: OpenChannel, at: Height) -> bool:
+        """Whether the counterparty's end of ``channel`` is closed in its state at ``at``."""
+        raw = self.chain.value(self._their_end_path(channel), at)
+        return raw is not None and ChannelEnd.decode(raw).state == ChannelState.CLOSED
+
+    def _their_end_path(self, channel: OpenChannel) -> KeyPath:
+        key = channel_key(channel.counterparty_port, channel.counterparty_channel)
+        return (self.chain.config.commitment_prefix, key)
+
+    def _prove_timeout(
+        self, channel: OpenChannel, packet: Packet, at: Height, on_close: bool = False
+    ) -> None:
+        """Prove on the host that ``packet`` was never received, at ``at``: past its timeout
+        (``MsgTimeout``), or, ``on_close``, on a channel the counterparty closed
+        (``MsgTimeoutOnClose``, with the closed end's proof too)."""
         chain = self.chain
         prefix = chain.config.commitment_prefix
         key = _key("timeout", packet)
@@ -242,7 +263,12 @@ class PacketRelay:
         else:
             path = (prefix, packet.receipt_key())
             next_recv = 1
-        msg = MsgTimeout(self.address, packet, next_recv, chain.prove(path, at), at)
+        unreceived = chain.prove(path, at)
+        if on_close:
+            closed = chain.prove(self._their_end_path(channel), at)
+            msg: Msg = MsgTimeoutOnClose(self.address, packet, next_recv, unreceived, closed, at)
+        else:
+            msg = MsgTimeout(self.address, packet, next_recv, unreceived, at)
         self.outbox.submit(msg, key, "timeout_sent", sequence=packet.sequence)
 
     # -- closing ------------------------------------------------------------------------------
@@ -268,10 +294,7 @@ class PacketRelay:
 
     def _confirm_close(self, channel: OpenChannel) -> None:
         chain = self.chain
-        path = (
-            chain.config.commitment_prefix,
-            channel_key(channel.counterparty_port, channel.counterparty_channel),
-        )
+        path = self._their_end_path(channel)
         at = self._seen[-1].height if self._seen else None
         raw = None if at is None else chain.value(path, at)
         if at is None or raw is None or ChannelEnd.decode(raw).state != ChannelState.CLOSED:

@@ -191,17 +191,21 @@ def _packets(metrics: RunMetrics) -> list[str]:
     section = ["<h2>Packets</h2>"]
     if not packets.sent:
         return [*section, '<p class="note">No packets sent.</p>']
+    rows = metrics.packet_rows()
+    named = ("channel",) if len(rows) > 1 else ()
     section += _table(
-        ("sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"),
+        (*named, "sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"),
         [
             (
-                *(_Cell(f"{n:,}", numeric=True) for n in (packets.sent, packets.received)),
-                *(_Cell(f"{n:,}", numeric=True) for n in (packets.lost, packets.delayed)),
+                *((_Cell(name),) if named else ()),
+                *(_Cell(f"{n:,}", numeric=True) for n in (counted.sent, counted.received)),
+                *(_Cell(f"{n:,}", numeric=True) for n in (counted.lost, counted.delayed)),
                 *(
                     _Cell(_time(ns), numeric=True)
-                    for ns in (packets.p50_ns, packets.p90_ns, packets.p99_ns, packets.max_ns)
+                    for ns in (counted.p50_ns, counted.p90_ns, counted.p99_ns, counted.max_ns)
                 ),
             )
+            for name, counted in rows
         ],
     )
     if packets.delay_threshold_ns is not None:

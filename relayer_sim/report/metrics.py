@@ -20,6 +20,7 @@ from relayer_sim.report.metrics_marks import (
 )
 from relayer_sim.report.metrics_packets import gas_by_message, packet_metrics
 from relayer_sim.report.metrics_types import (
+    ChannelPackets,
     ClientMetrics,
     ClientRecovery,
     Detection,
@@ -36,6 +37,7 @@ from relayer_sim.report.metrics_view import view_of
 from relayer_sim.sim.trace import Trace
 
 __all__ = [
+    "ChannelPackets",
     "ClientMetrics",
     "ClientRecovery",
     "Detection",
@@ -55,19 +57,21 @@ __all__ = [
 def measure(trace: Trace) -> RunMetrics:
     view = view_of(trace)
     marks = event_marks(view)
+    packets, by_channel = packet_metrics(view)
     return RunMetrics(
         scenario=trace.header.scenario,
         seed=trace.header.seed,
         duration_ns=view.duration_ns,
         clients=client_metrics(view),
         switch=switch_recovery(view, marks),
-        packets=packet_metrics(view),
+        packets=packets,
         detections=detections(view),
         exploitation=exploitation(view, marks),
         host_downtime=view.host_halts,
         host_downtime_ns=total_ns(view.host_halts, view.duration_ns),
         gas=gas_by_message(view),
         marks=marks,
+        packets_by_channel=by_channel,
     )
 
 

@@ -7,17 +7,24 @@ interpolation), means round down.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from relayer_sim.report.metrics_events import Fields
-from relayer_sim.report.metrics_types import GasByMessage, PacketMetrics
+from relayer_sim.report.metrics_types import ChannelPackets, GasByMessage, PacketMetrics
 from relayer_sim.report.metrics_view import TraceView
 
 _RECV = "MsgRecvPacket"
 
 
-def packet_metrics(view: TraceView) -> PacketMetrics:
-    """A packet is received by the host block whose ``MsgRecvPacket`` first stored its
+#: A packet as the host knows it: its host channel (None: a channel never opened) and sequence.
+_PacketKey = tuple[str | None, int]
+
+
+def packet_metrics(view: TraceView) -> tuple[PacketMetrics, tuple[ChannelPackets, ...]]:
+    """Every packet's way, and each channel's (by the scenario's channel names, in the order
+    of their first packet).
+
+    A packet is received by the host block whose ``MsgRecvPacket`` first stored its
     receipt (``received: true``); a repeat of it is a no-op and does not count. It is delayed
     when that took longer than a healthy relay: one counterparty block until the commitment is
     in a block, then three host blocks for the relayer to see it and for its update and
@@ -29,22 +36,30 @@ def packet_metrics(view: TraceView) -> PacketMetrics:
     for event in view.of_kind("channel_opened"):
         fields = Fields(event)
         host_channels[fields.text("name")] = fields.text("channel")
-    sent: dict[tuple[str | None, int], int] = {}
+    sent: dict[_PacketKey, int] = {}
+    by_channel: dict[str, list[_PacketKey]] = {}
     for event in view.of_kind("packet_sent"):
         fields = Fields(event)
-        key = (host_channels.get(fields.text("channel")), fields.integer("sequence"))
-        sent.setdefault(key, event.t_ns)
-    received: dict[tuple[str | None, int], int] = {}
+        channel = fields.text("channel")
+        key = (host_channels.get(channel), fields.integer("sequence"))
+        if key not in sent:
+            sent[key] = event.t_ns
+            by_channel.setdefault(channel, []).append(key)
+    received: dict[_PacketKey, int] = {}
     for block in view.host_blocks:
         for tx in block.txs:
             if tx.message == _RECV and tx.ok and tx.received is True and tx.sequence is not None:
                 received.setdefault((tx.channel, tx.sequence), block.t_ns)
-    latencies = tuple(
-        sorted(
-            (sent_ns, received[key] - sent_ns) for key, sent_ns in sent.items() if key in received
-        )
+    threshold = _delay_threshold(view)
+    channels = tuple(
+        ChannelPackets(name, _summary(keys, sent, received, threshold))
+        for name, keys in by_channel.items()
     )
-    ordered = sorted(latency for _, latency in latencies)
+    return _summary(sent, sent, received, threshold), channels
+
+
+def _delay_threshold(view: TraceView) -> int | None:
+    """A healthy relay's time: a block of the slowest counterparty, three host blocks."""
     host_interval = median_gap_ns([block.t_ns for block in view.host_blocks])
     chain_interval = max(
         (
@@ -53,11 +68,25 @@ def packet_metrics(view: TraceView) -> PacketMetrics:
         ),
         default=0,
     )
-    threshold = None if host_interval is None else chain_interval + 3 * host_interval
+    return None if host_interval is None else chain_interval + 3 * host_interval
+
+
+def _summary(
+    keys: Iterable[_PacketKey],
+    sent: Mapping[_PacketKey, int],
+    received: Mapping[_PacketKey, int],
+    threshold: int | None,
+) -> PacketMetrics:
+    """The packets ``keys`` of those ``sent``: how many arrived, how fast."""
+    keys = list(keys)
+    latencies = tuple(
+        sorted((sent[key], received[key] - sent[key]) for key in keys if key in received)
+    )
+    ordered = sorted(latency for _, latency in latencies)
     return PacketMetrics(
-        sent=len(sent),
+        sent=len(keys),
         received=len(latencies),
-        lost=len(sent) - len(latencies),
+        lost=len(keys) - len(latencies),
         delayed=0 if threshold is None else sum(latency > threshold for latency in ordered),
         p50_ns=percentile(ordered, 50),
         p90_ns=percentile(ordered, 90),

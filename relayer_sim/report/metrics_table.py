@@ -118,15 +118,20 @@ def _render_packets(console: Console, metrics: RunMetrics) -> None:
         console.print("packets: none sent")
         return
     table = _table("packets")
+    rows = metrics.packet_rows()
+    if len(rows) > 1:
+        table.add_column("channel", overflow="fold")  # wrapped, never cut: names tell apart
     for column in ("sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"):
         table.add_column(column, justify="right")
-    table.add_row(
-        str(packets.sent),
-        str(packets.received),
-        str(packets.lost),
-        str(packets.delayed),
-        *(_time(ns) for ns in (packets.p50_ns, packets.p90_ns, packets.p99_ns, packets.max_ns)),
-    )
+    for name, counted in rows:
+        table.add_row(
+            *((shown(name),) if len(rows) > 1 else ()),
+            str(counted.sent),
+            str(counted.received),
+            str(counted.lost),
+            str(counted.delayed),
+            *(_time(ns) for ns in (counted.p50_ns, counted.p90_ns, counted.p99_ns, counted.max_ns)),
+        )
     console.print(table)
     if packets.delay_threshold_ns is not None:
         console.print(f"delayed: received more than {_time(packets.delay_threshold_ns)} after sent")

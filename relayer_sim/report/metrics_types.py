@@ -105,6 +105,14 @@ class PacketMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelPackets:
+    """The packets of one channel (the scenario's name for it)."""
+
+    channel: str
+    packets: PacketMetrics
+
+
+@dataclass(frozen=True, slots=True)
 class Detection:
     """An attacked client: when the fork was sent, reported and punished."""
 
@@ -162,6 +170,16 @@ class RunMetrics:
     gas: tuple[GasByMessage, ...]
     #: Sorted by time.
     marks: tuple[EventMark, ...]
+    #: Each channel's packets, in the order of their first packet.
+    packets_by_channel: tuple[ChannelPackets, ...] = ()
+
+    def packet_rows(self) -> list[tuple[str, PacketMetrics]]:
+        """The rows of a packets table: ``all`` packets, after each channel's when there are
+        several."""
+        if len(self.packets_by_channel) < 2:
+            return [("all", self.packets)]
+        each = [(channel.channel, channel.packets) for channel in self.packets_by_channel]
+        return [*each, ("all", self.packets)]
 
     def several_counterparties(self) -> bool:
         """Whether the clients follow more than one counterparty (tables then say which)."""

@@ -61,6 +61,9 @@ def test_the_packet_lifecycle_runs_both_ways(vm: WasmVM, tmp_path: Path, path: s
     assert host_end.state == their_end.state == ChannelState.CLOSED
     refused = [tx for tx in steps("MsgSendPacket", "orders") if not tx["ok"]]
     assert refused and all("channel is not OPEN" in str(tx["reason"]) for tx in refused)
+    # A packet from the host still in flight when the counterparty closed its end was
+    # settled at once by MsgTimeoutOnClose, not left to its timeout a day later.
+    assert steps("MsgTimeoutOnClose", "orders")
     # Packets to the host that the relayer's absence let time out were timed out on the
     # counterparty (taken as given there: it runs no client of the host).
     assert any(e.kind == "packet_timed_out" for e in events)

@@ -117,6 +117,11 @@ def test_a_hard_fork_halts_every_connection(shipped_run: Callable[[Path], Shippe
     ]
     assert "host halted" in osmosis.downtime[0].reason
     assert osmosis.max_lag_blocks >= 350
+    # and its packets wait out the halt
+    channels = {row.channel: row.packets for row in metrics.packets_by_channel}
+    assert list(channels) == ["gaia-transfer", "osmosis-transfer"]
+    from_osmosis = channels["osmosis-transfer"]
+    assert from_osmosis.delayed >= 25 and (from_osmosis.max_ns or 0) >= 29 * MINUTE
     # gaia's client broke at the switch and stayed down until the new binary ran
     gaia = clients["gaia"]
     assert gaia.downtime_ns > 50 * MINUTE and "host halted" in gaia.downtime[0].reason
@@ -130,6 +135,8 @@ def test_a_migration_touches_only_the_migrated_connection(
     assert metrics.host_downtime == ()
     clients = {client.name: client for client in metrics.clients}
     assert clients["osmosis"].downtime == () and clients["osmosis"].max_lag_blocks <= 1
+    channels = {row.channel: row.packets for row in metrics.packets_by_channel}
+    assert channels["osmosis-transfer"].delayed == 0 and channels["gaia-transfer"].delayed > 0
     assert clients["gaia"].downtime_ns > 20 * MINUTE and clients["gaia"].max_lag_blocks > 200
     assert metrics.switch is not None
     assert [client.client for client in metrics.switch.clients] == ["gaia"]
