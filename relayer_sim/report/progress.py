@@ -1,4 +1,4 @@
-"""The live display of ``relayer-sim run``: simulated time, both chains' heights, each client's
+"""The live display of ``relayer-sim run``: simulated time, every chain's height, each client's
 height and status, and the packets, refreshed a few times a second of wall time."""
 
 from __future__ import annotations

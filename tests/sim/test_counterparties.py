@@ -140,3 +140,55 @@ def test_a_migration_touches_only_the_migrated_connection(
     assert clients["gaia"].downtime_ns > 20 * MINUTE and clients["gaia"].max_lag_blocks > 200
     assert metrics.switch is not None
     assert [client.client for client in metrics.switch.clients] == ["gaia"]
+
+
+def test_chain_actions_forks_and_monitors_keep_to_their_chain(vm: WasmVM, tmp_path: Path) -> None:
+    """osmosis upgrades to revision 2 through its upgrade key while a coalition of gaia's
+    validators forks gaia's client, which gaia's monitor freezes: each on its own chain."""
+    text = TWO_SHORT + """
+[[relayers]]
+name = "mallory"
+client = "a"
+byzantine = true
+
+[[monitors]]
+name = "watch-a"
+client = "a"
+poll = "10s"
+
+[[timeline]]
+at = "3m"
+action = "fork"
+kind = "lunatic"
+relayer = "mallory"
+coalition = ["alice", "bob"]
+
+[[timeline]]
+at_height = 20
+counterparty = "osmosis"
+action = "planned_upgrade"
+upgrade_name = "v2"
+height = 60
+
+[[expect]]
+kind = "client_status"
+client = "a"
+status = "Frozen"
+
+[[expect]]
+kind = "client_height_at_least"
+client = "b"
+revision = 2
+height = 10
+
+[[expect]]
+kind = "client_status"
+client = "b"
+status = "Active"
+"""
+    result = run_scenario(parse_scenario(text, "two.toml"), tmp_path, vm=vm)
+    assert result.ok, [outcome for outcome in result.outcomes if not outcome.met]
+    events = read_trace(result.trace_path).events
+    (restart,) = [event for event in events if event.kind == "restarted"]
+    assert (restart.actor, restart.data["chain_id"]) == ("osmosis", "osmosis-2")
+    assert {event.actor for event in events if event.kind == "evidence_sent"} == {"watch-a"}
