@@ -28,7 +28,7 @@ def check_format(scenario: Scenario) -> None:
         if client.contract == NATIVE:
             if native is not None and speaks != native:
                 expected = f"a counterparty of {native}, the format of the other native clients"
-                raise Invalid(f"{path}.counterparty", expected, f"one of {speaks}")
+                raise Invalid(f"{path}.counterparty", expected, f"a counterparty of {speaks}")
             native = speaks
     for index, entry in enumerate(scenario.timeline):
         path = f"timeline[{index}].contract"

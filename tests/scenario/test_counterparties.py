@@ -189,5 +189,5 @@ def test_native_clients_follow_chains_of_one_format() -> None:
     )
     assert refusal(native) == (
         "x.toml: clients[1].counterparty: expected a counterparty of sim-tendermint, the format "
-        "of the other native clients (got one of tendermint)"
+        "of the other native clients (got a counterparty of tendermint)"
     )
