@@ -71,6 +71,50 @@ channel = "to-b"
 every = "20s"
 """
 
+#: gaia's client forked by a coalition of gaia's validators and watched by gaia's monitor, while
+#: osmosis upgrades to revision 2.
+ATTACK_AND_UPGRADE = """
+[[relayers]]
+name = "mallory"
+client = "a"
+byzantine = true
+
+[[monitors]]
+name = "watch-a"
+client = "a"
+poll = "10s"
+
+[[timeline]]
+at = "3m"
+action = "fork"
+kind = "lunatic"
+relayer = "mallory"
+coalition = ["alice", "bob"]
+
+[[timeline]]
+at_height = 20
+counterparty = "osmosis"
+action = "planned_upgrade"
+upgrade_name = "v2"
+height = 60
+
+[[expect]]
+kind = "client_status"
+client = "a"
+status = "Frozen"
+
+[[expect]]
+kind = "client_height_at_least"
+client = "b"
+revision = 2
+height = 10
+
+[[expect]]
+kind = "client_status"
+client = "b"
+status = "Active"
+"""
+
 
 def test_each_chain_is_its_own_actor_and_both_deliver(vm: WasmVM, tmp_path: Path) -> None:
     worlds: list[World] = []
@@ -145,47 +189,7 @@ def test_a_migration_touches_only_the_migrated_connection(
 def test_chain_actions_forks_and_monitors_keep_to_their_chain(vm: WasmVM, tmp_path: Path) -> None:
     """osmosis upgrades to revision 2 through its upgrade key while a coalition of gaia's
     validators forks gaia's client, which gaia's monitor freezes: each on its own chain."""
-    text = TWO_SHORT + """
-[[relayers]]
-name = "mallory"
-client = "a"
-byzantine = true
-
-[[monitors]]
-name = "watch-a"
-client = "a"
-poll = "10s"
-
-[[timeline]]
-at = "3m"
-action = "fork"
-kind = "lunatic"
-relayer = "mallory"
-coalition = ["alice", "bob"]
-
-[[timeline]]
-at_height = 20
-counterparty = "osmosis"
-action = "planned_upgrade"
-upgrade_name = "v2"
-height = 60
-
-[[expect]]
-kind = "client_status"
-client = "a"
-status = "Frozen"
-
-[[expect]]
-kind = "client_height_at_least"
-client = "b"
-revision = 2
-height = 10
-
-[[expect]]
-kind = "client_status"
-client = "b"
-status = "Active"
-"""
+    text = TWO_SHORT + ATTACK_AND_UPGRADE
     result = run_scenario(parse_scenario(text, "two.toml"), tmp_path, vm=vm)
     assert result.ok, [outcome for outcome in result.outcomes if not outcome.met]
     events = read_trace(result.trace_path).events
