@@ -323,12 +323,14 @@ def _add_trace_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script: results on stdout, errors as one line on stderr."""
+    """Entry point of the console script: results on stdout, each error as one line on
+    stderr."""
     args = build_parser().parse_args(argv)
     try:
         exit_code: int = args.handler(args, Console())
     except BadInput as error:
-        print_error(str(error))
+        for line in error.lines:
+            print_error(line)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print_error("interrupted")

@@ -53,7 +53,7 @@ def contract_try(args: argparse.Namespace, console: Console) -> int:
     except FileRefused as refused:
         raise BadInput(str(refused)) from None
     except ScenarioError as error:
-        raise BadInput(str(error)) from None
+        raise BadInput(*error.lines()) from None
     configure_logging(None, console=False)
     trial = run_trial(scenario, code.checksum)
     if args.json:

@@ -1,6 +1,6 @@
 """Exit codes, and ``BadInput``: the one way a command says it cannot take what it was given.
 
-Every refusal is one line on stderr, whatever the input held: a file name with a newline or an
+Every fault is one line on stderr, whatever the input held: a file name with a newline or an
 undecodable byte, a value of a megabyte. ``error_line`` makes it so.
 """
 
@@ -22,7 +22,12 @@ _LINE_LENGTH: Final = 1000
 
 
 class BadInput(Exception):
-    """An input a command cannot take; ``str()`` says which and why, for one line."""
+    """An input a command cannot take; each of ``lines`` says which and why (a scenario with
+    three faults is three lines), ``str()`` all of them."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
 
 
 def print_error(message: str) -> None:

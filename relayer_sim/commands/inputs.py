@@ -21,7 +21,7 @@ def scenario_input(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as error:
-        raise BadInput(str(error)) from None
+        raise BadInput(*error.lines()) from None
 
 
 def trace_input(path: Path, allow_torn_tail: bool = False) -> Trace:

@@ -2,7 +2,8 @@
 
 ``load_scenario`` and ``parse_scenario`` either return a ``Scenario`` that is valid as a whole
 (every field well-formed, every name it uses defined, no trigger waiting on itself) or raise one
-``ScenarioError`` whose text is a single line naming the file, the field and what belongs there.
+``ScenarioError`` holding every fault found, each a ``Fault`` shown as one line naming the file,
+the field and what belongs there.
 Durations are integer nanoseconds.
 """
 
@@ -27,7 +28,7 @@ from relayer_sim.scenario.chains import CounterpartySpec, HostSpec, ValidatorPow
 from relayer_sim.scenario.channels import ChannelSpec, TrafficSpec
 from relayer_sim.scenario.clients import ClientSpec
 from relayer_sim.scenario.durations import DurationError, format_duration, parse_duration
-from relayer_sim.scenario.errors import ScenarioError
+from relayer_sim.scenario.errors import Fault, ScenarioError
 from relayer_sim.scenario.expectations import (
     Expectation,
     ExpectClientHeightAtLeast,
@@ -72,6 +73,7 @@ __all__ = [
     "ExpectPacketsDelivered",
     "ExpectProposalsPassed",
     "Expectation",
+    "Fault",
     "Fork",
     "Garbage",
     "HostSpec",

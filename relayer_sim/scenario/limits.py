@@ -22,7 +22,7 @@ from relayer_sim.scenario.actions import ValidatorChange
 from relayer_sim.scenario.base import Model
 from relayer_sim.scenario.channels import traffic_path
 from relayer_sim.scenario.durations import DAY, MILLISECOND, format_duration
-from relayer_sim.scenario.errors import Invalid
+from relayer_sim.scenario.errors import Findings
 from relayer_sim.scenario.fields import Duration, PositiveInt
 from relayer_sim.scenario.relayers import UpdateOnInterval
 
@@ -63,25 +63,25 @@ class Limits(Model):
     monitor's poll, a relayer's update interval."""
 
 
-def check_limits(scenario: Scenario) -> None:
-    """Raise ``Invalid`` at the first part of ``scenario`` past one of its ``limits``."""
+def check_limits(scenario: Scenario, found: Findings) -> None:
+    """Record each part of ``scenario`` past one of its ``limits``."""
     limits = scenario.limits
     for path, count, name in _counts(scenario):
         if count > getattr(limits, name):
-            raise Invalid(path, f"at most {getattr(limits, name)} {_loosen(name, 'N')}", str(count))
+            found.add(path, f"at most {getattr(limits, name)} {_loosen(name, 'N')}", str(count))
     if scenario.duration > limits.duration:
         expected = f"at most {_time(limits.duration)} {_loosen('duration', _A_TIME)}"
-        raise Invalid("duration", expected, _time(scenario.duration))
+        found.add("duration", expected, _time(scenario.duration))
     for path, period, counted in _periods(scenario):
+        count = scenario.duration // period
         if period < limits.period:
             expected = f"at least {_time(limits.period)} {_loosen('period', _A_TIME)}"
-            raise Invalid(path, expected, _time(period))
-        count = scenario.duration // period
-        if counted is not None and count > getattr(limits, counted):
+            found.add(path, expected, _time(period))
+        elif counted is not None and count > getattr(limits, counted):
             limit = getattr(limits, counted)
             expected = f"at most {limit} {counted} in the run {_loosen(counted, 'N')}"
             got = f"{count} {counted}, {_time(period)} apart for {_time(scenario.duration)}"
-            raise Invalid(path, expected, got)
+            found.add(path, expected, got)
     payload = 0
     for index, traffic in enumerate(scenario.traffic):
         payload += scenario.duration // traffic.every * traffic.size
@@ -89,7 +89,8 @@ def check_limits(scenario: Scenario) -> None:
             expected = f"at most {limits.packet_bytes} bytes of packets in the run"
             got = f"{payload} bytes, with {scenario.duration // traffic.every} of {traffic.size}"
             path = f"{traffic_path(len(scenario.traffic), index)}.size"
-            raise Invalid(path, f"{expected} {_loosen('packet_bytes', 'N')}", got)
+            found.add(path, f"{expected} {_loosen('packet_bytes', 'N')}", got)
+            break  # the total is past the limit: every later entry would say so again
 
 
 def every_validator(scenario: Scenario, chain: str) -> list[str]:

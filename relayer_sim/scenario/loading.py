@@ -1,8 +1,10 @@
 """Reading a scenario file: bytes, then UTF-8, then TOML, then the schema (contract files read
-with it), then the references, then the counterparty's format against the rest.
+with it), then the limits, then the references and the counterparties' formats.
 
-Each stage refuses with one ``ScenarioError`` for the first fault it finds, so a broken file
-gets one line that says where to look and what belongs there.
+A stage that finds faults refuses with one ``ScenarioError`` holding every fault it found, each
+a line that says where to look and what belongs there; the later stages, which need the
+earlier ones' answers, do not run. The references and the formats are one stage: a file with a
+name misspelt and a contract of the wrong format hears of both.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from pydantic import ValidationError
 from relayer_sim.files import MIB, FileRefused, read_regular
 from relayer_sim.scenario.base import FROM_FILE
 from relayer_sim.scenario.contracts import ContractCode
-from relayer_sim.scenario.errors import Invalid, ScenarioError
+from relayer_sim.scenario.errors import Findings, ScenarioError
 from relayer_sim.scenario.formats import check_format
 from relayer_sim.scenario.limits import check_limits
 from relayer_sim.scenario.references import check_references
 from relayer_sim.scenario.schema import Scenario
-from relayer_sim.scenario.validation import first_invalid
+from relayer_sim.scenario.validation import faults_of
 
 #: The largest scenario file read: the shipped ones are under 4 KiB.
 MAX_SCENARIO_FILE: Final = MIB
@@ -36,12 +38,12 @@ def load_scenario(path: Path) -> Scenario:
     try:
         raw = read_regular(path, MAX_SCENARIO_FILE)
     except FileRefused as refused:
-        raise ScenarioError(source, "", refused.expected, refused.got) from None
+        raise ScenarioError.at(source, "", refused.expected, refused.got) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         got = f"the byte 0x{raw[error.start]:02x}"
-        raise ScenarioError(source, _place(raw, error.start), "UTF-8 text", got) from None
+        raise ScenarioError.at(source, _place(raw, error.start), "UTF-8 text", got) from None
     return parse_scenario(text, source, path.parent)
 
 
@@ -54,10 +56,14 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         raise _toml_error(source, error) from None
     except RecursionError:
         # tomllib parses nested arrays and inline tables by recursion.
-        raise ScenarioError(source, "", "TOML nested a few levels deep", "deeper nesting") from None
+        raise ScenarioError.at(
+            source, "", "TOML nested a few levels deep", "deeper nesting"
+        ) from None
     except ValueError:
         # Python's own cap on reading an integer: more than 4300 digits (TOML allows 19).
-        raise ScenarioError(source, "", "valid TOML", "an integer of thousands of digits") from None
+        raise ScenarioError.at(
+            source, "", "valid TOML", "an integer of thousands of digits"
+        ) from None
     return scenario_from_data(data, source, base_dir)
 
 
@@ -72,13 +78,16 @@ def scenario_from_data(
     context = {**FROM_FILE, "base_dir": base_dir, "contract_files": contract_files or {}}
     try:
         scenario = Scenario.model_validate(data, context=context)
-        check_limits(scenario)
-        check_references(scenario)
-        check_format(scenario)
     except ValidationError as error:
-        raise first_invalid(error, data).located(source) from None
-    except Invalid as invalid:
-        raise invalid.located(source) from None
+        raise ScenarioError(source, faults_of(error, data)) from None
+    found = Findings()
+    check_limits(scenario, found)
+    if found:  # no later check walks a list past its limit
+        raise found.located(source)
+    check_references(scenario, found)
+    check_format(scenario, found)
+    if found:
+        raise found.located(source)
     return scenario
 
 
@@ -88,8 +97,8 @@ def _toml_error(source: str, error: tomllib.TOMLDecodeError) -> ScenarioError:
     match = _TOML_PLACE.fullmatch(message)
     reason, place = (match["reason"], match["place"]) if match else (message, "")
     if reason.startswith("Expected "):
-        return ScenarioError(source, place, reason.removeprefix("Expected "))
-    return ScenarioError(source, place, "valid TOML", reason[:1].lower() + reason[1:])
+        return ScenarioError.at(source, place, reason.removeprefix("Expected "))
+    return ScenarioError.at(source, place, "valid TOML", reason[:1].lower() + reason[1:])
 
 
 def _place(raw: bytes, offset: int) -> str:

@@ -1,7 +1,7 @@
-"""pydantic's verdict on a scenario, told in the file's terms: the first error, as one ``Invalid``.
+"""pydantic's verdict on a scenario, told in the file's terms: every error, each a ``Fault``.
 
-pydantic lists errors in the order of the models' fields and of the file's entries, so the first
-one is the same on every run. Its location names union members the file never writes
+pydantic lists errors in the order of the models' fields and of the file's entries, so the list
+is the same on every run. An error's location names union members the file never writes
 (``('timeline', 2, 'fork', 'height')``); following it through the parsed TOML keeps only what the
 file has (``timeline[2].height``).
 """
@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from relayer_sim.scenario.base import MISMATCH
-from relayer_sim.scenario.errors import Invalid, show
+from relayer_sim.scenario.errors import Fault, show
 
 #: Expectations of pydantic's own errors that need no context, as a TOML user would say them.
 _EXPECTED: Final = {
@@ -33,9 +33,23 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _ABSENT: Final = object()
 
 
-def first_invalid(error: ValidationError, data: Mapping[str, Any]) -> Invalid:
-    """The first of ``error``'s faults in ``data``, the TOML it was validated from."""
-    detail = error.errors(include_url=False)[0]
+def faults_of(error: ValidationError, data: Mapping[str, Any]) -> list[Fault]:
+    """``error``'s faults in ``data``, the TOML it was validated from, each once. An error
+    about a value whose parts have errors of their own (a list too short because its one
+    entry failed) is their echo, and left out."""
+    details = error.errors(include_url=False)
+    locations = [tuple(detail["loc"]) for detail in details]
+    causes = [
+        detail
+        for detail, location in zip(details, locations, strict=True)
+        if not any(
+            len(other) > len(location) and other[: len(location)] == location for other in locations
+        )
+    ]
+    return list(dict.fromkeys(_fault(detail, data) for detail in causes))
+
+
+def _fault(detail: ErrorDetails, data: Mapping[str, Any]) -> Fault:
     context = detail.get("ctx", {})
     location = tuple(detail["loc"])
     names_a_field = detail["type"] == "missing" or "field" in context
@@ -48,7 +62,7 @@ def first_invalid(error: ValidationError, data: Mapping[str, Any]) -> Invalid:
         got = "nothing" if value is _ABSENT else show(value)
     else:
         got = show(detail["input"])
-    return Invalid(format_path(path), _expected(detail), got)
+    return Fault(format_path(path), _expected(detail), got)
 
 
 def format_path(path: Sequence[str | int]) -> str:

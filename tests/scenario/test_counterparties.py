@@ -95,7 +95,9 @@ version = "tm-secp256k1"
         ),
         (
             ('name = "osmosis"', 'name = "gaia"'),
-            'counterparties[1].name: expected a name not taken by counterparties[0] (got "gaia")',
+            'counterparties[1].name: expected a name not taken by counterparties[0] (got "gaia")\n'
+            "x.toml: clients[1].counterparty: expected one of the counterparties: gaia "
+            '(got "osmosis")',
         ),
         (
             ('name = "evil"', 'name = "gaia"'),
@@ -104,7 +106,9 @@ version = "tm-secp256k1"
         (
             ('name = "osmosis"', 'name = "host"'),
             "counterparties[1].name: expected a name other than the simulator's own actors "
-            '(host, metrics, governance, timeline, expect) (got "host")',
+            '(host, metrics, governance, timeline, expect) (got "host")\n'
+            "x.toml: clients[1].counterparty: expected one of the counterparties: gaia, host "
+            '(got "osmosis")',
         ),
     ],
     ids=["client-without-chain", "unknown-chain", "chain-twice", "relayer-as-chain", "reserved"],

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from relayer_sim.cli import EXIT_BAD_INPUT, main
 from relayer_sim.scenario import ClientSpec, ScenarioError, load_scenario, parse_scenario
-from relayer_sim.scenario.validation import first_invalid
+from relayer_sim.scenario.validation import faults_of
 
 BASE = """\
 name = "t"
@@ -388,7 +389,7 @@ CASES = [
         id="trigger-delay",
     ),
     pytest.param(
-        entry('at = "2h"\naction = "garbage"\nrelayer = "evil"'),
+        entry('at = "2h"\naction = "store_code"\ncontract = "sim-tendermint-v2"'),
         "timeline[0].at: expected a time within the scenario's duration (1h) (got 2h)",
         id="trigger-late",
     ),
@@ -527,7 +528,9 @@ CASES = [
         id="dup-voter",
     ),
     pytest.param(
-        BASE + '[[timeline]]\nname = "s"\nat = "1m"\naction = "garbage"\nrelayer = "evil"\n' * 2,
+        BASE
+        + BYZANTINE
+        + '[[timeline]]\nname = "s"\nat = "1m"\naction = "garbage"\nrelayer = "evil"\n' * 2,
         'timeline[1].name: expected a name not taken by timeline[0] (got "s")',
         id="dup-timeline",
     ),
@@ -597,11 +600,39 @@ def test_a_cycle_is_named_from_its_first_entry_in_the_file() -> None:
     assert (error.path, error.got) == ("timeline[1].after", "d -> c -> e -> d")
 
 
-def test_the_first_fault_in_file_order_is_reported() -> None:
+def test_every_fault_is_a_line_of_its_own_in_file_order() -> None:
     text = BASE.replace('"1h"', '"1x"') + 'trust_level = "9/1"\n' + RELAYER + "drop = 2.0\n"
-    assert error_of(text).path == "duration"
-    text = BASE + 'trust_level = "9/1"\n' + RELAYER + "drop = 2.0\n"
-    assert error_of(text).path == "clients[0].trust_level"
+    error = error_of(text)
+    assert [fault.path for fault in error.faults] == [
+        "duration",
+        "clients[0].trust_level",
+        "relayers[0].drop",
+    ]
+    assert str(error).splitlines() == error.lines() and len(error.lines()) == 3
+    assert error.path == "duration"  # the first fault's parts, for one-fault callers
+
+
+def test_every_reference_fault_is_a_line_of_its_own() -> None:
+    text = (
+        BASE
+        + RELAYER.replace('client = "main"', 'client = "nope"')
+        + '[[timeline]]\nat = "2h"\naction = "migrate"\nclient = "other"\n'
+        + 'contract = "sim-tendermint-v2"\n'
+    )
+    assert error_of(text).lines() == [
+        'x.toml: relayers[0].client: expected one of the clients: main (got "nope")',
+        "x.toml: timeline[0].at: expected a time within the scenario's duration (1h) (got 2h)",
+        'x.toml: timeline[0].client: expected one of the clients: main (got "other")',
+    ]
+
+
+def test_a_file_wrong_in_many_places_says_how_many_more() -> None:
+    text = BASE + "".join(
+        RELAYER.replace('name = "r1"', f'name = "r{index}"').replace('"main"', f'"c{index}"')
+        for index in range(40)
+    )
+    lines = error_of(text).lines()
+    assert len(lines) == 26 and lines[-1] == "x.toml: and 15 more faults"
 
 
 def test_the_same_file_always_gets_the_same_line(tmp_path: Path) -> None:
@@ -627,15 +658,16 @@ def test_the_same_file_always_gets_the_same_line(tmp_path: Path) -> None:
         ).stdout
         for seed in ("0", "1", "12345")
     }
-    assert lines == {f'{path}: duration: expected {DURATION} (got "90")\n'}
+    (output,) = lines
+    assert output.startswith(f'{path}: duration: expected {DURATION} (got "90")\n')
 
 
 def test_an_unforeseen_pydantic_error_is_told_in_its_own_words() -> None:
     error = ValidationError.from_exception_data(
         "Scenario", [{"type": "less_than", "loc": ("seed",), "input": 5, "ctx": {"lt": 1}}]
     )
-    invalid = first_invalid(error, {"seed": 5})
-    assert str(invalid.located("x.toml")) == "x.toml: seed: expected less than 1 (got 5)"
+    (fault,) = faults_of(error, {"seed": 5})
+    assert fault.line("x.toml") == "x.toml: seed: expected less than 1 (got 5)"
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
@@ -690,3 +722,19 @@ def test_a_file_must_write_durations_as_text_but_python_may_give_nanoseconds() -
     assert client.trusting_period == 10**9
     error = error_of(BASE + "trusting_period = 1000000000\n")
     assert (error.path, error.got) == ("clients[0].trusting_period", "1000000000")
+
+
+def test_the_command_line_prints_a_line_per_fault_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "three.toml"
+    text = BASE.replace('"1h"', '"1x"') + 'trust_level = "9/1"\n' + RELAYER + "drop = 2.0\n"
+    path.write_text(text, encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == EXIT_BAD_INPUT
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ")[2] for line in lines] == [
+        "duration",
+        "clients[0].trust_level",
+        "relayers[0].drop",
+    ]
+    assert all(line.startswith(f"error: {path}: ") for line in lines)
