@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,19 +30,24 @@ def run_command(args: argparse.Namespace, console: Console) -> int:
     log = output_file(out / LOG_FILE)
     # Imported once the input is known good: a refusal needs none of the runtime.
     from relayer_sim.report.progress import RunProgress
-    from relayer_sim.report.run_summary import render_run_summary
+    from relayer_sim.report.run_summary import render_run_summary, run_summary_json
     from relayer_sim.sim.logging import configure_logging
 
     try:
         configure_logging(log, console=args.log_console, level=args.log_level)
     except OSError as error:
         raise BadInput(f"{log}: cannot write: {error.strerror or error}") from None
-    if args.log_console:
+    if args.log_console or args.json:  # no live display: the log has stderr, or JSON stdout
         result = _run(scenario, out, args.seed, args.realtime, None, args.genesis_at)
     else:
         with RunProgress(console, scenario.duration) as progress:
             result = _run(scenario, out, args.seed, args.realtime, progress, args.genesis_at)
-    render_run_summary(console, scenario.name, result)
+    if args.json:
+        seed = scenario.seed if args.seed is None else args.seed
+        document = run_summary_json(scenario.name, seed, result)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_run_summary(console, scenario.name, result)
     return EXIT_OK if result.ok else EXIT_VERDICT
 
 

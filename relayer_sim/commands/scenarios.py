@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from relayer_sim.commands.errors import EXIT_OK
-from relayer_sim.report.printable import shown
+from relayer_sim.report.printable import Column, FittedTable, shown
 
 
 def scenarios_command(args: argparse.Namespace, console: Console) -> int:
@@ -29,12 +28,22 @@ def scenarios_command(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    table = Table(title="shipped scenarios", title_justify="left")
-    table.add_column("file", overflow="fold")  # folded, never cut: a cut path cannot be run
-    table.add_column("description")
+    folders: dict[Path, list[dict[str, str | None]]] = {}
+    for row in rows:
+        folders.setdefault(Path(str(row["file"])).parent, []).append(row)
+    for folder, in_folder in folders.items():
+        console.print(_folder_table(folder, in_folder))
+    return EXIT_OK
+
+
+def _folder_table(folder: Path, rows: list[dict[str, str | None]]) -> FittedTable:
+    """The scenarios of one folder, the folder in the title and each file by its name, whole
+    (a cut or broken path cannot be pasted): a full path would leave the descriptions a third
+    of 80 columns."""
+    cells = []
     for row in rows:
         text, error = row["description"], row["error"]
         description = f"[red]invalid:[/] {shown(error or '')}" if text is None else shown(text)
-        table.add_row(shown(str(row["file"])), description)
-    console.print(table)
-    return EXIT_OK
+        cells.append([shown(Path(str(row["file"])).name), description])
+    columns = [Column("file", whole=True), Column("description")]
+    return FittedTable(f"shipped scenarios in {folder}/", columns, cells)

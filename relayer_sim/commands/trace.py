@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from relayer_sim.commands.outputs import output_file, write_output
 
 
 def trace_show(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.trace import render_events
+    from relayer_sim.report.trace import events_json, render_events
 
     trace = trace_input(args.trace, args.allow_torn_tail)
     kinds: list[str] | None = args.kind
@@ -26,7 +27,11 @@ def trace_show(args: argparse.Namespace, console: Console) -> int:
         if (kinds is None or event.kind in kinds) and (actors is None or event.actor in actors)
     ]
     shown = matching if args.limit is None else matching[: args.limit]
-    render_events(console, trace, shown, len(matching))
+    if args.json:
+        document = events_json(trace, shown, len(matching))
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_events(console, trace, shown, len(matching))
     return EXIT_OK
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from rich.console import Console
-from rich.table import Table
 
-from relayer_sim.report.printable import shown
+from relayer_sim.report.printable import Column, FittedTable, shown
 from relayer_sim.scenario import Scenario
 from relayer_sim.scenario.contracts import ContractCode
 from relayer_sim.scenario.durations import MINUTE
@@ -346,21 +345,18 @@ def render_trial(
         f"dialect {dialect}, format {wire_format}, {DURATION // MINUTE} min simulated, "
         f"{FORK_KIND} fork at {FORK_AT // MINUTE} min"
     )
-    steps = Table(title="steps", title_justify="left")
-    steps.add_column("step", no_wrap=True)
-    steps.add_column("", no_wrap=True)
-    steps.add_column("what happened")
-    for step in trial.steps:
-        verdict = "[green]ok[/]" if step.ok else "[red]FAILED[/]"
-        steps.add_row(step.name, verdict, shown(step.detail))
-    console.print(steps)
-    gas = Table(title="contract gas per call (CosmWasm gas)", title_justify="left")
-    gas.add_column("call")
-    for column in ("calls", "median", "max"):
-        gas.add_column(column, justify="right")
-    for use in trial.gas:
-        gas.add_row(shown(use.call), f"{use.calls:,}", f"{use.median:,}", f"{use.max:,}")
-    console.print(gas)
+    steps = [
+        [step.name, "[green]ok[/]" if step.ok else "[red]FAILED[/]", shown(step.detail)]
+        for step in trial.steps
+    ]
+    step_columns = [Column("step", whole=True), Column(whole=True), Column("what happened")]
+    console.print(FittedTable("steps", step_columns, steps))
+    gas = [
+        [shown(use.call), f"{use.calls:,}", f"{use.median:,}", f"{use.max:,}"] for use in trial.gas
+    ]
+    numbers = (Column(header, whole=True, justify="right") for header in ("calls", "median", "max"))
+    gas_columns = [Column("call", whole=True), *numbers]
+    console.print(FittedTable("contract gas per call (CosmWasm gas)", gas_columns, gas))
     if trial.ok:
         console.print("[green]verdict: ok[/] — the contract did every step")
     else:

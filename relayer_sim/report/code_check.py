@@ -7,45 +7,54 @@ they are shown printable and never read as markup.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from rich.console import Console
-from rich.table import Table
 
-from relayer_sim.report.printable import shown
+from relayer_sim.report.printable import Column, FittedTable, shown
 from relayer_sim.vm.code_check import CodeCheck
+
+#: The field's name, and its value: lists of names wrap.
+_COLUMNS: Final = (Column("field", whole=True), Column("value"))
 
 
 def render_code_check(console: Console, path: Path, check: CodeCheck) -> None:
-    table = Table(show_header=False, title=shown(f"contract check: {path}"))
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    table.add_row("file size", f"{check.file_size:,} bytes" + (" (gzip)" if check.gzipped else ""))
-    if check.raw_size is not None:
-        table.add_row("wasm size", f"{check.raw_size:,} bytes")
+    """The file and its checksum on lines of their own (a path or a 64-digit hex wrapped in a
+    cell cannot be pasted whole), then a table of what the code holds, then the verdict."""
+    console.print(shown(f"contract check: {path}"), soft_wrap=True)
     if check.checksum is not None:
-        table.add_row("checksum", check.checksum.hex())
-    report = check.report
-    if report is not None:
-        table.add_row("interface version", shown(report.interface_version or "none"))
-        table.add_row("capabilities", shown(", ".join(report.required_capabilities) or "none"))
-        memory = (
-            f"{report.memory_initial_pages} initial pages"
-            if report.memory_initial_pages is not None
-            else "none"
-        )
-        table.add_row("memory", memory)
-        table.add_row("functions", str(report.function_count))
-        table.add_row("exports", shown(", ".join(name for name, _ in report.exports) or "none"))
-        imports = ", ".join(f"{module}.{name}" for module, name, _ in report.imports)
-        table.add_row("imports", shown(imports or "none"))
-    console.print(table)
+        console.print(f"checksum {check.checksum.hex()}", soft_wrap=True)
+    console.print(FittedTable(None, _COLUMNS, _rows(check), show_header=False))
     if check.accepted:
         console.print("[green]verdict: accepted[/] — store_code would store this code")
         return
     console.print(f"[red]verdict: rejected[/] — {len(check.reasons)} reason(s):")
     for reason in check.reasons:
         console.print(f"  - {shown(reason)}", soft_wrap=True)
+
+
+def _rows(check: CodeCheck) -> list[list[str]]:
+    rows = [["file size", f"{check.file_size:,} bytes" + (" (gzip)" if check.gzipped else "")]]
+    if check.raw_size is not None:
+        rows.append(["wasm size", f"{check.raw_size:,} bytes"])
+    report = check.report
+    if report is None:
+        return rows
+    memory = (
+        f"{report.memory_initial_pages} initial pages"
+        if report.memory_initial_pages is not None
+        else "none"
+    )
+    imports = ", ".join(f"{module}.{name}" for module, name, _ in report.imports)
+    return [
+        *rows,
+        ["interface version", shown(report.interface_version or "none")],
+        ["capabilities", shown(", ".join(report.required_capabilities) or "none")],
+        ["memory", memory],
+        ["functions", str(report.function_count)],
+        ["exports", shown(", ".join(name for name, _ in report.exports) or "none")],
+        ["imports", shown(imports or "none")],
+    ]
 
 
 def code_check_json(path: Path, check: CodeCheck) -> dict[str, Any]:

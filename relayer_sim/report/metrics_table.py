@@ -1,5 +1,9 @@
 """Metrics as rich tables: one run in detail (``relayer-sim report``) and runs side by side,
-one column each (``relayer-sim compare``)."""
+one column each (``relayer-sim compare``), each readable in 80 columns.
+
+Lengths of time are compact in cells (``54m50s``, ``format_span``); moments keep the clock
+(``01:00:20.000``), which lines up down a column, as does running text. A table that would be
+too wide is two. Names, ids, numbers and times are kept whole; prose wraps (``FittedTable``)."""
 
 from __future__ import annotations
 
@@ -9,15 +13,24 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from rich.console import Console
-from rich.table import Table
 
-from relayer_sim.report.metrics import EventMark, Interval, RunMetrics
-from relayer_sim.report.printable import shown
-from relayer_sim.sim.timefmt import format_elapsed
+from relayer_sim.report.metrics import EventMark, Interval, PacketMetrics, RunMetrics
+from relayer_sim.report.printable import Cell, Column, FittedTable, shown
+from relayer_sim.sim.timefmt import format_elapsed, format_span
 
 #: Shown where a run has no value: no such client, no switch, no packet received.
 _NONE: Final = "—"
 _Item = TypeVar("_Item")
+
+
+def _value(header: str) -> Column:
+    """A column of numbers or times, right-aligned and kept whole."""
+    return Column(header, whole=True, justify="right")
+
+
+def _name(header: str) -> Column:
+    """A column of names or ids, kept whole."""
+    return Column(header, whole=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,23 +72,23 @@ def _render_clients(console: Console, metrics: RunMetrics) -> None:
     if not metrics.clients:
         console.print("no clients")
         return
-    table = _table("clients")
     several = metrics.several_counterparties()
-    named = ("client", "id", "follows") if several else ("client", "id")
-    for column in (*named, "max lag (blocks)", "mean lag", "downtime", "down spans"):
-        table.add_column(column, justify="left" if column in named else "right")
-    for client in metrics.clients:
-        follows = (shown(client.counterparty),) if several else ()
-        table.add_row(
+    names = ("client", "id", "follows") if several else ("client", "id")
+    numbers = ("max lag (blocks)", "mean lag", "downtime", "down spans")
+    rows = [
+        [
             shown(client.name),
             shown(client.client_id),
-            *follows,
+            *((shown(client.counterparty),) if several else ()),
             str(client.max_lag_blocks),
             str(client.mean_lag_blocks),
-            format_elapsed(client.downtime_ns),
+            _duration(client.downtime_ns),
             str(len(client.downtime)),
-        )
-    console.print(table)
+        ]
+        for client in metrics.clients
+    ]
+    columns = [*map(_name, names), *map(_value, numbers)]
+    console.print(FittedTable("clients", columns, rows))
     spans = [(client.name, span) for client in metrics.clients for span in client.downtime]
     if spans:
         console.print(_intervals_table("client downtime", spans))
@@ -93,17 +106,12 @@ def _render_switch(console: Console, metrics: RunMetrics) -> None:
         ),
         soft_wrap=True,
     )
-    table = _table("clients past the switch")
-    table.add_column("client")
-    table.add_column("past the switch at", justify="right")
-    table.add_column("after the switch", justify="right")
-    for client in switch.clients:
-        table.add_row(
-            shown(client.client),
-            _time(client.first_good_update_ns),
-            _time(client.recovery_ns),
-        )
-    console.print(table)
+    columns = [_name("client"), _value("past the switch at"), _value("after the switch")]
+    rows = [
+        [shown(client.client), _clock(client.first_good_update_ns), _duration(client.recovery_ns)]
+        for client in switch.clients
+    ]
+    console.print(FittedTable("clients past the switch", columns, rows))
     console.print(
         f"steps (governance, host halts): {len(switch.steps)} after the switch, "
         f"{len(switch.steps_before)} before it"
@@ -113,46 +121,63 @@ def _render_switch(console: Console, metrics: RunMetrics) -> None:
 
 
 def _render_packets(console: Console, metrics: RunMetrics) -> None:
+    """Two tables, the counts and the latencies: as one, nine columns do not fit 80."""
     packets = metrics.packets
     if not packets.sent:
         console.print("packets: none sent")
         return
-    table = _table("packets")
     rows = metrics.packet_rows()
-    if len(rows) > 1:
-        table.add_column("channel", overflow="fold")  # wrapped, never cut: names tell apart
-    for column in ("sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"):
-        table.add_column(column, justify="right")
-    for name, counted in rows:
-        table.add_row(
-            *((shown(name),) if len(rows) > 1 else ()),
-            str(counted.sent),
-            str(counted.received),
-            str(counted.lost),
-            str(counted.delayed),
-            *(_time(ns) for ns in (counted.p50_ns, counted.p90_ns, counted.p99_ns, counted.max_ns)),
-        )
-    console.print(table)
+    counts = ("sent", "received", "never received", "delayed")
+    console.print(_packets_table("packets", counts, rows, _packet_counts))
+    latencies = ("p50", "p90", "p99", "max")
+    console.print(_packets_table("packet latency", latencies, rows, _packet_latencies))
     if packets.delay_threshold_ns is not None:
-        console.print(f"delayed: received more than {_time(packets.delay_threshold_ns)} after sent")
+        console.print(
+            f"delayed: received more than {format_elapsed(packets.delay_threshold_ns)} after sent"
+        )
+
+
+def _packets_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[tuple[str, PacketMetrics]],
+    cells: Callable[[PacketMetrics], list[str]],
+) -> FittedTable:
+    """A packets table: a row per channel (when there are several) and one for all."""
+    several = len(rows) > 1
+    channel = [_name("channel")] if several else []
+    table_rows = [[*([shown(name)] if several else []), *cells(counted)] for name, counted in rows]
+    return FittedTable(title, [*channel, *map(_value, headers)], table_rows)
+
+
+def _packet_counts(counted: PacketMetrics) -> list[str]:
+    return [str(n) for n in (counted.sent, counted.received, counted.lost, counted.delayed)]
+
+
+def _packet_latencies(counted: PacketMetrics) -> list[str]:
+    return [
+        _duration(ns) for ns in (counted.p50_ns, counted.p90_ns, counted.p99_ns, counted.max_ns)
+    ]
 
 
 def _render_detections(console: Console, metrics: RunMetrics) -> None:
     if not metrics.detections:
         return
-    table = _table("misbehaviour detection")
-    table.add_column("client")
-    for column in ("fork sent", "evidence sent", "frozen", "fork → frozen"):
-        table.add_column(column, justify="right")
-    for found in metrics.detections:
-        table.add_row(
+    columns = [
+        _name("client"),
+        *map(_value, ("fork sent", "evidence sent", "frozen", "fork → frozen")),
+    ]
+    rows = [
+        [
             shown(found.client),
-            _time(found.fork_ns),
-            _time(found.evidence_ns),
-            _time(found.frozen_ns),
-            _time(found.latency_ns),
-        )
-    console.print(table)
+            _clock(found.fork_ns),
+            _clock(found.evidence_ns),
+            _clock(found.frozen_ns),
+            _duration(found.latency_ns),
+        ]
+        for found in metrics.detections
+    ]
+    console.print(FittedTable("misbehaviour detection", columns, rows))
 
 
 def _render_exploitation(console: Console, metrics: RunMetrics) -> None:
@@ -160,108 +185,118 @@ def _render_exploitation(console: Console, metrics: RunMetrics) -> None:
     if found is None:
         return
     console.print(
-        f"forks sent: {found.forks}, the first at {_time(found.first_fork_ns)}; patched "
-        f"(code migrated) {_time(found.time_to_patch_ns)} later; forged packets received: "
+        f"forks sent: {found.forks}, the first at {_clock(found.first_fork_ns)}; patched "
+        f"(code migrated) {_clock(found.time_to_patch_ns)} later; forged packets received: "
         f"{found.forged_packets_received} of {found.forged_packets_sent} "
         f"({found.received_after_patch} after the patch)"
     )
 
 
 def _render_gas(console: Console, metrics: RunMetrics) -> None:
+    """SDK gas and contract gas as two tables: as one, seven columns of large numbers do not
+    fit 80."""
     if not metrics.gas:
         return
-    table = _table("gas by message type")
-    table.add_column("message")
-    for column in ("txs", "ok", "SDK gas", "mean", "contract gas", "mean"):
-        table.add_column(column, justify="right")
-    for gas in metrics.gas:
-        table.add_row(
+    sdk_rows = [
+        [
             shown(gas.message),
             str(gas.count),
             str(gas.ok),
             f"{gas.sdk_gas_total:,}",
             f"{gas.sdk_gas_mean:,}",
-            f"{gas.contract_gas_total:,}",
-            f"{gas.contract_gas_mean:,}",
-        )
-    console.print(table)
+        ]
+        for gas in metrics.gas
+    ]
+    sdk_columns = [_name("message"), *map(_value, ("txs", "ok", "gas", "mean"))]
+    console.print(FittedTable("SDK gas by message type", sdk_columns, sdk_rows))
+    if not any(gas.contract_gas_total for gas in metrics.gas):
+        console.print("contract gas: none")
+        return
+    contract_rows = [
+        [shown(gas.message), f"{gas.contract_gas_total:,}", f"{gas.contract_gas_mean:,}"]
+        for gas in metrics.gas
+    ]
+    contract_columns = [_name("message"), _value("gas"), _value("mean")]
+    console.print(FittedTable("contract gas by message type", contract_columns, contract_rows))
 
 
-def _intervals_table(title: str, spans: Iterable[tuple[str, Interval]]) -> Table:
-    table = _table(title)
-    table.add_column("")
-    for column in ("from", "to", "length"):
-        table.add_column(column, justify="right")
-    table.add_column("why")
+def _intervals_table(title: str, spans: Iterable[tuple[str, Interval]]) -> FittedTable:
+    rows: list[Sequence[Cell]] = []
     for owner, span in spans:
         length = None if span.end_ns is None else span.end_ns - span.start_ns
         until = "end" if span.end_ns is None else format_elapsed(span.end_ns)
-        table.add_row(
-            shown(owner), format_elapsed(span.start_ns), until, _time(length), shown(span.reason)
+        rows.append(
+            [
+                shown(owner),
+                format_elapsed(span.start_ns),
+                until,
+                _duration(length),
+                shown(span.reason),
+            ]
         )
-    return table
+    columns = [_name(""), *map(_value, ("from", "to", "length")), Column("why")]
+    return FittedTable(title, columns, rows)
 
 
-def _marks_table(title: str, marks: Iterable[EventMark]) -> Table:
-    table = _table(title)
-    table.add_column("time", justify="right")
-    table.add_column("what")
-    table.add_column("")
-    for mark in marks:
-        table.add_row(format_elapsed(mark.t_ns), mark.category, shown(mark.label))
-    return table
+def _marks_table(title: str, marks: Iterable[EventMark]) -> FittedTable:
+    rows = [[format_elapsed(mark.t_ns), mark.category, shown(mark.label)] for mark in marks]
+    return FittedTable(title, [_value("time"), _name("what"), Column()], rows)
 
 
 # -- runs side by side ----------------------------------------------------------------------------
 
 
 def render_comparison(console: Console, runs: Sequence[NamedRun]) -> None:
-    """One row per headline metric, one column per run."""
-    table = _table("comparison")
-    table.add_column("metric")
-    for run in runs:
-        table.add_column(shown(run.label), justify="right")
-    for name, values in comparison_rows([run.metrics for run in runs]):
-        table.add_row(shown(name), *values)
-    console.print(table)
-    for run in runs:
-        console.print(f"{shown(run.label)}: {shown(str(run.trace_path))}", soft_wrap=True)
+    """One row per headline metric, one column per run, then where each run's trace is.
+
+    The columns are numbered, with a legend above (``1 = consensus-upgrade``): the labels of
+    one scenario's variants share their start, and a header cut or wrapped to fit 80 columns
+    would not tell them apart."""
+    for number, run in enumerate(runs, start=1):
+        console.print(f"{number} = {shown(run.label)}", soft_wrap=True)
+    columns = [Column("metric"), *(_value(str(number)) for number in range(1, len(runs) + 1))]
+    rows = [
+        [shown(name), *values] for name, values in comparison_rows([run.metrics for run in runs])
+    ]
+    console.print(FittedTable("comparison", columns, rows))
+    for number, run in enumerate(runs, start=1):
+        console.print(f"trace {number}: {shown(str(run.trace_path))}", soft_wrap=True)
 
 
 def comparison_rows(runs: Sequence[RunMetrics]) -> list[tuple[str, list[str]]]:
     """(metric, its value in each run) for the comparison, ``—`` where a run has none."""
     rows: list[tuple[str, list[str]]] = [
         ("seed", [str(run.seed) for run in runs]),
-        ("simulated time", [format_elapsed(run.duration_ns) for run in runs]),
+        ("simulated time", [_duration(run.duration_ns) for run in runs]),
     ]
     for name in _in_order(client.name for run in runs for client in run.clients):
         found = [next((c for c in run.clients if c.name == name), None) for run in runs]
         rows.append((f"{name}: max lag (blocks)", _cells(found, lambda c: str(c.max_lag_blocks))))
-        rows.append((f"{name}: downtime", _cells(found, lambda c: format_elapsed(c.downtime_ns))))
+        rows.append((f"{name}: downtime", _cells(found, lambda c: _duration(c.downtime_ns))))
     switches = [run.switch for run in runs]
     rows += [
-        ("switch → clients past it", _cells(switches, lambda s: _time(s.recovery_ns))),
+        ("switch → clients past it", _cells(switches, lambda s: _duration(s.recovery_ns))),
         ("steps after switch (governance, halts)", _cells(switches, lambda s: str(len(s.steps)))),
         ("steps before switch", _cells(switches, lambda s: str(len(s.steps_before)))),
         ("packets sent", [str(run.packets.sent) for run in runs]),
         ("packets received", [str(run.packets.received) for run in runs]),
         ("packets delayed", [str(run.packets.delayed) for run in runs]),
-        ("packet latency p50", [_time(run.packets.p50_ns) for run in runs]),
-        ("packet latency p99", [_time(run.packets.p99_ns) for run in runs]),
+        ("packet latency p50", [_duration(run.packets.p50_ns) for run in runs]),
+        ("packet latency p99", [_duration(run.packets.p99_ns) for run in runs]),
     ]
     for name in _in_order(found.client for run in runs for found in run.detections):
         latencies = [
             next((d.latency_ns for d in run.detections if d.client == name), None) for run in runs
         ]
-        rows.append((f"{name}: fork → frozen", [_time(ns) for ns in latencies]))
+        rows.append((f"{name}: fork → frozen", [_duration(ns) for ns in latencies]))
     exploits = [run.exploitation for run in runs]
     if any(exploits):
         rows += [
-            ("first fork → patched", _cells(exploits, lambda e: _time(e.time_to_patch_ns))),
+            ("first fork → patched", _cells(exploits, lambda e: _duration(e.time_to_patch_ns))),
             ("forged packets received", _cells(exploits, lambda e: str(e.forged_packets_received))),
         ]
     rows += [
-        ("host downtime", [format_elapsed(run.host_downtime_ns) for run in runs]),
+        ("host downtime", [_duration(run.host_downtime_ns) for run in runs]),
         ("SDK gas", [f"{sum(gas.sdk_gas_total for gas in run.gas):,}" for run in runs]),
         ("contract gas", [f"{sum(gas.contract_gas_total for gas in run.gas):,}" for run in runs]),
     ]
@@ -276,9 +311,12 @@ def _in_order(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _time(ns: int | None) -> str:
+def _duration(ns: int | None) -> str:
+    """A length of time, compact for a cell: ``54m50s``."""
+    return _NONE if ns is None else format_span(ns)
+
+
+def _clock(ns: int | None) -> str:
+    """A time on the clock, ``01:00:20.000``: moments of the run, which line up down a column,
+    and times in running text."""
     return _NONE if ns is None else format_elapsed(ns)
-
-
-def _table(title: str) -> Table:
-    return Table(title=shown(title), title_justify="left")

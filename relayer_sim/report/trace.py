@@ -1,40 +1,39 @@
-"""Renders a trace's events as a table (``relayer-sim trace show``)."""
+"""Renders a trace's events as a table or as JSON (``relayer-sim trace show``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Final
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from relayer_sim.report.printable import printable, shown
+from relayer_sim.report.printable import (
+    Cell,
+    Column,
+    FittedTable,
+    cell_width,
+    printable,
+    table_width,
+)
 from relayer_sim.sim.timefmt import format_elapsed
-from relayer_sim.sim.trace import Event, Trace
+from relayer_sim.sim.trace import Event, Trace, events_to_json
 
 #: Longer bytes show their first 4 bytes and their length; hashes stay recognisable.
 _BYTES_SHOWN_WHOLE: Final = 8
 _TEXT_SHOWN: Final = 40
 _SUMMARY_SHOWN: Final = 120
+#: The narrowest the data column may be left beside separate actor and kind columns.
+_DATA_WIDTH: Final = 40
 
 
 def render_events(console: Console, trace: Trace, events: Sequence[Event], matching: int) -> None:
     """``events`` (of ``matching`` events that passed the filters) with times since the start."""
     header = trace.header
-    table = Table(title=shown(f"trace of {header.scenario!r}, seed {header.seed}"))
-    table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("actor", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("data")
-    for event in events:
-        table.add_row(
-            format_elapsed(event.t_ns),
-            Text(printable(event.actor)),
-            Text(printable(event.kind)),
-            Text(summarize(event)),
-        )
-    console.print(table)
+    title = f"trace of {header.scenario!r}, seed {header.seed}"
+    console.print(FittedTable(title, *_layout(events, console.width)))
     console.print(
         f"{len(events)} shown of {matching} matching, {len(trace.events)} events in the trace"
     )
@@ -44,6 +43,45 @@ def render_events(console: Console, trace: Trace, events: Sequence[Event], match
             f"{trace.torn_tail_at}, not shown (a crashed run?)",
             soft_wrap=True,
         )
+
+
+def _layout(events: Sequence[Event], width: int) -> tuple[list[Column], list[list[Cell]]]:
+    """A row per event: its time, actor, kind and data; the actor and kind in one cell, one
+    above the other, when side by side they would leave the data too narrow to read."""
+    times = [format_elapsed(event.t_ns) for event in events]
+    actors = [Text(printable(event.actor)) for event in events]
+    kinds = [Text(printable(event.kind), style="dim") for event in events]
+    data: list[Cell] = [Text(summarize(event)) for event in events]
+    time = Column("time", whole=True, justify="right")
+    widths = [_widest("time", times), _widest("actor", actors), _widest("kind", kinds)]
+    if table_width([*widths, _DATA_WIDTH]) <= width:
+        columns = [time, Column("actor", whole=True), Column("kind", whole=True), Column("data")]
+        return columns, [list(row) for row in zip(times, actors, kinds, data, strict=True)]
+    both = [Text("\n").join(pair) for pair in zip(actors, kinds, strict=True)]
+    columns = [time, Column("actor\nkind", whole=True), Column("data")]
+    return columns, [list(row) for row in zip(times, both, data, strict=True)]
+
+
+def _widest(header: str, cells: Sequence[Cell]) -> int:
+    return max(cell_width(cell) for cell in (header, *cells))
+
+
+def events_json(trace: Trace, events: Sequence[Event], matching: int) -> dict[str, Any]:
+    """What ``render_events`` shows, as JSON-native values: each event whole, as ``trace
+    export`` writes it (bytes as hex), not summarized."""
+    header = trace.header
+    # ``events_to_json`` converts the events exactly as ``trace export`` does; its first line
+    # is the header.
+    lines = events_to_json(replace(trace, events=tuple(events))).splitlines()[1:]
+    return {
+        "scenario": header.scenario,
+        "seed": header.seed,
+        "started_ns": header.started_ns,
+        "events_in_trace": len(trace.events),
+        "matching": matching,
+        "torn_tail_at": trace.torn_tail_at,
+        "events": [json.loads(line) for line in lines],
+    }
 
 
 def summarize(event: Event) -> str:

@@ -86,12 +86,15 @@ def test_report_shows_every_table(trace_file: Path, capsys: pytest.CaptureFixtur
         "client downtime",
         "status Frozen; host halted at height 6: planned upgrade",
         "misbehaviour detection",
-        "00:00:10.000",  # fork → frozen
+        "00:00:10.000",  # fork sent
         "host downtime",
         "consensus switch: none",
         "packets: none sent",
     ):
         assert fragment in out, fragment
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines()]
+    # fork sent, evidence sent, frozen, fork → frozen: moments on the clock, a length compact
+    assert ["main", "00:00:10.000", "—", "00:00:20.000", "10s"] in rows
 
 
 def test_report_json(trace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,8 +149,11 @@ def test_compare_runs_scenarios_and_reads_traces(
     # The same scenario twice gets two directories and two columns.
     assert (out / "steady" / "trace.msgpack").is_file()
     assert (out / "steady-2" / "trace.msgpack").is_file()
+    # The columns are numbered; the legend above the table names them.
     header = next(line for line in text.splitlines() if "metric" in line)
-    assert "steady" in header and "steady-2" in header and "hand-built" in header
+    assert [cell.strip() for cell in header.split("┃")[2:-1]] == ["1", "2", "3"]
+    assert text.startswith("1 = steady\n2 = steady-2\n3 = hand-built\n")
+    assert f"trace 2: {out / 'steady-2' / 'trace.msgpack'}" in text
     rows = {
         cells[0]: cells[1:]
         for line in text.splitlines()
@@ -167,8 +173,8 @@ def test_compare_runs_scenarios_and_reads_traces(
     ):
         assert row in rows, row
     assert rows["seed"] == ["4", "4", "9"]  # --seed runs the scenarios; a trace is as it is
-    assert rows["host downtime"] == ["00:00:00.000", "00:00:00.000", "00:00:30.000"]
-    assert rows["main: fork → frozen"] == ["—", "—", "00:00:10.000"]
+    assert rows["host downtime"] == ["0s", "0s", "30s"]  # lengths of time, compact
+    assert rows["main: fork → frozen"] == ["—", "—", "10s"]
     assert (out / "comparison.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert f"plot: {out / 'comparison.png'}" in text
 
