@@ -31,9 +31,11 @@ from relayer_sim.commands.errors import (
     BadInput,
     print_error,
 )
+from relayer_sim.commands.new import new_command, new_description
 from relayer_sim.commands.report import report_command
 from relayer_sim.commands.run import run_command
 from relayer_sim.commands.scenarios import scenarios_command
+from relayer_sim.commands.schema import schema_command
 from relayer_sim.commands.trace import trace_export, trace_show
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VERDICT", "build_parser", "main"]
@@ -200,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also show the log, readably, on stderr (in place of the live display)",
     )
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print the summary (each expectation met or not, the trace) as JSON instead, "
+        "with no live display",
+    )
     run.set_defaults(handler=run_command)
 
     report = commands.add_parser(
@@ -264,6 +272,34 @@ def build_parser() -> argparse.ArgumentParser:
     scenarios.add_argument("--json", action="store_true", help="print the list as JSON instead")
     scenarios.set_defaults(handler=scenarios_command)
 
+    new = commands.add_parser(
+        "new",
+        help="write a commented starter scenario to run and edit (new --list: templates)",
+        description=new_description(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("template", nargs="?", metavar="TEMPLATE", help="the template to write")
+    new.add_argument("file", nargs="?", metavar="FILE", help="where to write it (- for stdout)")
+    new.add_argument("--list", action="store_true", help="list the templates")
+    new.add_argument("--json", action="store_true", help="print the list as JSON instead")
+    new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    new.set_defaults(handler=new_command)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files, for editors",
+        description=(
+            "Print the JSON Schema of scenario files: save it and name it on a scenario's first "
+            "line (#:schema ./scenario.schema.json) for an editor that reads TOML through taplo "
+            "(VS Code with Even Better TOML…) to complete and check the file. --markdown prints "
+            "the reference of the format instead, the text of docs/scenarios.md."
+        ),
+    )
+    schema.add_argument(
+        "--markdown", action="store_true", help="print the format's reference in Markdown"
+    )
+    schema.set_defaults(handler=schema_command)
+
     trace = commands.add_parser(
         "trace",
         help="look into the trace of a run",
@@ -288,6 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     show.add_argument(
         "--limit", type=_positive_int, metavar="N", help="show the first N matching events"
+    )
+    show.add_argument(
+        "--json",
+        action="store_true",
+        help="print the events as JSON instead, whole (their data as trace export writes it)",
     )
     show.set_defaults(handler=trace_show)
     export = trace_commands.add_parser(

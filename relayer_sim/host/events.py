@@ -9,9 +9,9 @@ servers drop their cached context. Attribute values are text, as CometBFT carrie
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from relayer_sim.formats.ics04 import Order
 from relayer_sim.host.clients import Migration, UpdateOutcome
@@ -43,6 +43,35 @@ from relayer_sim.lightclient.packets import SUCCESS_ACKNOWLEDGEMENT, Packet
 
 if TYPE_CHECKING:
     from relayer_sim.host.app import Keepers
+
+
+#: Every event type a message emits here, ibc-go's name → what one tells (its attributes carry
+#: ibc-go's keys).
+SDK_EVENT_TYPES: Final[Mapping[str, str]] = {
+    "store_wasm_code": "08-wasm stored a contract: its checksum.",
+    "migrate_contract": "08-wasm moved a client to new code: the old and new checksums.",
+    "create_client": "02-client created a client: its id, type and consensus height.",
+    "update_client": "A client took a header: the consensus heights it added.",
+    "client_misbehaviour": "A client took evidence of misbehaviour and froze.",
+    "upgrade_client": "A client followed its counterparty's planned upgrade.",
+    "recover_client": "Governance recovered a client from a substitute.",
+    **{
+        f"connection_open_{step}": f"03-connection: the handshake's Open{step.title()} step."
+        for step in ("init", "try", "ack", "confirm")
+    },
+    **{
+        f"channel_open_{step}": f"04-channel: the handshake's Open{step.title()} step."
+        for step in ("init", "try", "ack", "confirm")
+    },
+    "channel_close_init": "04-channel: the host closed its end.",
+    "channel_close_confirm": "04-channel: the host closed its end, as the counterparty had.",
+    "channel_close": "04-channel: a timeout closed an ordered channel.",
+    "send_packet": "The host sent a packet: its sequence, ends, timeouts and data.",
+    "recv_packet": "The host received a packet.",
+    "write_acknowledgement": "The host wrote a received packet's acknowledgement.",
+    "acknowledge_packet": "The counterparty's acknowledgement of a host packet was proven.",
+    "timeout_packet": "A host packet was proven never received (a timeout, or on close).",
+}
 
 
 @dataclass(frozen=True)

@@ -106,16 +106,31 @@ class GovParams:
         _check_share("veto threshold", self.veto_threshold, zero_allowed=False)
 
     def passes(self, tally: Tally) -> bool:
-        """The SDK's rule: quorum of all power, no veto among votes cast, Yes over the threshold
-        of the votes that did not abstain."""
+        return self.rejection(tally) is None
+
+    def rejection(self, tally: Tally) -> str | None:
+        """Why ``tally`` fails the SDK's rule (quorum of all power, no veto among votes cast,
+        Yes over the threshold of the votes that did not abstain), checked in its order; None
+        when it passes."""
         if tally.total_power <= 0 or tally.cast == 0:
-            return False
+            return "no votes were cast"
         if Fraction(tally.cast, tally.total_power) < self.quorum:
-            return False
+            return (
+                f"no quorum: {tally.cast} of {tally.total_power} power voted, "
+                f"{self.quorum} of it needed"
+            )
         if Fraction(tally.no_with_veto, tally.cast) > self.veto_threshold:
-            return False
+            return (
+                f"vetoed: {tally.no_with_veto} of {tally.cast} power voted NoWithVeto, "
+                f"more than {self.veto_threshold}"
+            )
         deciding = tally.yes + tally.no + tally.no_with_veto
-        return deciding > 0 and Fraction(tally.yes, deciding) > self.threshold
+        if deciding == 0 or Fraction(tally.yes, deciding) <= self.threshold:
+            return (
+                f"{tally.yes} of {deciding} power voted Yes among those that did not abstain, "
+                f"not more than {self.threshold}"
+            )
+        return None
 
 
 def _check_share(name: str, value: object, zero_allowed: bool) -> None:
@@ -155,6 +170,7 @@ class ProposalOutcome:
     proposal_id: int
     status: ProposalStatus
     tally: Tally
+    #: Why it failed (a message's error) or was rejected (the tally against the rule).
     error: str | None = None
     #: What its messages emitted, when they all ran (the host's SDK events).
     events: tuple[object, ...] = ()
@@ -268,12 +284,14 @@ class Governance(Generic[Msg]):
         self, proposal: Proposal[Msg], execute: Callable[[Msg], object], atomically: Atomically
     ) -> ProposalOutcome:
         tally = self._tally(proposal.proposal_id)
+        rejection = self.params.rejection(tally)
         status, error = ProposalStatus.REJECTED, None
-        if self.params.passes(tally):
+        if rejection is None:
             status, error = _execute_all(proposal.messages, execute, atomically)
         self._store.delete(_active_key(proposal.proposal_id))
         self._put(replace(proposal, status=status, final_tally=tally, error=error))
-        return ProposalOutcome(proposal.proposal_id, status, tally, error)
+        # The SDK keeps no reason for a rejection; the outcome tells it.
+        return ProposalOutcome(proposal.proposal_id, status, tally, error or rejection)
 
     def _tally(self, proposal_id: int) -> Tally:
         power = self._voting_power()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from relayer_sim.counterparty import Coalition, impostor, impostor_message
 from relayer_sim.counterparty.wire import Forged, KeyPath
 from relayer_sim.host.chain import Tx
+from relayer_sim.host.clients import UpdateOutcome
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.messages import MsgRecvPacket, MsgUpdateClient
 from relayer_sim.lightclient.headers import HeaderMessage, Height, SignedHeader
@@ -19,6 +20,8 @@ from relayer_sim.world import World
 FORGED_SEQUENCES = 1_000_000
 #: A forged packet times out a day after it is sent.
 FORGED_TIMEOUT_NS = 86_400 * 10**9
+#: Beyond any run: what it sleeps until with nothing to look at.
+NEVER = 2**62
 
 
 class ByzantineRelayer:
@@ -35,10 +38,40 @@ class ByzantineRelayer:
         #: The counterparty the attacked client follows, whose validators sign the forks.
         self.chain = world.chain_of(client)
         self.address = f"cosmos1{name}"
+        #: Forged headers sent and not yet seen in a block: the transaction, the fork's kind
+        #: and height.
+        self._pending: list[tuple[Tx, str, str]] = []
 
     async def run(self) -> None:
-        """It has nothing to do on its own: it waits for the timeline."""
-        await self.world.clock.sleep_until(self.name, 2**62)
+        """It acts when the timeline hands it a fork or garbage; while a forged header it sent
+        is not in a block yet, it looks after each host block at what the client made of it."""
+        world = self.world
+        while True:
+            wake = NEVER
+            if self._pending:
+                wake = world.host.next_block_time() - world.epoch_ns
+            await world.clock.sleep_until(self.name, wake)
+            self._learn_outcomes()
+
+    def _learn_outcomes(self) -> None:
+        """Each forged header the last block ran: taken as the client's new consensus state
+        (``fork_accepted``), taken as misbehaviour, which froze the client at once
+        (``fork_frozen``), or refused (``fork_refused``, with the client's reason)."""
+        world, waiting = self.world, []
+        for tx, kind, height in self._pending:
+            result = world.outcome(tx)
+            if result is None:
+                waiting.append((tx, kind, height))
+                continue
+            data = {"fork": kind, "client": world.clients[self.client], "height": height}
+            if not result.ok:
+                world.record(self.name, "fork_refused", **data, reason=str(result.error))
+            elif isinstance(result.result, UpdateOutcome) and result.result.misbehaviour:
+                world.record(self.name, "fork_frozen", **data)
+            else:
+                world.forks_accepted.setdefault(self.client, world.clock.now_ns)
+                world.record(self.name, "fork_accepted", **data)
+        self._pending = waiting
 
     def send_garbage(self, size: int) -> None:
         """Send ``size`` random bytes as a client message: the client must refuse them and
@@ -130,7 +163,10 @@ class ByzantineRelayer:
         else:
             message = HeaderMessage(forged, trusted, chain.trusted_validators(trusted))
         encoded = chain.wire.header_message(message)
-        world.host.submit(Tx(MsgUpdateClient(self.address, client_id, encoded), self.gas_limit))
+        tx = Tx(MsgUpdateClient(self.address, client_id, encoded), self.gas_limit)
+        world.host.submit(tx)
+        self._pending.append((tx, kind, str(at)))
+        world.clock.wake_by(self.name, world.host.next_block_time() - world.epoch_ns)
         world.forks.setdefault(self.client, world.clock.now_ns)
         world.record(
             self.name,

@@ -36,6 +36,7 @@ from relayer_sim.scenario.expectations import (
     ExpectForgedPacketsReceived,
     ExpectMaxClientLag,
     ExpectMisbehaviourDetected,
+    ExpectPacketLatency,
     ExpectPacketsDelivered,
     ExpectProposalsPassed,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ExpectForgedPacketsReceived",
     "ExpectMaxClientLag",
     "ExpectMisbehaviourDetected",
+    "ExpectPacketLatency",
     "ExpectPacketsDelivered",
     "ExpectProposalsPassed",
     "Expectation",

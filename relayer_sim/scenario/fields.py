@@ -41,6 +41,13 @@ from relayer_sim.scenario.durations import (
     parse_duration,
 )
 from relayer_sim.scenario.errors import show
+from relayer_sim.scenario.written import (
+    DURATION_PATTERN,
+    Written,
+    duration_text,
+    fraction_text,
+    string,
+)
 
 T = TypeVar("T")
 
@@ -58,14 +65,16 @@ NAME_LENGTH: Final = 48
 #: The longest one-line text (a description, an upgrade name).
 TEXT_LENGTH: Final = 300
 
-PositiveInt = Annotated[int, Field(gt=0, le=INT64_MAX)]
-NonNegativeInt = Annotated[int, Field(ge=0, le=INT64_MAX)]
-Seed = Annotated[int, Field(ge=0, le=UINT64_MAX)]
+PositiveInt = Annotated[int, Field(gt=0, le=INT64_MAX), Written("a whole number above 0")]
+NonNegativeInt = Annotated[int, Field(ge=0, le=INT64_MAX), Written("a whole number, 0 or more")]
+Seed = Annotated[int, Field(ge=0, le=UINT64_MAX), Written("a whole number from 0 to 2^64 - 1")]
 #: The most bytes a packet's payload or a garbage client message may have: CometBFT's default
 #: ``max_tx_bytes`` (1 MiB), the most a transaction carrying either can be.
 MAX_PAYLOAD: Final = 1024 * 1024
 #: A number of bytes carried in one message.
-Payload = Annotated[int, Field(gt=0, le=MAX_PAYLOAD)]
+Payload = Annotated[
+    int, Field(gt=0, le=MAX_PAYLOAD), Written("a number of bytes, from 1 to 1048576 (1 MiB)")
+]
 
 _NAME = re.compile(rf"[a-z0-9-]{{1,{NAME_LENGTH}}}")
 _FRACTION = re.compile(r"(\d{1,20})/(\d{1,20})")
@@ -216,30 +225,118 @@ def _contract_file(written: str, info: ValidationInfo) -> ContractFile:
     return ContractFile(written, path, contract)
 
 
+_DURATION_TEXT = 'a duration: "250ms", "6s", "2h", "1h30m", "14d" (units largest first)'
+_FRACTION_SCHEMA = string(pattern=r"^[0-9]{1,20}/[0-9]{1,20}$")
+_CONTRACT_FILE = r"\.wasm(\.gz)?$"
+
+
+def _contract_schema(*also: str) -> dict[str, object]:
+    """A shipped contract's name (or one of ``also``), or a contract file's path."""
+    names = [*scenario_contracts(), *also]
+    return {"anyOf": [{"enum": names}, string(pattern=_CONTRACT_FILE)]}
+
+
 #: A scenario name for a chain, validator, client, relayer, monitor or timeline entry.
-Name = Annotated[str, AfterValidator(_name)]
-OneLine = Annotated[str, AfterValidator(_one_line)]
+Name = Annotated[
+    str,
+    AfterValidator(_name),
+    Written(
+        f"a name: up to {NAME_LENGTH} lowercase letters, digits and dashes",
+        string(pattern=f"^[a-z0-9-]{{1,{NAME_LENGTH}}}$"),
+    ),
+]
+OneLine = Annotated[
+    str,
+    AfterValidator(_one_line),
+    Written(
+        f"one line of text, at most {TEXT_LENGTH} characters",
+        string(minLength=1, maxLength=TEXT_LENGTH),
+    ),
+]
 #: An IBC port id, as ibc-go validates it.
-PortId = Annotated[str, AfterValidator(_port)]
+PortId = Annotated[
+    str,
+    AfterValidator(_port),
+    Written(
+        "a port id: 2 to 128 of a-z, A-Z, 0-9 and ._+-#[]<>", string(pattern=f"^{_PORT.pattern}$")
+    ),
+]
 #: A store name of a Cosmos SDK multistore: a commitment prefix.
-StoreName = Annotated[str, AfterValidator(_store_name)]
+StoreName = Annotated[
+    str,
+    AfterValidator(_store_name),
+    Written(
+        f"a store name: 1 to {NAME_LENGTH} printable ASCII characters, no /",
+        string(pattern=f"^[ -.0-~]{{1,{NAME_LENGTH}}}$"),
+    ),
+]
 #: Nanoseconds, written like ``"6s"``; more than zero.
-Duration = Annotated[int, BeforeValidator(_duration)]
+Duration = Annotated[
+    int,
+    BeforeValidator(_duration),
+    Written(f"{_DURATION_TEXT}; more than 0s", string(pattern=DURATION_PATTERN), duration_text),
+]
 #: Nanoseconds, written like ``"6s"``; zero (``"0s"``) allowed.
-DurationOrZero = Annotated[int, BeforeValidator(_nanoseconds)]
+DurationOrZero = Annotated[
+    int,
+    BeforeValidator(_nanoseconds),
+    Written(f'{_DURATION_TEXT}; "0s" allowed', string(pattern=DURATION_PATTERN), duration_text),
+]
 #: Nanoseconds since the start, or ``None`` for ``"never"``.
-CreateAt = Annotated[int | None, BeforeValidator(_create_at)]
+CreateAt = Annotated[
+    int | None,
+    BeforeValidator(_create_at),
+    Written(
+        f'{_DURATION_TEXT} since the start, or "never"',
+        {"anyOf": [string(pattern=DURATION_PATTERN), {"const": "never"}]},
+        duration_text,
+    ),
+]
 #: ``(numerator, denominator)`` as written (``"1/3"`` → ``(1, 3)``), in [1/3, 1].
-TrustLevel = Annotated[tuple[int, int], BeforeValidator(_trust_level)]
+TrustLevel = Annotated[
+    tuple[int, int],
+    BeforeValidator(_trust_level),
+    Written('a fraction "n/d" from 1/3 to 1', _FRACTION_SCHEMA, fraction_text),
+]
 #: A share of voting power written ``"n/d"``, in [0, 1].
-Quorum = Annotated[Fraction, BeforeValidator(_quorum)]
+Quorum = Annotated[
+    Fraction,
+    BeforeValidator(_quorum),
+    Written('a fraction "n/d" from 0 to 1', _FRACTION_SCHEMA, fraction_text),
+]
 #: A share of voting power written ``"n/d"``, in (0, 1].
-Threshold = Annotated[Fraction, BeforeValidator(_threshold)]
-Probability = Annotated[float, AfterValidator(_probability)]
+Threshold = Annotated[
+    Fraction,
+    BeforeValidator(_threshold),
+    Written('a fraction "n/d" above 0, at most 1', _FRACTION_SCHEMA, fraction_text),
+]
+Probability = Annotated[
+    float,
+    AfterValidator(_probability),
+    Written(
+        "a probability from 0 up to, not including, 1",
+        {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+    ),
+]
 #: A light-client contract: a shipped one's name (the ``.wasm`` file's stem), or the path of a
 #: ``.wasm`` or ``.wasm.gz`` file, read as a ``ContractFile``
 #: (``relayer_sim.scenario.contracts``).
-Contract = Annotated[str, AfterValidator(_contract)]
+Contract = Annotated[
+    str,
+    AfterValidator(_contract),
+    Written(
+        "a shipped contract's name, or a .wasm or .wasm.gz file relative to the scenario file",
+        _contract_schema(),
+    ),
+]
 #: What a client runs on: a contract, or ``"native"``, the host binary's own light client (the
 #: hard-fork baseline).
-ClientCode = Annotated[str, AfterValidator(_client_code)]
+ClientCode = Annotated[
+    str,
+    AfterValidator(_client_code),
+    Written(
+        "a shipped contract's name, a .wasm or .wasm.gz file relative to the scenario file, "
+        'or "native"',
+        _contract_schema(NATIVE),
+    ),
+]

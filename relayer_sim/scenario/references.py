@@ -32,6 +32,7 @@ from relayer_sim.scenario.expectations import (
     ExpectClientStatus,
     ExpectMaxClientLag,
     ExpectMisbehaviourDetected,
+    Windowed,
 )
 from relayer_sim.scenario.fields import MAX_TOTAL_VOTING_POWER
 from relayer_sim.scenario.limits import every_validator
@@ -90,6 +91,8 @@ class _References:
         for index, expectation in enumerate(scenario.expect):
             if isinstance(expectation, _ABOUT_A_CLIENT):
                 self.known(f"expect[{index}].client", expectation.client, clients, "clients")
+            if isinstance(expectation, Windowed) and expectation.during is not None:
+                self.within(f"expect[{index}].during[1]", expectation.during[1])
 
     def _chains(self) -> list[str]:
         """The counterparties' names, each once, and each one's validators."""

@@ -15,6 +15,7 @@ from relayer_sim.scenario.expectations import Expectation
 from relayer_sim.scenario.fields import Duration, Entries, Name, OneLine, Seed
 from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.relayers import MonitorSpec, RelayerSpec
+from relayer_sim.scenario.written import OneOrMany
 
 
 def _one_or_many(value: Any) -> Any:
@@ -54,7 +55,7 @@ class Scenario(Model):
     channels: Entries[ChannelSpec] = ()
     """The channels opened at the start (``[[channels]]``), each name once. A scenario with
     traffic and no channels opens one, ``transfer``, over the first client."""
-    traffic: Annotated[Entries[TrafficSpec], BeforeValidator(_one_or_many)] = ()
+    traffic: Annotated[Entries[TrafficSpec], BeforeValidator(_one_or_many), OneOrMany()] = ()
     """The packets sent (``[traffic]``, or ``[[traffic]]`` for several), each name once."""
     timeline: Entries[Action] = ()
     """The scheduled actions (``[[timeline]]``), in any order; each fires once."""

@@ -1,6 +1,8 @@
 """Governance as the scenario drives it: proposals for the timeline's governance actions, and
 the host's validators voting as soon as a proposal exists: as the entry's ``votes`` say, else
-Yes."""
+Yes. Each step of a proposal's life goes to the trace: sent, open (or refused), each vote, and
+its end (passed, rejected with the tally against the rule, or failed with its message's
+error)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,10 @@ class GovernanceActor:
         self.world, self.voters, self.gas_limit = world, dict(voters), gas_limit
         #: Proposals not yet seen in a block, with their votes.
         self._submitted: list[tuple[Tx, Mapping[str, str]]] = []
+        #: Votes not yet seen in a block.
+        self._votes: list[Tx] = []
+        #: Open proposal id → its title.
+        self._titles: dict[int, str] = {}
         self.name = "governance"
 
     def propose(
@@ -36,6 +42,8 @@ class GovernanceActor:
             await self.world.clock.sleep_until(
                 self.name, self.world.host.next_block_time() - self.world.epoch_ns
             )
+            self._record_votes()
+            self._record_ends()
             self._vote_on_new_proposals()
 
     def _vote_on_new_proposals(self) -> None:
@@ -59,10 +67,55 @@ class GovernanceActor:
                 proposal=result.result,
                 messages=_names(tx.msg.messages),
             )
+            self._titles[result.result] = title
             for voter in sorted(self.voters):
                 option = votes.get(voter, "Yes")
-                self.world.host.submit(Tx(MsgVote(voter, result.result, option), self.gas_limit))
+                vote = Tx(MsgVote(voter, result.result, option), self.gas_limit)
+                self.world.host.submit(vote)
+                self._votes.append(vote)
         self._submitted = still_waiting
+
+    def _record_votes(self) -> None:
+        """Each vote the last block ran: counted, or refused and why."""
+        waiting = []
+        for tx in self._votes:
+            result = self.world.outcome(tx)
+            if result is None:
+                waiting.append(tx)
+                continue
+            assert isinstance(tx.msg, MsgVote)
+            vote = tx.msg
+            self.world.record(
+                self.name,
+                "vote",
+                proposal=vote.proposal_id,
+                voter=vote.voter,
+                option=vote.option,
+                ok=result.ok,
+                error=None if result.ok else str(result.error),
+            )
+        self._votes = waiting
+
+    def _record_ends(self) -> None:
+        """Each proposal whose voting period ended in the last block: its status, tally and
+        why it did not pass."""
+        block = self.world.last_block
+        for outcome in () if block is None else block.proposals:
+            tally = outcome.tally
+            self.world.record(
+                self.name,
+                f"proposal_{str(outcome.status).lower()}",
+                proposal=outcome.proposal_id,
+                title=self._titles.pop(outcome.proposal_id, ""),
+                tally={
+                    "yes": tally.yes,
+                    "no": tally.no,
+                    "abstain": tally.abstain,
+                    "no_with_veto": tally.no_with_veto,
+                    "total_power": tally.total_power,
+                },
+                reason=outcome.error,
+            )
 
 
 def _names(messages: tuple[Msg, ...]) -> list[str]:

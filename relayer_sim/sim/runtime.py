@@ -35,6 +35,7 @@ from relayer_sim.scenario import (
     ChannelSpec,
     ClientSpec,
     CounterpartySpec,
+    ExpectMaxClientLag,
     RelayerSpec,
     Scenario,
     TrafficSpec,
@@ -168,7 +169,12 @@ class _Run:
             world = self._world(trace)
             world.observers.extend(self.observers)
             trace.header(scenario=scenario.name, seed=self.seed, started_ns=world.epoch_ns)
-            metrics = Metrics(world, [client.name for client in scenario.clients])
+            lag_windows = [
+                (expectation.client, *expectation.window(scenario.duration))
+                for expectation in scenario.expect
+                if isinstance(expectation, ExpectMaxClientLag) and expectation.during is not None
+            ]
+            metrics = Metrics(world, [client.name for client in scenario.clients], lag_windows)
             actors = self._actors(world, metrics)
             for name, _ in actors:
                 world.clock.rank_of(name)

@@ -89,7 +89,8 @@ class Traffic:
         except IbcStepError as error:  # the channel closed (an ordered channel's timeout)
             world.record(self.name, "packet_not_sent", reason=str(error))
             return
-        world.sent[channel.chain].append(SentPacket(packet, chain.next_height()))
+        sent = SentPacket(packet, chain.next_height(), world.clock.now_ns)
+        world.sent[channel.chain].append(sent)
         world.record(
             self.name,
             "packet_sent",
@@ -121,7 +122,8 @@ class Traffic:
             if result.ok and isinstance(result.result, Packet):
                 packet = result.result
                 chain = world.channels[self.plan.channel].chain
-                world.host_sent[chain].append(SentPacket(packet, world.host_env().self_height))
+                sent = SentPacket(packet, world.host_env().self_height, world.clock.now_ns)
+                world.host_sent[chain].append(sent)
                 world.record(
                     self.name,
                     "host_packet_sent",

@@ -23,6 +23,8 @@ class SentPacket:
 
     packet: Packet
     height: Height
+    #: When it was sent, in ns since the start of the run.
+    time_ns: int = 0
 
 
 class SentPackets:

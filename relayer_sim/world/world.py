@@ -82,6 +82,8 @@ class World:
     recent_blocks: deque[BlockRecord] = field(default_factory=lambda: deque(maxlen=1024))
     #: Client name → when a byzantine relayer first sent it a forged header (ns since start).
     forks: dict[str, int] = field(default_factory=dict)
+    #: Client name → when it first took a forged header as a new consensus state.
+    forks_accepted: dict[str, int] = field(default_factory=dict)
     #: Packets the counterparty never sent, delivered by byzantine relayers.
     forged: list[Packet] = field(default_factory=list)
     #: Called after every host block with the world; they only look (a live display).

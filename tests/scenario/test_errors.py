@@ -208,9 +208,9 @@ CASES = [
     ),
     pytest.param(
         BASE + '[[expect]]\nkind = "vibes"\n',
-        "expect[0].kind: expected one of client_status, packets_delivered, max_client_lag, "
-        "misbehaviour_detected, forged_packets_received, client_height_at_least, "
-        'proposal_passed (got "vibes")',
+        "expect[0].kind: expected one of client_status, packets_delivered, packet_latency, "
+        "max_client_lag, misbehaviour_detected, forged_packets_received, "
+        'client_height_at_least, proposal_passed (got "vibes")',
         id="unknown-expectation",
     ),
     pytest.param(
