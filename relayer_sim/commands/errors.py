@@ -36,6 +36,12 @@ def print_error(message: str) -> None:
     sys.stderr.flush()
 
 
+def print_warning(message: str) -> None:
+    """``message`` as one ``warning:`` line on stderr: the command goes on."""
+    sys.stderr.write(f"warning: {error_line(message)}\n")
+    sys.stderr.flush()
+
+
 def error_line(text: str) -> str:
     """``text`` on one printable line of at most ``_LINE_LENGTH`` characters: control
     characters and lone surrogates (from undecodable file names) written as escapes."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from relayer_sim.commands.errors import EXIT_OK, EXIT_VERDICT, BadInput
+from relayer_sim.commands.errors import EXIT_OK, EXIT_VERDICT, BadInput, print_warning
 from relayer_sim.commands.inputs import scenario_input
 from relayer_sim.commands.outputs import output_directory, output_file
 
@@ -26,6 +26,10 @@ LOG_FILE = "run.log"
 
 def run_command(args: argparse.Namespace, console: Console) -> int:
     scenario = scenario_input(args.file)
+    from relayer_sim.scenario.cautions import cautions
+
+    for caution in cautions(scenario):
+        print_warning(caution.line(str(args.file)))
     out = _run_directory(args.out or Path("out") / scenario.name)
     log = output_file(out / LOG_FILE)
     # Imported once the input is known good: a refusal needs none of the runtime.

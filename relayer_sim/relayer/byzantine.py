@@ -93,16 +93,22 @@ class ByzantineRelayer:
         return self.world.now_ns + drift - 10**9
 
     def send_fork(
-        self, kind: str, coalition: Sequence[str], height: int | None, forge_packet: bool = False
+        self,
+        kind: str,
+        coalition: Sequence[str],
+        height: int | None,
+        forge_packet: bool = False,
+        base: int | None = None,
     ) -> None:
         """Forge a header of ``kind`` signed by ``coalition`` (an impostor: by invented keys)
         and send it as an update.
 
-        An equivocation re-signs the honest header at ``height`` (default: the latest) with
-        another app hash, trusting the height below it: it passes only with more than 2/3 of
-        the power. A lunatic header invents a validator set of the coalition alone two heights
-        ahead of the chain and skips to it from the client's latest height: more than the trust
-        level (1/3) of the trusted power is enough to fool the client. Its time is as late as
+        Each is verified from ``base``, a consensus state the client holds (default: its
+        latest height), except a backdated one. An equivocation re-signs the honest header at
+        ``height`` (default: the latest) with another app hash: it passes only with more than
+        2/3 of the power. A lunatic header invents a validator set of the coalition alone two
+        heights ahead of the chain and skips to it: more than the trust level (1/3) of the
+        trusted power is enough to fool the client. Its time is as late as
         the client's clock drift allows, so that the honest headers relayed meanwhile stay
         before it and nothing but a monitor can tell. A backdated header is the honest next
         header above the client's latest, re-signed with the time of that latest consensus
@@ -122,8 +128,12 @@ class ByzantineRelayer:
         if client_id is None or latest is None:
             world.record(self.name, "fork_not_sent", reason="no client or no block yet")
             return
+        clients = world.host.app.query().clients
         try:
-            trusted = world.host.app.query().clients.latest_height(client_id)
+            trusted = clients.latest_height(client_id)
+            if base is not None:
+                trusted = Height(trusted.revision_number, base)
+                clients.consensus_state(client_id, trusted)
         except HostError as error:
             world.record(self.name, "fork_not_sent", reason=str(error))
             return
@@ -136,7 +146,10 @@ class ByzantineRelayer:
         state: Forged | None = None
         if kind == "equivocation":
             at = Height(latest.revision_number, height or latest.revision_height)
-            trusted = Height(at.revision_number, at.revision_height - 1)
+            if at <= trusted:
+                reason = f"the forged height {at} is not above the trusted {trusted}"
+                world.record(self.name, "fork_not_sent", reason=reason)
+                return
             state = self._forged_state(packet, at)
             forged = Coalition.of(coalition).equivocation(
                 chain, at, app_hash=None if state is None else state.root

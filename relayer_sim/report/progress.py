@@ -1,16 +1,21 @@
 """The live display of ``relayer-sim run``: simulated time, every chain's height, each client's
-height and status, and the packets, refreshed a few times a second of wall time."""
+height and status, the packets, and the latest notable events (a refused transaction with its
+reason, a fork, a proposal's end), refreshed a few times a second of wall time."""
 
 from __future__ import annotations
 
 import time
+from typing import Final
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
 from relayer_sim.host.errors import HostError
+from relayer_sim.report.printable import Cell, Column, FittedTable, shown
+from relayer_sim.report.trace import summarize
 from relayer_sim.sim.timefmt import format_elapsed
+from relayer_sim.sim.trace import Event
 from relayer_sim.world import World
 
 REFRESH_SECONDS = 0.25
@@ -36,7 +41,12 @@ class RunProgress:
         if now - self._last < REFRESH_SECONDS:
             return
         self._last = now
-        self.live.update(self._table(world), refresh=True)
+        self.live.update(self.display(world), refresh=True)
+
+    def display(self, world: World) -> Group:
+        """What the display shows of ``world`` now: the chains, clients and packets, then the
+        latest notable events."""
+        return Group(self._table(world), _events(world))
 
     def _table(self, world: World) -> Table:
         elapsed = world.clock.now_ns
@@ -69,3 +79,25 @@ class RunProgress:
                 f"packets from {name}", f"{len(log)} sent", f"{delivered} of the last 200 in"
             )
         return table
+
+
+#: The events pane: when, who, what kind, then the event's data, which wraps.
+_EVENT_COLUMNS: Final = (
+    Column("time", whole=True),
+    Column("actor", whole=True),
+    Column("kind", whole=True),
+    Column("what"),
+)
+
+
+def _events(world: World) -> FittedTable:
+    rows: list[list[Cell]] = [
+        [
+            format_elapsed(t_ns),
+            shown(actor),
+            kind,
+            shown(summarize(Event(t_ns, 0, actor, kind, data))),
+        ]
+        for t_ns, actor, kind, data in world.notable
+    ]
+    return FittedTable("latest events", _EVENT_COLUMNS, rows)

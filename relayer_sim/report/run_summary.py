@@ -1,5 +1,6 @@
-"""The end of ``relayer-sim run``: where the trace is, the chains' final state, and each
-expectation met or not with what was measured; as a table or as JSON."""
+"""The end of ``relayer-sim run``: where the trace is, the chains' final state, each
+expectation met or not with what was measured, and every refused transaction counted by its
+reason; as tables or as JSON."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from relayer_sim.sim.runtime import RunResult
 
 #: Met or not, then the expectation and what was measured, which wrap.
 _COLUMNS: Final = (Column(whole=True), Column("expectation"), Column("measured"))
+#: How many, the message type, then why (which wraps).
+_REFUSED_COLUMNS: Final = (
+    Column("count", whole=True, justify="right"),
+    Column("message", whole=True),
+    Column("reason"),
+)
 
 
 def render_run_summary(console: Console, scenario: str, result: RunResult) -> None:
@@ -24,6 +31,11 @@ def render_run_summary(console: Console, scenario: str, result: RunResult) -> No
         for outcome in result.outcomes
     ]
     console.print(FittedTable(f"{scenario}: expectations", _COLUMNS, rows))
+    refused = _refused(result)
+    if refused:
+        rows = [[str(row["count"]), row["message"], shown(row["reason"])] for row in refused]
+        title = "refused transactions, by reason (the first of each shown)"
+        console.print(FittedTable(title, _REFUSED_COLUMNS, rows))
     lags = ", ".join(f"{client}: {lag}" for client, lag in result.metrics.max_lag.items())
     console.print(f"largest client lag (blocks): {lags or 'no clients'}")
     console.print(f"proposals passed: {result.metrics.proposals_passed}")
@@ -57,9 +69,23 @@ def run_summary_json(scenario: str, seed: int, result: RunResult) -> dict[str, A
             {"expectation": outcome.name, "met": outcome.met, "measured": outcome.detail}
             for outcome in result.outcomes
         ],
+        "refused": _refused(result),
         "max_lag_blocks": dict(result.metrics.max_lag),
         "proposals_passed": result.metrics.proposals_passed,
         "genesis_at": result.genesis_at,
         "genesis": genesis,
         "trace": str(result.trace_path),
     }
+
+
+def _refused(result: RunResult) -> list[dict[str, Any]]:
+    """The failed transactions by message type and reason (reasons that differ only in their
+    numbers counted as one, shown by the first), the most frequent first."""
+    counted = sorted(
+        result.metrics.refused.items(),
+        key=lambda item: (-item[1].count, item[1].first_ns, item[0]),
+    )
+    return [
+        {"message": message, "reason": seen.example, "count": seen.count, "first_ns": seen.first_ns}
+        for (message, _), seen in counted
+    ]

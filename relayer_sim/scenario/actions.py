@@ -173,7 +173,14 @@ class Fork(TimelineEntry):
     relayer: str
     """The byzantine relayer that submits it."""
     height: PositiveInt | None = None
-    """The counterparty height of the forged header; by default the latest."""
+    """The counterparty height of the forged header; by default the latest (a lunatic or
+    impostor header: two past it, past what the client holds too)."""
+    base: PositiveInt | None = None
+    """The height of the consensus state the forged header is verified from (its trusted
+    height, in the chain's current revision): one the client holds when the fork fires. By
+    default the client's latest height, whatever the chain has reached, so a client a slow
+    relayer leaves behind is still attacked where it stands. Not for a backdated fork, which
+    builds on the state below the client's latest."""
     forge_packet: bool = False
     """The forged header's state also commits to a packet the counterparty never sent, on the
     channel of ``[traffic]``, and the byzantine relayer delivers it with a proof against that
@@ -189,6 +196,16 @@ class Fork(TimelineEntry):
             raise mismatch(
                 f"at least one validator to sign the {self.kind} fork", field="coalition"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _base_below_the_header(self) -> Fork:
+        if self.base is not None and self.kind == "backdated":
+            raise mismatch(
+                "no base on a backdated fork (it builds below the client's latest)", field="base"
+            )
+        if self.base is not None and self.height is not None and self.base >= self.height:
+            raise mismatch(f"a base below the forged header's height ({self.height})", field="base")
         return self
 
     @model_validator(mode="after")

@@ -71,3 +71,11 @@ def format_duration(nanoseconds: int) -> str:
         if amount:
             parts.append(f"{amount}{unit}")
     return "".join(parts)
+
+
+def written_duration(nanoseconds: int) -> str:
+    """A duration as a file writes it, or in ns when it is not whole milliseconds (a scenario
+    built in Python)."""
+    if nanoseconds % MILLISECOND:
+        return f"{nanoseconds} ns"
+    return format_duration(nanoseconds)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from relayer_sim.scenario.base import Model, TaggedBy, mismatch
-from relayer_sim.scenario.durations import format_duration
+from relayer_sim.scenario.durations import written_duration
 from relayer_sim.scenario.fields import (
     Duration,
     DurationOrZero,
@@ -35,7 +35,7 @@ class Windowed(Model):
     @model_validator(mode="after")
     def _window_goes_forward(self) -> Windowed:
         if self.during is not None and self.during[0] >= self.during[1]:
-            written = ", ".join(f'"{format_duration(time)}"' for time in self.during)
+            written = ", ".join(f'"{written_duration(time)}"' for time in self.during)
             expected = "a window whose end comes after its start"
             raise mismatch(expected, got=f"[{written}]", field="during")
         return self
@@ -49,7 +49,7 @@ class Windowed(Model):
         if self.during is None:
             return ""
         start, end = self.during
-        return f" during {format_duration(start)}-{format_duration(end)}"
+        return f" during {written_duration(start)}-{written_duration(end)}"
 
 
 class Counted(Model):

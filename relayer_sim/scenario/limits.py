@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 from relayer_sim.scenario.actions import ValidatorChange
 from relayer_sim.scenario.base import Model
 from relayer_sim.scenario.channels import traffic_path
-from relayer_sim.scenario.durations import DAY, MILLISECOND, format_duration
+from relayer_sim.scenario.durations import DAY, MILLISECOND, written_duration
 from relayer_sim.scenario.errors import Findings
 from relayer_sim.scenario.fields import Duration, PositiveInt
 from relayer_sim.scenario.relayers import UpdateOnInterval
@@ -70,17 +70,20 @@ def check_limits(scenario: Scenario, found: Findings) -> None:
         if count > getattr(limits, name):
             found.add(path, f"at most {getattr(limits, name)} {_loosen(name, 'N')}", str(count))
     if scenario.duration > limits.duration:
-        expected = f"at most {_time(limits.duration)} {_loosen('duration', _A_TIME)}"
-        found.add("duration", expected, _time(scenario.duration))
+        longest = written_duration(limits.duration)
+        expected = f"at most {longest} {_loosen('duration', _A_TIME)}"
+        found.add("duration", expected, written_duration(scenario.duration))
     for path, period, counted in _periods(scenario):
         count = scenario.duration // period
         if period < limits.period:
-            expected = f"at least {_time(limits.period)} {_loosen('period', _A_TIME)}"
-            found.add(path, expected, _time(period))
+            shortest = written_duration(limits.period)
+            expected = f"at least {shortest} {_loosen('period', _A_TIME)}"
+            found.add(path, expected, written_duration(period))
         elif counted is not None and count > getattr(limits, counted):
             limit = getattr(limits, counted)
             expected = f"at most {limit} {counted} in the run {_loosen(counted, 'N')}"
-            got = f"{count} {counted}, {_time(period)} apart for {_time(scenario.duration)}"
+            apart, run = written_duration(period), written_duration(scenario.duration)
+            got = f"{count} {counted}, {apart} apart for {run}"
             found.add(path, expected, got)
     payload = 0
     for index, traffic in enumerate(scenario.traffic):
@@ -137,11 +140,3 @@ def _periods(scenario: Scenario) -> Iterator[tuple[str, int, str | None]]:
 def _loosen(name: str, value: str) -> str:
     """How the message says to loosen the limit ``name``."""
     return f"(the limit {name}; a [limits] table with {name} = {value} changes it)"
-
-
-def _time(nanoseconds: int) -> str:
-    """A duration as a file writes it, or in ns when it is not whole milliseconds (a scenario
-    built in Python)."""
-    if nanoseconds % MILLISECOND:
-        return f"{nanoseconds} ns"
-    return format_duration(nanoseconds)

@@ -54,12 +54,12 @@ async def counterparty_blocks(
 
 
 async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -> None:
-    """Host blocks at the host's block time, each traced with its transactions and then the
-    SDK events they emitted (one record each, of the event's type, with ``tx``: the index of
-    the transaction), then those of the proposals that ran (with ``proposal``: its id); the
-    trace is flushed after each. At a planned software upgrade the host
-    halts for ``upgrade_delay_ns`` while its validators install the new binary, then resumes
-    under it."""
+    """Host blocks at the host's block time, each traced with its transactions and then, per
+    transaction, a ``tx_refused`` with the reason if it failed and the SDK events it emitted
+    (one record each, of the event's type, with ``tx``: the index of the transaction), then
+    those of the proposals that ran (with ``proposal``: its id); the trace is flushed after
+    each. At a planned software upgrade the host halts for ``upgrade_delay_ns`` while its
+    validators install the new binary, then resumes under it."""
     host = world.host
     while True:
         await world.clock.sleep_until(name, host.next_block_time() - world.epoch_ns)
@@ -88,7 +88,13 @@ async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -
             ],
         )
         for index, record in enumerate(block.txs):
-            for event in record.result.events:
+            result = record.result
+            if not result.ok:
+                message = type(record.tx.msg).__name__
+                world.record(
+                    name, "tx_refused", tx=index, message=message, reason=str(result.error)
+                )
+            for event in result.events:
                 world.record(name, event.type, tx=index, **_shortened(event.as_data()))
         for outcome in block.proposals:
             for emitted in outcome.events:

@@ -40,6 +40,11 @@ RUN_EVENTS: Final[Mapping[str, EventKind]] = {
         "`host`; a counterparty",
         "The chain runs again: the host under its new binary, a counterparty as its next revision.",
     ),
+    "tx_refused": EventKind(
+        "`host`",
+        "A transaction of the block before it failed: its index, message type and the reason "
+        "(the error ibc-go or the contract gave). Its writes were rolled back.",
+    ),
     "stalled": EventKind(
         "a counterparty", "Too little voting power is online to make a block, and why."
     ),

@@ -20,6 +20,7 @@ from relayer_sim.scenario import (
     ExpectPacketsDelivered,
     ExpectProposalsPassed,
 )
+from relayer_sim.scenario.durations import written_duration
 from relayer_sim.sim.metrics import Metrics
 from relayer_sim.sim.timefmt import format_elapsed
 from relayer_sim.world import World
@@ -47,7 +48,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
             indices = metrics.packets.in_window(*expectation.window(end_ns))
             received = len(metrics.packets.latencies(indices)[0])
             return Outcome(
-                f"{expectation.bounds_text()} packets delivered{expectation.window_text()}",
+                f"packets delivered{expectation.window_text()}: {expectation.bounds_text()}",
                 expectation.holds(received),
                 f"{received} of {len(indices)} sent were delivered",
             )
@@ -61,7 +62,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
             return Outcome(
                 f"client {client} lags at most {blocks} blocks{expectation.window_text()}",
                 client in world.clients and lag <= blocks,
-                f"largest lag {lag} blocks",
+                f"largest lag {lag} block{'' if lag == 1 else 's'}",
             )
         case ExpectClientHeightAtLeast(client=client, revision=revision, height=height):
             clients = world.host.app.query().clients
@@ -80,7 +81,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
         case ExpectProposalsPassed():
             passed = metrics.proposals_passed
             return Outcome(
-                f"{expectation.bounds_text()} proposals passed",
+                f"proposals passed: {expectation.bounds_text()}",
                 expectation.holds(passed),
                 f"{passed} passed",
             )
@@ -88,7 +89,7 @@ def _check(expectation: Expectation, world: World, metrics: Metrics) -> Outcome:
             packets = world.host.app.query().packets
             received = sum(packets.received(packet) for packet in world.forged)
             return Outcome(
-                f"{expectation.bounds_text()} forged packets received",
+                f"forged packets received: {expectation.bounds_text()}",
                 expectation.holds(received),
                 f"{received} of {len(world.forged)} forged were received",
             )
@@ -100,15 +101,15 @@ def _client_status(expectation: ExpectClientStatus, world: World, metrics: Metri
     the window."""
     client, window = expectation.client, expectation.window_text()
     if expectation.status is not None:
+        actual, where = "not created", ""
         if expectation.during is None:
-            actual = "not created"
             if client in world.clients:
                 clients = world.host.app.query().clients
                 actual = str(clients.query_status(world.clients[client], world.host_env()))
         else:
             end = expectation.during[1]
-            actual = (metrics.statuses_in(client, end, end) or ["not created"])[-1]
-        where = f" at the end{window}" if window else ""
+            actual = (metrics.statuses_in(client, end, end) or [actual])[-1]
+            where = f" at {written_duration(end)}"
         return Outcome(
             f"client {client} is {expectation.status}{where}",
             actual == expectation.status,
@@ -150,7 +151,7 @@ def _packet_latency(
 def _detection(client: str, within: int, world: World, metrics: Metrics) -> Outcome:
     """From the first forged header the client accepted to its freeze; a client that took a
     fork as misbehaviour at once froze as it arrived."""
-    name = f"misbehaviour on {client} detected within {format_elapsed(within)}"
+    name = f"misbehaviour on {client} detected within {written_duration(within)}"
     sent, frozen = world.forks.get(client), metrics.frozen_at.get(client)
     accepted = world.forks_accepted.get(client)
     if sent is None:

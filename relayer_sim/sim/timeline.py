@@ -188,7 +188,9 @@ class Timeline:
             case RelayerOffline(relayer=relayer, duration=duration):
                 self.relayers[relayer].go_offline(duration)
             case Fork(kind=kind, coalition=coalition, relayer=relayer, height=height):
-                self.byzantine[relayer].send_fork(kind, coalition, height, entry.forge_packet)
+                self.byzantine[relayer].send_fork(
+                    kind, coalition, height, entry.forge_packet, entry.base
+                )
             case ValidatorChange(validator=validator, power=power):
                 chain = self._chain(index)
                 change = RosterChange(chain.earliest_change_height(), validator, power)

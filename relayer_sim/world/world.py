@@ -42,6 +42,8 @@ ROUTINE_KINDS: Final = frozenset(
         "message_duplicated",
     }
 )
+#: How many of the latest notable (not routine) events the world keeps for a live display.
+NOTABLE_KEPT: Final = 8
 _log = structlog.get_logger("relayer_sim.sim")
 #: Asked first, so that an unconfigured run formats no log record at all.
 _stdlib_log = logging.getLogger("relayer_sim.sim")
@@ -88,6 +90,10 @@ class World:
     forged: list[Packet] = field(default_factory=list)
     #: Called after every host block with the world; they only look (a live display).
     observers: list[Callable[[World], None]] = field(default_factory=list)
+    #: The latest events not of a routine kind, as recorded: (time, actor, kind, data).
+    notable: deque[tuple[int, str, str, dict[str, object]]] = field(
+        default_factory=lambda: deque(maxlen=NOTABLE_KEPT)
+    )
 
     def chain_of(self, client: str) -> CounterpartyChain:
         """The counterparty the scenario client named ``client`` follows."""
@@ -119,6 +125,9 @@ class World:
         events at debug, the rest at info)."""
         now = self.clock.now_ns
         self.trace.record(now, actor, kind, **data)
-        level = logging.DEBUG if kind in ROUTINE_KINDS else logging.INFO
+        routine = kind in ROUTINE_KINDS
+        if not routine:
+            self.notable.append((now, actor, kind, data))
+        level = logging.DEBUG if routine else logging.INFO
         if _stdlib_log.isEnabledFor(level):
             _log.log(level, kind, actor=actor, sim_time=now, **data)

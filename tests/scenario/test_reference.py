@@ -16,7 +16,7 @@ from relayer_sim.cli import main
 from relayer_sim.commands.schema import reference_page
 from relayer_sim.scenario import parse_scenario
 from relayer_sim.scenario.reference import json_schema, tables, undocumented
-from relayer_sim.scenario.shipped import shipped_scenarios
+from relayer_sim.scenario.shipped import SCENARIOS_DIR, shipped_scenarios
 from relayer_sim.sim.event_kinds import RUN_EVENTS
 
 DOCS = Path(__file__).parents[2] / "docs" / "scenarios.md"
@@ -66,7 +66,13 @@ def test_the_reference_tells_every_action_expectation_policy_and_event() -> None
 
 def test_the_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
-    assert json.loads(capsys.readouterr().out) == json_schema()
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == json_schema()
+    # the copy shipped beside the scenarios, which their #:schema lines name, is today's
+    shipped = SCENARIOS_DIR / "scenario.schema.json"
+    assert shipped.read_text(encoding="utf-8") == printed, (
+        "relayer-sim schema > scenarios/scenario.schema.json"
+    )
 
 
 @pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda path: path.name)
