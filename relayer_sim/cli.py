@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
             "points: storage, crypto, a contract error, and failures the VM contains."
         ),
     )
+    demo.add_argument("--json", action="store_true", help="print the tour as JSON instead")
     demo.set_defaults(handler=demo_command)
 
     contract = commands.add_parser(

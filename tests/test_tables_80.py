@@ -337,14 +337,15 @@ def test_new_list(printed: Printed, printed_json: Any) -> None:
         assert template["template"] in cells
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demo's table (relayer_sim/report/demo.py) is outside this change: it cuts the "
-    "outcome with … and the detail with ...; demo has no --json either",
-)
-def test_demo(printed: Printed) -> None:
+def test_demo(printed: Printed, printed_json: Any) -> None:
     text = printed(["demo"])
     assert "…" not in text and "..." not in text
+    tour = printed_json(["demo"])
+    cells = _cells(text)
+    assert tour["checksum"] in cells
+    for step in tour["steps"]:
+        assert step["outcome"] in cells
+        assert any(cell.startswith(f"{step['entry']}:") for cell in cells)
 
 
 # -- the pieces -----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 
 from rich.console import Console
 
@@ -10,8 +12,12 @@ from relayer_sim.commands.errors import EXIT_OK
 
 
 def demo_command(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.report.demo import render_demo
+    from relayer_sim.report.demo import demo_json, render_demo
     from relayer_sim.vm_demo import run_vm_demo
 
-    render_demo(console, run_vm_demo())
+    tour = run_vm_demo()
+    if args.json:
+        sys.stdout.write(json.dumps(demo_json(tour), indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_demo(console, tour)
     return EXIT_OK
