@@ -142,3 +142,25 @@ def test_text_from_a_trace_is_shown_printable(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "a\\x1b[2J" in out and "memo=\\x1b]0;title\\x07" in out
+
+
+def test_a_kind_no_run_writes_is_refused_with_what_was_meant(
+    trace_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["trace", "show", str(trace_file), "--kind", "misbehaviour"]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err == (
+        "error: --kind misbehaviour: not an event kind (docs/scenarios.md lists them); "
+        "did you mean client_misbehaviour?\n"
+    )
+    # a kind that no event of this trace has is a filter like any other
+    assert main(["trace", "show", str(trace_file), "--kind", "fork_refused"]) == EXIT_OK
+
+
+def test_a_reason_is_shown_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "refused.msgpack"
+    reason = "not enough voting power signed: 34 of 100 " + "and more words " * 12
+    with TraceRecorder(path) as recorder:
+        recorder.header(scenario="s", seed=1, started_ns=0)
+        recorder.record(5, "mallory", "fork_refused", fork="equivocation", reason=reason)
+    assert main(["trace", "show", str(path)]) == EXIT_OK
+    assert reason.strip() in " ".join(capsys.readouterr().out.replace("│", " ").split())

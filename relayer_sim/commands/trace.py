@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from relayer_sim.commands.errors import EXIT_OK
+from relayer_sim.commands.errors import EXIT_OK, BadInput
 from relayer_sim.commands.inputs import trace_input
 from relayer_sim.commands.outputs import output_file, write_output
 
@@ -21,6 +22,8 @@ def trace_show(args: argparse.Namespace, console: Console) -> int:
     trace = trace_input(args.trace, args.allow_torn_tail)
     kinds: list[str] | None = args.kind
     actors: list[str] | None = args.actor
+    if kinds is not None:
+        _check_kinds(kinds, {event.kind for event in trace.events})
     matching = [
         event
         for event in trace.events
@@ -33,6 +36,20 @@ def trace_show(args: argparse.Namespace, console: Console) -> int:
     else:
         render_events(console, trace, shown, len(matching))
     return EXIT_OK
+
+
+def _check_kinds(kinds: list[str], in_trace: set[str]) -> None:
+    """A kind no run writes (nor this trace holds) is a slip, not a filter matching nothing:
+    refused, with the kinds it may have meant (``misbehaviour``: ``client_misbehaviour``)."""
+    from relayer_sim.sim.event_kinds import EVENT_KINDS
+
+    known = sorted(EVENT_KINDS | in_trace)
+    for kind in kinds:
+        if kind not in known:
+            close = difflib.get_close_matches(kind, known, n=3, cutoff=0.5)
+            close += [name for name in known if kind in name and name not in close]
+            hint = f"; did you mean {', '.join(close[:3])}?" if close else ""
+            raise BadInput(f"--kind {kind}: not an event kind (docs/scenarios.md lists them){hint}")
 
 
 def trace_export(args: argparse.Namespace, console: Console) -> int:

@@ -85,11 +85,19 @@ def events_json(trace: Trace, events: Sequence[Event], matching: int) -> dict[st
 
 
 def summarize(event: Event) -> str:
-    """The event's data on one short line: ``height=12, app_hash=3f2a9c01…(32 B), txs=[…]``."""
-    summary = printable(_fields(event.data))
-    if len(summary) <= _SUMMARY_SHOWN:
-        return summary
-    return summary[: _SUMMARY_SHOWN - 1] + "…"
+    """The event's data on one short line: ``height=12, app_hash=3f2a9c01…(32 B), txs=[…]``;
+    but a ``reason`` (why something was refused: the point of the event) is kept whole, after
+    the rest."""
+    data = dict(event.data)
+    reason = data.pop("reason", None)
+    summary = printable(_fields(data))
+    if len(summary) > _SUMMARY_SHOWN:
+        summary = summary[: _SUMMARY_SHOWN - 1] + "…"
+    if isinstance(reason, str):
+        summary = (
+            f"{summary}, reason={printable(reason)}" if summary else f"reason={printable(reason)}"
+        )
+    return summary
 
 
 def _fields(data: Mapping[str, Any]) -> str:
