@@ -61,6 +61,9 @@ class RelayerConfig:
     retry_ns: int = 15 * 10**9
     gas_limit: int = 20_000_000
     address: str = "cosmos1relayer"
+    #: How long its policy lets the client go without an update (with a few blocks' slack);
+    #: a report counts a client left longer as down.
+    stale_after_ns: int = 60 * 10**9
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,13 @@ class Relayer:
     async def run(self) -> None:
         """Poll, query, decide, send: a crash in between loses what was under way."""
         clock, name, link = self.world.clock, self.config.name, self.link
+        self.world.record(
+            name,
+            "relayer_started",
+            client=self.config.client,
+            policy=str(self.config.policy),
+            stale_after=self.config.stale_after_ns,
+        )
         while True:
             await clock.sleep(name, self.config.poll_ns)
             if not (self._online() and await link.ask() and self._online()):

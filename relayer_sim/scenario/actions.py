@@ -169,7 +169,10 @@ class Fork(TimelineEntry):
     validators (only a client that skips that check accepts it)."""
     coalition: Entries[str] = ()
     """The counterparty validators that sign the fork; at least one, except for an impostor,
-    which has none."""
+    which has none. What they must hold for a correct client to accept it: more than 2/3 of
+    the validator set's power for an equivocation or a backdated header (they re-sign the
+    honest set's header), more than the client's trust level (1/3 by default) of the trusted
+    set for a lunatic one. ``relayer-sim run`` warns of a coalition short of it."""
     relayer: str
     """The byzantine relayer that submits it."""
     height: PositiveInt | None = None

@@ -76,6 +76,11 @@ RUN_EVENTS: Final[Mapping[str, EventKind]] = {
     "packet_not_sent": EventKind(
         "a traffic entry", "A packet could not be sent (its channel is closed), and why."
     ),
+    "relayer_started": EventKind(
+        "a relayer",
+        "At the start: the client it serves, its update policy, and `stale_after`: how long "
+        "that policy lets the client go without an update (a report counts longer as down).",
+    ),
     "update_sent": EventKind("a relayer", "It sent `MsgUpdateClient`: the heights it proves."),
     "upgrade_sent": EventKind(
         "a relayer", "It sent `MsgUpgradeClient` after its counterparty's planned upgrade."

@@ -361,23 +361,43 @@ class _Run:
         return 3 * self.scenario.host.block_time + 3 * spec.latency
 
     def _relayer_config(self, spec: RelayerSpec) -> RelayerConfig:
-        block_time = self.scenario.host.block_time
+        scenario = self.scenario
+        block_time = scenario.host.block_time
+        chain_block = scenario.followed_by(spec.client).block_time
+        #: What any policy's wait is allowed on top: a few blocks of each chain for the
+        #: header to be made, seen, sent and run, and a retry's round trip.
+        slack = 3 * (chain_block + block_time) + self._retry_ns(spec)
         base = RelayerConfig(
             name=spec.name,
             client=spec.client,
             poll_ns=block_time,
             packets=spec.packets,
             retry_ns=max(spec.retry_backoff, self._retry_ns(spec)),
-            gas_limit=self.scenario.host.tx_gas_limit,
+            gas_limit=scenario.host.tx_gas_limit,
+            stale_after_ns=slack,
         )
         policy = spec.update
         match policy:
             case UpdateEveryBlock():
                 return base
             case UpdateOnInterval(every=every):
-                return replace(base, policy=UpdatePolicy.INTERVAL, poll_ns=every)
+                return replace(
+                    base, policy=UpdatePolicy.INTERVAL, poll_ns=every, stale_after_ns=every + slack
+                )
             case UpdateOnLag(blocks=blocks):
-                return replace(base, policy=UpdatePolicy.LAG, lag_blocks=blocks)
+                waits = blocks * chain_block + slack
+                return replace(
+                    base, policy=UpdatePolicy.LAG, lag_blocks=blocks, stale_after_ns=waits
+                )
             case UpdateBeforeExpiry(margin=margin):
-                return replace(base, policy=UpdatePolicy.BEFORE_EXPIRY, margin_ns=margin)
+                trusting = next(
+                    c.trusting_period for c in scenario.clients if c.name == spec.client
+                )
+                waits = max(trusting - margin, 0) + slack
+                return replace(
+                    base,
+                    policy=UpdatePolicy.BEFORE_EXPIRY,
+                    margin_ns=margin,
+                    stale_after_ns=waits,
+                )
         raise AssertionError(f"unknown update policy {policy!r}")
