@@ -107,6 +107,9 @@ class Relayer:
     async def run(self) -> None:
         """Poll, query, decide, send: a crash in between loses what was under way."""
         clock, name, link = self.world.clock, self.config.name, self.link
+        # Actors act only in their turn of the clock, even at the start: the order trio
+        # starts tasks in is not the trace's.
+        await clock.sleep_until(name, 0)
         self.world.record(
             name,
             "relayer_started",

@@ -127,7 +127,8 @@ def test_run_writes_a_log_that_tells_the_story(
         configure_logging(None, console=False)
     lines = [json.loads(line) for line in (tmp_path / "run.log").read_text().splitlines()]
     events = [line["event"] for line in lines]
-    # the host's SDK event, then the creator's record of it
-    assert events[:2] == ["create_client", "client_created"] and events.count("outcome") == 2
+    # the relayer's start, the host's SDK event, then the creator's record of it
+    assert events[:3] == ["relayer_started", "create_client", "client_created"]
+    assert events.count("outcome") == 2
     assert "block" not in events and all(isinstance(line["sim_time"], int) for line in lines)
     assert "00:00:10.000 [info     ] client_created" in capsys.readouterr().err
