@@ -15,14 +15,31 @@ from html import escape
 from pathlib import Path
 from typing import Final
 
-from relayer_sim.report.metrics import EventMark, Interval, RunMetrics, SwitchRecovery
+from relayer_sim.report.metrics import (
+    NOT_MEASURED,
+    Attack,
+    EventMark,
+    Interval,
+    RunMetrics,
+    SwitchRecovery,
+)
+from relayer_sim.report.metrics_table import (
+    ATTACKS_NOTE,
+    NO_REASON,
+    forged_received,
+    outcome_text,
+    what_got_through,
+)
+from relayer_sim.report.metrics_types import ACCEPTED, FROZE_AT_ONCE, REFUSED
 from relayer_sim.report.plots import mark_colour, plot_gas, plot_heights, plot_packet_latency
-from relayer_sim.sim.timefmt import format_elapsed
+from relayer_sim.sim.timefmt import format_elapsed, format_span
 
 #: The page's background colour; the browser test tells page from content by it.
 PAGE_BACKGROUND: Final = "#f5f6f8"
-_NONE: Final = "—"
+_NONE: Final = NOT_MEASURED
 _NUMERIC: Final = ' class="num"'
+_KEPT: Final = ' class="keep"'
+_SUMMED_OUTCOMES: Final = (ACCEPTED, FROZE_AT_ONCE, REFUSED)
 _STYLE: Final = f"""
 body {{ margin: 0; background: {PAGE_BACKGROUND}; color: #1d2330;
   font: 15px/1.45 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; }}
@@ -39,6 +56,7 @@ th, td {{ padding: 5px 12px; border-bottom: 1px solid #dde1e8; text-align: left;
 thead th {{ background: #e6e9ef; font-weight: 600; }}
 tbody th {{ font-weight: 600; white-space: nowrap; }}
 .num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.keep {{ white-space: nowrap; overflow-wrap: normal; }}
 figure {{ margin: 12px 0 20px; }}
 figure img {{ display: block; max-width: 100%; height: auto; background: #fff; }}
 figcaption {{ font-size: 13px; margin-top: 6px; }}
@@ -53,24 +71,27 @@ class _Cell:
     text: str
     numeric: bool = False
     colour: str | None = None
+    #: A name kept on one line (a message type): the prose beside it wraps instead.
+    keep: bool = False
 
 
 def render_html(metrics: RunMetrics) -> str:
-    """The report page for one run: summary, plots and every metric as a table."""
+    """The report page for one run: summary, plots and every metric as a table; a kind of
+    metric the run has none of gets no section (the summary says so)."""
     title = f"{metrics.scenario}, seed {metrics.seed}"
     body = [
         f"<h1>{escape(metrics.scenario)}</h1>",
         f'<p class="subtitle">seed {metrics.seed} · '
         f"{format_elapsed(metrics.duration_ns)} of simulated time</p>",
         *_summary(metrics),
+        *_timeline(metrics),
         *_clients(metrics),
         *_switch(metrics),
         *_packets(metrics),
-        *_detections(metrics),
-        *_exploitation(metrics),
-        *_host_downtime(metrics),
+        *_attacks(metrics),
+        *_refused(metrics),
+        *_downtime(metrics),
         *_gas(metrics),
-        *_events(metrics.marks),
     ]
     return "\n".join(
         [
@@ -104,7 +125,7 @@ def write_html_report(metrics: RunMetrics, path: Path) -> None:
 def _summary(metrics: RunMetrics) -> list[str]:
     packets, switch = metrics.packets, metrics.switch
     worst_downtime = max((client.downtime_ns for client in metrics.clients), default=None)
-    frozen = sum(found.frozen_ns is not None for found in metrics.detections)
+    outcomes = [sum(a.outcome == kind for a in metrics.attacks) for kind in _SUMMED_OUTCOMES]
     rows = [
         ("scenario", metrics.scenario),
         ("seed", str(metrics.seed)),
@@ -118,7 +139,11 @@ def _summary(metrics: RunMetrics) -> list[str]:
             f"{packets.sent:,} / {packets.received:,} / {packets.delayed:,}",
         ),
         ("packet latency p50 / p99", f"{_time(packets.p50_ns)} / {_time(packets.p99_ns)}"),
-        ("clients attacked / frozen", f"{len(metrics.detections)} / {frozen}"),
+        (
+            "forks sent / accepted / froze the client at once / refused",
+            " / ".join(str(n) for n in (len(metrics.attacks), *outcomes)),
+        ),
+        ("refused transactions", f"{sum(refused.count for refused in metrics.refused):,}"),
         ("host downtime", format_elapsed(metrics.host_downtime_ns)),
     ]
     body = "".join(
@@ -127,19 +152,34 @@ def _summary(metrics: RunMetrics) -> list[str]:
     return ["<h2>Summary</h2>", f"<table><tbody>{body}</tbody></table>"]
 
 
-def _clients(metrics: RunMetrics) -> list[str]:
-    section = ["<h2>Clients</h2>"]
+def _timeline(metrics: RunMetrics) -> list[str]:
+    """The heights plot, and right below it the events its numbers stand for."""
+    if not (metrics.clients or metrics.marks):
+        return []
+    section = ["<h2>Timeline</h2>"]
     section += _plot(
         "plot-heights",
         plot_heights(metrics),
         "Counterparty and client heights (top) and each client's lag in blocks (bottom) over "
-        "simulated time; client downtime and host downtime are shaded and the numbered "
-        "vertical lines are the events listed at the end of the report.",
+        "simulated time; client downtime is shaded in the client's colour, a host halt is a "
+        "grey hatched band and a counterparty's halt or stall an olive one, and the numbered "
+        "vertical lines are the events listed below the plot.",
     )
+    if metrics.marks:
+        section += [
+            "<h3>Events</h3>",
+            '<p class="note">Numbered as on the plot above.</p>',
+            *_marks_table(metrics.marks, numbered=True),
+        ]
+    return section
+
+
+def _clients(metrics: RunMetrics) -> list[str]:
     if not metrics.clients:
-        return [*section, '<p class="note">No clients in this run.</p>']
+        return []
     several = metrics.several_counterparties()
     named = ("client", "id", "follows") if several else ("client", "id")
+    section = ["<h2>Clients</h2>"]
     section += _table(
         (*named, "max lag (blocks)", "mean lag (blocks)", "downtime", "down spans"),
         [
@@ -164,7 +204,7 @@ def _clients(metrics: RunMetrics) -> list[str]:
 def _switch(metrics: RunMetrics) -> list[str]:
     switch = metrics.switch
     if switch is None:
-        return ["<h2>Consensus switch</h2>", '<p class="note">No consensus switch.</p>']
+        return []
     section = [f"<h2>Consensus switch: {escape(_switch_title(switch))}</h2>"]
     section += _table(
         ("client", "past the switch at", "after the switch"),
@@ -188,9 +228,9 @@ def _switch(metrics: RunMetrics) -> list[str]:
 
 def _packets(metrics: RunMetrics) -> list[str]:
     packets = metrics.packets
-    section = ["<h2>Packets</h2>"]
     if not packets.sent:
-        return [*section, '<p class="note">No packets sent.</p>']
+        return []
+    section = ["<h2>Packets</h2>"]
     rows = metrics.packet_rows()
     named = ("channel",) if len(rows) > 1 else ()
     section += _table(
@@ -222,73 +262,98 @@ def _packets(metrics: RunMetrics) -> list[str]:
     )
 
 
-def _detections(metrics: RunMetrics) -> list[str]:
-    section = ["<h2>Misbehaviour detection</h2>"]
-    if not metrics.detections:
-        return [*section, '<p class="note">No fork was sent to a client.</p>']
-    return section + _table(
-        ("client", "id", "fork sent", "evidence sent", "frozen", "fork → frozen"),
-        [
-            (
-                _Cell(found.client),
-                _Cell(found.client_id),
-                *(
-                    _Cell(_time(ns), numeric=True)
-                    for ns in (found.fork_ns, found.evidence_ns, found.frozen_ns, found.latency_ns)
-                ),
-            )
-            for found in metrics.detections
-        ],
+def _attacks(metrics: RunMetrics) -> list[str]:
+    """Each fork sent and what came of it, as the text report's two tables; then what got
+    through before a patch, if anything did."""
+    got_through = what_got_through(metrics)
+    if not (metrics.attacks or got_through):
+        return []
+    section = ["<h2>Attacks</h2>"]
+    if metrics.attacks:
+        section += [
+            "<h3>What was sent</h3>",
+            *_table(
+                ("#", "sent", "client", "fork", "height", "trusting", "signed by"),
+                [_sent_row(number, fork) for number, fork in enumerate(metrics.attacks, 1)],
+            ),
+            "<h3>What came of it</h3>",
+            *_table(
+                ("#", "outcome", "detected", "frozen", "latency", "forged packets received"),
+                [_outcome_row(number, fork) for number, fork in enumerate(metrics.attacks, 1)],
+            ),
+            f'<p class="note">{escape(ATTACKS_NOTE)}</p>',
+        ]
+    if got_through:
+        section += ["<h3>What got through</h3>", f"<p>{escape(got_through)}</p>"]
+    return section
+
+
+def _sent_row(number: int, fork: Attack) -> tuple[_Cell, ...]:
+    return (
+        _Cell(str(number), numeric=True),
+        _Cell(format_elapsed(fork.sent_ns), numeric=True),
+        _Cell(fork.client),
+        _Cell(fork.kind),
+        _Cell(fork.height),
+        _Cell(fork.trusted or _NONE),
+        _Cell(", ".join(fork.coalition) or _NONE),
     )
 
 
-def _exploitation(metrics: RunMetrics) -> list[str]:
-    found = metrics.exploitation
-    if found is None:
+def _outcome_row(number: int, fork: Attack) -> tuple[_Cell, ...]:
+    return (
+        _Cell(str(number), numeric=True),
+        _Cell(outcome_text(fork)),
+        _Cell(_time(fork.detected_ns), numeric=True),
+        _Cell(_time(fork.frozen_ns), numeric=True),
+        _Cell(_NONE if fork.latency_ns is None else format_span(fork.latency_ns), numeric=True),
+        _Cell(forged_received(fork), numeric=True),
+    )
+
+
+def _refused(metrics: RunMetrics) -> list[str]:
+    if not metrics.refused:
         return []
+    alike = any("…" in (refused.reason or "") for refused in metrics.refused)
+    note = (
+        '<p class="note">Failures that differ only in the heights they name are counted '
+        "together, each height written ….</p>"
+    )
     return [
-        "<h2>What got through</h2>",
+        "<h2>Refused transactions</h2>",
         *_table(
-            (
-                "forks sent",
-                "first fork",
-                "patched",
-                "first fork → patched",
-                "forged packets received",
-                "after the patch",
-            ),
+            ("message", "reason", "count", "first"),
             [
                 (
-                    _Cell(str(found.forks), numeric=True),
-                    *(
-                        _Cell(_time(ns), numeric=True)
-                        for ns in (found.first_fork_ns, found.patched_ns, found.time_to_patch_ns)
-                    ),
-                    _Cell(
-                        f"{found.forged_packets_received} of {found.forged_packets_sent}",
-                        numeric=True,
-                    ),
-                    _Cell(str(found.received_after_patch), numeric=True),
+                    _Cell(refused.message, keep=True),
+                    _Cell(refused.reason or NO_REASON),
+                    _Cell(f"{refused.count:,}", numeric=True),
+                    _Cell(format_elapsed(refused.first_ns), numeric=True),
                 )
+                for refused in metrics.refused
             ],
         ),
-        '<p class="note">Patched: the first migration of a client to new code after the first '
-        "fork.</p>",
+        *([note] if alike else []),
     ]
 
 
-def _host_downtime(metrics: RunMetrics) -> list[str]:
-    section = ["<h2>Host downtime</h2>"]
-    if not metrics.host_downtime:
-        return [*section, '<p class="note">The host never halted.</p>']
-    spans = [("host", span) for span in metrics.host_downtime]
-    return section + _intervals(spans, metrics.duration_ns)
+def _downtime(metrics: RunMetrics) -> list[str]:
+    """The host's halts, and the counterparties' halts and stalls, each when there are any."""
+    section = []
+    if metrics.host_downtime:
+        spans = [("host", span) for span in metrics.host_downtime]
+        section += ["<h2>Host downtime</h2>", *_intervals(spans, metrics.duration_ns)]
+    if metrics.counterparty_downtime:
+        spans = [("counterparty", span) for span in metrics.counterparty_downtime]
+        section += ["<h2>Counterparty halts and stalls</h2>"]
+        section += _intervals(spans, metrics.duration_ns)
+    return section
 
 
 def _gas(metrics: RunMetrics) -> list[str]:
-    section = ["<h2>Gas by message type</h2>"]
     if not metrics.gas:
-        return [*section, '<p class="note">No transactions.</p>']
+        return []
+    section = ["<h2>Gas by message type</h2>"]
     section += _table(
         ("message", "txs", "ok", "SDK gas", "mean", "contract gas", "mean"),
         [
@@ -316,14 +381,6 @@ def _gas(metrics: RunMetrics) -> list[str]:
     )
 
 
-def _events(marks: Sequence[EventMark]) -> list[str]:
-    section = ["<h2>Events</h2>"]
-    if not marks:
-        return [*section, '<p class="note">No events to mark.</p>']
-    note = '<p class="note">Numbered as on the heights plot.</p>'
-    return [*section, note, *_marks_table(marks, numbered=True)]
-
-
 # -- building blocks ------------------------------------------------------------------------------
 
 
@@ -339,7 +396,7 @@ def _marks_table(marks: Sequence[EventMark], numbered: bool = False) -> list[str
         rows.append(
             (_Cell(str(number), numeric=True, colour=colour), *cells) if numbered else cells
         )
-    headers = ("time", "what", "detail")
+    headers = ("time", "category", "detail")
     return _table(("#", *headers) if numbered else headers, rows)
 
 
@@ -379,7 +436,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[_Cell]]) -> list[str]
 
 
 def _cell(cell: _Cell) -> str:
-    classes = _NUMERIC if cell.numeric else ""
+    classes = _NUMERIC if cell.numeric else (_KEPT if cell.keep else "")
     style = f' style="color: {cell.colour}"' if cell.colour else ""
     return f"<td{classes}{style}>{escape(cell.text)}</td>"
 

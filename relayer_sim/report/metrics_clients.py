@@ -1,15 +1,20 @@
 """Per client: its lag behind the counterparty it follows over time, and when it was down.
 
-A client is down while its status is not Active, while the host is halted, and from a
-``MsgUpdateClient`` to it that failed until the next one that succeeded. A failure that a later
+A client is down while its status is not Active, while the host is halted, from a
+``MsgUpdateClient`` to it that failed until the next one that succeeded, and while it goes
+without an update for longer than its relayers' policies allow (``relayer_started`` says how
+long: a relayer away leaves a stale client, however Active). A failure that a later
 transaction of the same block makes good is no downtime: the client never stood still.
 """
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from typing import Final
 
+from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import ClientMetrics, Interval, LagSample
 from relayer_sim.report.metrics_view import (
     ClientsSample,
@@ -18,9 +23,12 @@ from relayer_sim.report.metrics_view import (
     TraceView,
     parse_height,
 )
+from relayer_sim.sim.timefmt import format_span
 
 _ACTIVE = "Active"
 _UPDATE = "MsgUpdateClient"
+#: The messages that move a client on.
+_UPDATES: Final = frozenset({_UPDATE, "MsgUpgradeClient"})
 
 
 def client_metrics(view: TraceView) -> tuple[ClientMetrics, ...]:
@@ -77,7 +85,14 @@ def _one_client(
     lags = [sample.lag_blocks for sample in samples if sample.lag_blocks is not None]
     first_seen = samples[0].t_ns if samples else view.duration_ns
     halts = [halt for halt in view.host_halts if halt.start_ns >= first_seen]
-    downtime = merge([*_not_active(samples), *halts, *_failing_updates(view, client_id)])
+    downtime = merge(
+        [
+            *_not_active(samples),
+            *halts,
+            *_failing_updates(view, client_id),
+            *_stale(view, name, client_id, first_seen),
+        ]
+    )
     return ClientMetrics(
         name=name,
         client_id=client_id,
@@ -133,3 +148,32 @@ def _failing_updates(view: TraceView, client_id: str) -> list[Interval]:
     if failing is not None:
         intervals.append(Interval(failing[0], None, failing[1]))
     return intervals
+
+
+def _stale(view: TraceView, name: str, client_id: str, created_ns: int) -> list[Interval]:
+    """The spans past the longest wait between updates that the relayers serving the client
+    allow (the shortest of theirs): from then until the next update, or the end."""
+    allowed = [
+        Fields(event).duration("stale_after")
+        for event in view.of_kind("relayer_started")
+        if Fields(event).optional_text("client") == name
+    ]
+    if not allowed:
+        return []
+    wait = min(allowed)
+    updates = [
+        block.t_ns
+        for block in view.host_blocks
+        if block.t_ns >= created_ns
+        and any(tx.ok and tx.message in _UPDATES and tx.client == client_id for tx in block.txs)
+    ]
+    reason = f"no update for longer than its relayers allow ({format_span(wait)})"
+    spans = []
+    for since, until in itertools.pairwise([created_ns, *updates, None]):
+        assert since is not None
+        if until is None:
+            if view.duration_ns - since > wait:
+                spans.append(Interval(since + wait, None, reason))
+        elif until - since > wait:
+            spans.append(Interval(since + wait, until, reason))
+    return spans

@@ -1,5 +1,5 @@
-"""The moments of a run worth marking (governance steps, forks, freezes, halts), the recovery
-from a consensus switch, and how fast each attack was caught.
+"""The moments of a run worth marking (governance steps, forks, freezes, halts) and the
+recovery from a consensus switch (how fast each attack was caught: ``metrics_attacks``).
 
 Governance executes ``MsgStoreCode``, ``MsgMigrateContract`` and ``MsgRecoverClient`` inside a
 passed proposal, not as transactions of their own, and a proposal's outcome in a host block
@@ -9,16 +9,16 @@ names only its id: what it executed is known from the ``messages`` of its ``prop
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
 from relayer_sim.report import metrics_types as cat
+from relayer_sim.report.metrics_attacks import first, freeze_times
 from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import (
+    Attack,
     ClientRecovery,
-    Detection,
     EventMark,
-    Exploitation,
     SwitchRecovery,
 )
 from relayer_sim.report.metrics_view import (
@@ -45,16 +45,15 @@ _OUTCOME_CATEGORIES: Final = {
     "Rejected": cat.PROPOSAL_REJECTED,
     "Failed": cat.PROPOSAL_FAILED,
 }
-_FROZEN: Final = "Frozen"
 
 
-def event_marks(view: TraceView) -> tuple[EventMark, ...]:
+def event_marks(view: TraceView, forks: Sequence[Attack]) -> tuple[EventMark, ...]:
     """Every mark, sorted by time; marks of the same time keep the order of the kinds below
-    (a proposal's outcome before the message it executed)."""
+    (a proposal's outcome before the message it executed). ``forks``: the run's attacks."""
     marks = [
         *(mark for chain in view.counterparty_actors for mark in _switch_marks(view, chain)),
         *_governance_marks(view),
-        *_attack_marks(view),
+        *_attack_marks(view, forks),
         *_halt_marks(view),
     ]
     return tuple(sorted(marks, key=lambda mark: mark.t_ns))
@@ -98,60 +97,6 @@ def switch_recovery(view: TraceView, marks: Sequence[EventMark]) -> SwitchRecove
     )
 
 
-def detections(view: TraceView) -> tuple[Detection, ...]:
-    """For each client a byzantine relayer sent a fork to: its first fork sent, then the first
-    evidence against it and its freeze from then on."""
-    names = view.client_names()
-    forks: dict[str, int] = {}
-    for event in view.of_kind("fork_sent"):
-        forks.setdefault(Fields(event).text("client"), event.t_ns)
-    found = []
-    for client_id, fork_ns in forks.items():
-        evidence = _first(
-            event.t_ns
-            for event in view.of_kind("evidence_sent")
-            if Fields(event).optional_text("client") == client_id and event.t_ns >= fork_ns
-        )
-        frozen = _first(t for t in _freeze_times(view, client_id) if t >= fork_ns)
-        found.append(
-            Detection(
-                client=names.get(client_id, client_id),
-                fork_ns=fork_ns,
-                evidence_ns=evidence,
-                frozen_ns=frozen,
-                latency_ns=None if frozen is None else frozen - fork_ns,
-                client_id=client_id,
-            )
-        )
-    return tuple(found)
-
-
-def exploitation(view: TraceView, marks: Sequence[EventMark]) -> Exploitation | None:
-    """What the forks of a run achieved: forged packets received, before and after the first
-    migration to new code that followed them."""
-    forks = view.of_kind("fork_sent")
-    if not forks:
-        return None
-    first = forks[0].t_ns
-    patched = _first(m.t_ns for m in marks if m.category == cat.MIGRATE and m.t_ns >= first)
-    forged = {Fields(event).integer("sequence") for event in view.of_kind("forged_packet_sent")}
-    received = [
-        block.t_ns
-        for block in view.host_blocks
-        for tx in block.txs
-        if tx.message == "MsgRecvPacket" and tx.ok and tx.received is True and tx.sequence in forged
-    ]
-    return Exploitation(
-        forks=len(forks),
-        first_fork_ns=first,
-        patched_ns=patched,
-        time_to_patch_ns=None if patched is None else patched - first,
-        forged_packets_sent=len(forged),
-        forged_packets_received=len(received),
-        received_after_patch=sum(patched is not None and t > patched for t in received),
-    )
-
-
 def _switches(blocks: Sequence[ChainBlock]) -> Iterator[tuple[ChainBlock, ChainBlock]]:
     """(last block of the old version, first of the new) at each consensus switch."""
     for previous, block in itertools.pairwise(blocks):
@@ -160,7 +105,7 @@ def _switches(blocks: Sequence[ChainBlock]) -> Iterator[tuple[ChainBlock, ChainB
 
 
 def _past_switch(view: TraceView, switch: ChainBlock, name: str, client_id: str) -> ClientRecovery:
-    first = _first(
+    reached = first(
         sample.t_ns
         for sample in view.samples
         if sample.t_ns >= switch.t_ns
@@ -168,8 +113,8 @@ def _past_switch(view: TraceView, switch: ChainBlock, name: str, client_id: str)
         and (height := parse_height(sample.clients[name].height)) is not None
         and height >= switch.height
     )
-    recovery = None if first is None else first - switch.t_ns
-    return ClientRecovery(name, client_id, first, recovery)
+    recovery = None if reached is None else reached - switch.t_ns
+    return ClientRecovery(name, client_id, reached, recovery)
 
 
 def _switch_marks(view: TraceView, chain: str) -> Iterator[EventMark]:
@@ -239,46 +184,24 @@ def _proposals(events: Sequence[Event]) -> dict[int, tuple[str, Sequence[str]]]:
     }
 
 
-def _attack_marks(view: TraceView) -> Iterator[EventMark]:
+def _attack_marks(view: TraceView, forks: Sequence[Attack]) -> Iterator[EventMark]:
+    """Each fork sent, with what the client made of it; evidence; freezes."""
     names = view.client_names()
-    for event in view.of_kind("fork_sent"):
-        client, height, fork = _client_at(names, Fields(event))
-        label = f"{fork or 'a'} fork of {client} at {height}"
-        yield EventMark(event.t_ns, cat.FORK, label)
+    for fork in forks:
+        kind = "a" if fork.kind == cat.UNKNOWN_KIND else fork.kind
+        verdict = "" if fork.outcome == cat.NO_OUTCOME else f" ({fork.outcome})"
+        label = f"{kind} fork of {fork.client} at {fork.height}{verdict}"
+        yield EventMark(fork.sent_ns, cat.FORK, label)
     for event in view.of_kind("evidence_sent"):
-        client, height, _ = _client_at(names, Fields(event))
-        yield EventMark(event.t_ns, cat.EVIDENCE, f"evidence against {client} at {height}")
+        fields = Fields(event)
+        client = names.get(fields.text("client"), fields.text("client"))
+        label = f"evidence against {client} at {fields.text('height')}"
+        yield EventMark(event.t_ns, cat.EVIDENCE, label)
     frozen = {Fields(event).text("client") for event in view.of_kind("client_frozen")}
     client_ids = set(names) | frozen
     for client_id in sorted(client_ids):
-        for t_ns in _freeze_times(view, client_id):
+        for t_ns in freeze_times(view, client_id):
             yield EventMark(t_ns, cat.FREEZE, f"{names.get(client_id, client_id)} frozen")
-
-
-def _client_at(names: Mapping[str, str], fields: Fields) -> tuple[str, str, str | None]:
-    """A fork's or evidence's client (by name if known), height and kind of fork."""
-    client = fields.text("client")
-    return names.get(client, client), fields.text("height"), fields.optional_text("fork")
-
-
-def _freeze_times(view: TraceView, client_id: str) -> list[int]:
-    """When ``client_id`` froze: its ``client_frozen`` records and the samples where its status
-    turned Frozen, each moment once."""
-    times = {
-        event.t_ns
-        for event in view.of_kind("client_frozen")
-        if Fields(event).text("client") == client_id
-    }
-    was_frozen = False
-    for sample in view.samples:
-        state = next(
-            (state for state in sample.clients.values() if state.client_id == client_id), None
-        )
-        frozen = state is not None and state.status == _FROZEN
-        if frozen and not was_frozen:
-            times.add(sample.t_ns)
-        was_frozen = frozen
-    return sorted(times)
 
 
 def _halt_marks(view: TraceView) -> Iterator[EventMark]:
@@ -306,7 +229,3 @@ def _halt_marks(view: TraceView) -> Iterator[EventMark]:
             stalled_for = format_elapsed(fields.duration("stalled_for"))
             label = f"{who}resumed after {stalled_for}"
             yield EventMark(event.t_ns, cat.COUNTERPARTY_RESUME, label)
-
-
-def _first(times: Iterable[int]) -> int | None:
-    return next(iter(times), None)

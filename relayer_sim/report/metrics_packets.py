@@ -1,4 +1,5 @@
-"""Packets from sent to received, and the gas each message type cost.
+"""Packets from sent to received, the gas each message type cost, and the transactions the
+host refused.
 
 All arithmetic is on ints: percentiles are nearest-rank (a latency that happened, never an
 interpolation), means round down.
@@ -10,11 +11,16 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from relayer_sim.report.metrics_events import Fields
-from relayer_sim.report.metrics_types import ChannelPackets, GasByMessage, PacketMetrics
+from relayer_sim.report.metrics_types import (
+    ChannelPackets,
+    GasByMessage,
+    PacketMetrics,
+    RefusedTransactions,
+)
 from relayer_sim.report.metrics_view import TraceView
+from relayer_sim.sim.refusals import RefusalTally
 
 _RECV = "MsgRecvPacket"
-
 
 #: A packet as the host knows it: its host channel (None: a channel never opened) and sequence.
 _PacketKey = tuple[str | None, int]
@@ -127,4 +133,18 @@ def gas_by_message(view: TraceView) -> tuple[GasByMessage, ...]:
     return tuple(
         GasByMessage(message, count, ok, sdk, sdk // count, contract, contract // count)
         for message, (count, ok, sdk, contract) in sorted(totals.items())
+    )
+
+
+def refused_transactions(view: TraceView) -> tuple[RefusedTransactions, ...]:
+    """Failed transactions by message type and reason, in the order of their first failure,
+    grouped as the run summary groups them (``relayer_sim.sim.refusals``)."""
+    tally = RefusalTally()
+    for block in view.host_blocks:
+        for tx in block.txs:
+            if not tx.ok:
+                tally.add(block.t_ns, tx.message, tx.failure or "")
+    return tuple(
+        RefusedTransactions(group.message, group.reason, group.count, group.first_ns)
+        for group in tally.groups()
     )

@@ -10,17 +10,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final
 
 from rich.console import Console
 
-from relayer_sim.report.metrics import EventMark, Interval, PacketMetrics, RunMetrics
+from relayer_sim.report.metrics import (
+    NOT_MEASURED,
+    Attack,
+    EventMark,
+    Interval,
+    PacketMetrics,
+    RunMetrics,
+    headlines,
+)
+from relayer_sim.report.metrics_types import REFUSED
 from relayer_sim.report.printable import Cell, Column, FittedTable, shown
 from relayer_sim.sim.timefmt import format_elapsed, format_span
 
 #: Shown where a run has no value: no such client, no switch, no packet received.
-_NONE: Final = "—"
-_Item = TypeVar("_Item")
+_NONE: Final = NOT_MEASURED
+#: What a refused transaction that recorded no reason shows.
+NO_REASON: Final = "(no reason recorded)"
+#: What the attacks tables' columns measure.
+ATTACKS_NOTE: Final = (
+    "Detected: a monitor's first evidence from the fork's acceptance on; latency: from the "
+    "acceptance to the freeze (from sending, for a fork that froze the client at once). A "
+    "refused fork failed: there was nothing to detect."
+)
 
 
 def _value(header: str) -> Column:
@@ -46,31 +62,47 @@ class NamedRun:
 
 
 def render_metrics(console: Console, metrics: RunMetrics) -> None:
-    """Every metric of one run, a table per kind; tables with nothing to show are left out."""
+    """Every metric of one run, a table per kind; a kind with nothing to show gets no table,
+    only a mention in one line at the top."""
     console.print(
         shown(f"{metrics.scenario}, seed {metrics.seed}: {format_elapsed(metrics.duration_ns)}")
         + " of simulated time",
         soft_wrap=True,
     )
+    missing = absent(metrics)
+    if missing:
+        console.print(f"none in this run: {', '.join(missing)}")
     _render_clients(console, metrics)
     _render_switch(console, metrics)
     _render_packets(console, metrics)
-    _render_detections(console, metrics)
-    _render_exploitation(console, metrics)
+    _render_attacks(console, metrics)
+    _render_refused(console, metrics)
     if metrics.host_downtime:
         console.print(
             _intervals_table("host downtime", [("host", i) for i in metrics.host_downtime])
         )
-    else:
-        console.print("host downtime: none")
     _render_gas(console, metrics)
     if metrics.marks:
-        console.print(_marks_table("events", metrics.marks))
+        console.print(_marks_table("events", metrics.marks, numbered=True))
+
+
+def absent(metrics: RunMetrics) -> list[str]:
+    """The kinds of thing the run has none of, whose sections the reports leave out."""
+    kinds = (
+        ("clients", metrics.clients),
+        ("consensus switch", metrics.switch),
+        ("packets", metrics.packets.sent),
+        ("forks", metrics.attacks or metrics.detections),
+        # No transaction at all says it: none refused goes without saying.
+        ("refused transactions", metrics.refused or not metrics.gas),
+        ("host halts", metrics.host_downtime),
+        ("transactions", metrics.gas),
+    )
+    return [name for name, found in kinds if not found]
 
 
 def _render_clients(console: Console, metrics: RunMetrics) -> None:
     if not metrics.clients:
-        console.print("no clients")
         return
     several = metrics.several_counterparties()
     names = ("client", "id", "follows") if several else ("client", "id")
@@ -97,7 +129,6 @@ def _render_clients(console: Console, metrics: RunMetrics) -> None:
 def _render_switch(console: Console, metrics: RunMetrics) -> None:
     switch = metrics.switch
     if switch is None:
-        console.print("consensus switch: none")
         return
     console.print(
         shown(
@@ -124,7 +155,6 @@ def _render_packets(console: Console, metrics: RunMetrics) -> None:
     """Two tables, the counts and the latencies: as one, nine columns do not fit 80."""
     packets = metrics.packets
     if not packets.sent:
-        console.print("packets: none sent")
         return
     rows = metrics.packet_rows()
     counts = ("sent", "received", "never received", "delayed")
@@ -160,36 +190,101 @@ def _packet_latencies(counted: PacketMetrics) -> list[str]:
     ]
 
 
-def _render_detections(console: Console, metrics: RunMetrics) -> None:
-    if not metrics.detections:
-        return
-    columns = [
-        _name("client"),
-        *map(_value, ("fork sent", "evidence sent", "frozen", "fork → frozen")),
+def _render_attacks(console: Console, metrics: RunMetrics) -> None:
+    """Two tables, a row per fork sent in each: what was sent, and what came of it (as one,
+    eleven columns do not fit 80); then what got through before a patch, if anything did."""
+    forks = metrics.attacks
+    if forks:
+        several = len({attack.client for attack in forks} | {c.name for c in metrics.clients}) > 1
+        sent = [_name("#"), _value("sent"), *([_name("client")] if several else [])]
+        sent += [_name("fork"), _name("height"), _name("trusting"), Column("signed by")]
+        console.print(FittedTable("attacks: what was sent", sent, _attack_rows(forks, several)))
+        forged = any(attack.forged_packets_sent for attack in forks)
+        caught = [_name("#"), Column("outcome"), *map(_value, ("detected", "frozen", "latency"))]
+        caught += [_value("forged packets received")] if forged else []
+        rows = [_outcome_row(n, attack, forged) for n, attack in enumerate(forks, start=1)]
+        console.print(FittedTable("attacks: what came of it", caught, rows))
+        console.print(ATTACKS_NOTE)
+    got_through = what_got_through(metrics)
+    if got_through:
+        console.print(got_through)
+
+
+def what_got_through(metrics: RunMetrics) -> str | None:
+    """The forged packets received and the patch that stopped them, in a sentence; None when
+    nothing was forged (a migration then patched nothing of the attack's), or when none got
+    through and no patch came (the attacks tables already say what each fork forged)."""
+    found = metrics.exploitation
+    if found is None or not found.forged_packets_sent:
+        return None
+    if not found.forged_packets_received and found.patched_ns is None:
+        return None
+    received = (
+        f"Forged packets received: {found.forged_packets_received} of {found.forged_packets_sent}"
+    )
+    if found.patched_ns is None:
+        return f"{received}; the client's code was never patched."
+    return (
+        f"{received} ({found.received_after_patch} after the patch); patched (code migrated) at "
+        f"{_clock(found.patched_ns)}, {_duration(found.time_to_patch_ns)} after the first fork."
+    )
+
+
+def outcome_text(attack: Attack) -> str:
+    """The client's verdict, with its reason whole when it refused the fork."""
+    if attack.outcome == REFUSED and attack.reason is not None:
+        return f"{REFUSED}: {attack.reason}"
+    return attack.outcome
+
+
+def _attack_rows(forks: Sequence[Attack], several: bool) -> list[list[Cell]]:
+    return [
+        [
+            str(number),
+            _clock(attack.sent_ns),
+            *([shown(attack.client)] if several else []),
+            shown(attack.kind),
+            shown(attack.height),
+            shown(attack.trusted or _NONE),
+            shown(", ".join(attack.coalition)) or _NONE,
+        ]
+        for number, attack in enumerate(forks, start=1)
     ]
+
+
+def _outcome_row(number: int, attack: Attack, forged: bool) -> list[Cell]:
+    return [
+        str(number),
+        shown(outcome_text(attack)),
+        _clock(attack.detected_ns),
+        _clock(attack.frozen_ns),
+        _duration(attack.latency_ns),
+        *([forged_received(attack)] if forged else []),
+    ]
+
+
+def forged_received(attack: Attack) -> str:
+    """``1 of 2``: the fork's forged packets the host received, of those sent; ``—`` for a fork
+    that forged none."""
+    if not attack.forged_packets_sent:
+        return _NONE
+    return f"{attack.forged_packets_received} of {attack.forged_packets_sent}"
+
+
+def _render_refused(console: Console, metrics: RunMetrics) -> None:
+    if not metrics.refused:
+        return
+    columns = [_name("message"), Column("reason"), _value("count"), _value("first")]
     rows = [
         [
-            shown(found.client),
-            _clock(found.fork_ns),
-            _clock(found.evidence_ns),
-            _clock(found.frozen_ns),
-            _duration(found.latency_ns),
+            shown(refused.message),
+            shown(refused.reason or NO_REASON),
+            f"{refused.count:,}",
+            _clock(refused.first_ns),
         ]
-        for found in metrics.detections
+        for refused in metrics.refused
     ]
-    console.print(FittedTable("misbehaviour detection", columns, rows))
-
-
-def _render_exploitation(console: Console, metrics: RunMetrics) -> None:
-    found = metrics.exploitation
-    if found is None:
-        return
-    console.print(
-        f"forks sent: {found.forks}, the first at {_clock(found.first_fork_ns)}; patched "
-        f"(code migrated) {_clock(found.time_to_patch_ns)} later; forged packets received: "
-        f"{found.forged_packets_received} of {found.forged_packets_sent} "
-        f"({found.received_after_patch} after the patch)"
-    )
+    console.print(FittedTable("refused transactions", columns, rows))
 
 
 def _render_gas(console: Console, metrics: RunMetrics) -> None:
@@ -210,7 +305,6 @@ def _render_gas(console: Console, metrics: RunMetrics) -> None:
     sdk_columns = [_name("message"), *map(_value, ("txs", "ok", "gas", "mean"))]
     console.print(FittedTable("SDK gas by message type", sdk_columns, sdk_rows))
     if not any(gas.contract_gas_total for gas in metrics.gas):
-        console.print("contract gas: none")
         return
     contract_rows = [
         [shown(gas.message), f"{gas.contract_gas_total:,}", f"{gas.contract_gas_mean:,}"]
@@ -238,9 +332,19 @@ def _intervals_table(title: str, spans: Iterable[tuple[str, Interval]]) -> Fitte
     return FittedTable(title, columns, rows)
 
 
-def _marks_table(title: str, marks: Iterable[EventMark]) -> FittedTable:
-    rows = [[format_elapsed(mark.t_ns), mark.category, shown(mark.label)] for mark in marks]
-    return FittedTable(title, [_value("time"), _name("what"), Column()], rows)
+def _marks_table(title: str, marks: Iterable[EventMark], numbered: bool = False) -> FittedTable:
+    """``marks`` by time; ``numbered`` 1, 2… as the report's plots number them."""
+    rows = [
+        [
+            *([str(number)] if numbered else []),
+            format_elapsed(mark.t_ns),
+            mark.category,
+            shown(mark.label),
+        ]
+        for number, mark in enumerate(marks, start=1)
+    ]
+    number = [_value("#")] if numbered else []
+    return FittedTable(title, [*number, _value("time"), _name("what"), Column()], rows)
 
 
 # -- runs side by side ----------------------------------------------------------------------------
@@ -264,51 +368,12 @@ def render_comparison(console: Console, runs: Sequence[NamedRun]) -> None:
 
 
 def comparison_rows(runs: Sequence[RunMetrics]) -> list[tuple[str, list[str]]]:
-    """(metric, its value in each run) for the comparison, ``—`` where a run has none."""
-    rows: list[tuple[str, list[str]]] = [
+    """(metric, its value in each run) for the comparison, ``—`` where a run has none: the
+    seed, then the headlines, which the comparison plot shows too."""
+    return [
         ("seed", [str(run.seed) for run in runs]),
-        ("simulated time", [_duration(run.duration_ns) for run in runs]),
+        *((line.label, [line.shown(run) for run in runs]) for line in headlines(runs)),
     ]
-    for name in _in_order(client.name for run in runs for client in run.clients):
-        found = [next((c for c in run.clients if c.name == name), None) for run in runs]
-        rows.append((f"{name}: max lag (blocks)", _cells(found, lambda c: str(c.max_lag_blocks))))
-        rows.append((f"{name}: downtime", _cells(found, lambda c: _duration(c.downtime_ns))))
-    switches = [run.switch for run in runs]
-    rows += [
-        ("switch → clients past it", _cells(switches, lambda s: _duration(s.recovery_ns))),
-        ("steps after switch (governance, halts)", _cells(switches, lambda s: str(len(s.steps)))),
-        ("steps before switch", _cells(switches, lambda s: str(len(s.steps_before)))),
-        ("packets sent", [str(run.packets.sent) for run in runs]),
-        ("packets received", [str(run.packets.received) for run in runs]),
-        ("packets delayed", [str(run.packets.delayed) for run in runs]),
-        ("packet latency p50", [_duration(run.packets.p50_ns) for run in runs]),
-        ("packet latency p99", [_duration(run.packets.p99_ns) for run in runs]),
-    ]
-    for name in _in_order(found.client for run in runs for found in run.detections):
-        latencies = [
-            next((d.latency_ns for d in run.detections if d.client == name), None) for run in runs
-        ]
-        rows.append((f"{name}: fork → frozen", [_duration(ns) for ns in latencies]))
-    exploits = [run.exploitation for run in runs]
-    if any(exploits):
-        rows += [
-            ("first fork → patched", _cells(exploits, lambda e: _duration(e.time_to_patch_ns))),
-            ("forged packets received", _cells(exploits, lambda e: str(e.forged_packets_received))),
-        ]
-    rows += [
-        ("host downtime", [_duration(run.host_downtime_ns) for run in runs]),
-        ("SDK gas", [f"{sum(gas.sdk_gas_total for gas in run.gas):,}" for run in runs]),
-        ("contract gas", [f"{sum(gas.contract_gas_total for gas in run.gas):,}" for run in runs]),
-    ]
-    return rows
-
-
-def _cells(items: Sequence[_Item | None], show: Callable[[_Item], str]) -> list[str]:
-    return [_NONE if item is None else show(item) for item in items]
-
-
-def _in_order(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
 
 
 def _duration(ns: int | None) -> str:

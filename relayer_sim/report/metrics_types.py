@@ -114,14 +114,67 @@ class ChannelPackets:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """An attacked client: when the fork was sent, reported and punished."""
+    """An attacked client: when the first fork was sent, reported and punished.
+
+    Evidence, freeze and latency count from the first fork the client accepted (a fork it
+    refused failed, there was nothing to catch), or from the first fork sent when it accepted
+    none: one that froze the client at once, or a trace that does not say."""
 
     client: str
+    #: The first fork sent to the client.
     fork_ns: int
     evidence_ns: int | None
     frozen_ns: int | None
     latency_ns: int | None
     client_id: str
+    #: When the client first accepted a forged header (None if it never did).
+    accepted_ns: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attack:
+    """One forged header a byzantine relayer sent: what the client made of it, whether and
+    when it was caught, and what it forged."""
+
+    sent_ns: int
+    #: The kind of fork (``lunatic``, ``equivocation``…; ``UNKNOWN_KIND`` if the trace is silent).
+    kind: str
+    #: The validators that signed it (none for an impostor's invented keys).
+    coalition: tuple[str, ...]
+    client: str
+    client_id: str
+    #: The forged header's height, and the height it claimed to trust.
+    height: str
+    trusted: str | None
+    #: One of ``ATTACK_OUTCOMES``.
+    outcome: str
+    #: When the relayer learnt the client's verdict (None: no verdict in the trace).
+    outcome_ns: int | None
+    #: Why the client refused it, as the client said it.
+    reason: str | None
+    #: The first evidence against the client from the fork's acceptance on (from its sending
+    #: when the trace has no verdict); None for a refused fork, which failed.
+    detected_ns: int | None
+    #: The client's first freeze from the same moment on.
+    frozen_ns: int | None
+    #: From the acceptance to the freeze (a fork that froze the client at once, or one with no
+    #: verdict: from its sending).
+    latency_ns: int | None
+    forged_packets_sent: int
+    #: Of those, packets the host took as real.
+    forged_packets_received: int
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedTransactions:
+    """Failed host transactions of one message type that failed for one reason."""
+
+    message: str
+    #: The failure as recorded; when the failures differ only in heights, with each height
+    #: written ``…`` (``relayer_sim.sim.refusals``). Empty when none was recorded.
+    reason: str
+    count: int
+    first_ns: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +225,12 @@ class RunMetrics:
     marks: tuple[EventMark, ...]
     #: Each channel's packets, in the order of their first packet.
     packets_by_channel: tuple[ChannelPackets, ...] = ()
+    #: Every fork sent, in the order sent.
+    attacks: tuple[Attack, ...] = ()
+    #: Failed host transactions by message and reason, in the order of their first failure.
+    refused: tuple[RefusedTransactions, ...] = ()
+    #: When a counterparty made no blocks: halted for an upgrade, or stalled for want of power.
+    counterparty_downtime: tuple[Interval, ...] = ()
 
     def packet_rows(self) -> list[tuple[str, PacketMetrics]]:
         """The rows of a packets table: ``all`` packets, after each channel's when there are
@@ -243,3 +302,13 @@ MARK_CATEGORIES: Final = GOVERNANCE_CATEGORIES | {
     COUNTERPARTY_STALL,
     COUNTERPARTY_RESUME,
 }
+
+# The outcomes of an ``Attack``.
+ACCEPTED: Final = "accepted"
+FROZE_AT_ONCE: Final = "froze at once"
+REFUSED: Final = "refused"
+#: The trace ends before the verdict, or predates verdicts.
+NO_OUTCOME: Final = "no outcome"
+ATTACK_OUTCOMES: Final = (ACCEPTED, FROZE_AT_ONCE, REFUSED, NO_OUTCOME)
+#: An ``Attack``'s kind when its ``fork_sent`` does not say.
+UNKNOWN_KIND: Final = "?"

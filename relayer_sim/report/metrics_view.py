@@ -12,7 +12,7 @@ what the metrics get is typed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,8 +22,11 @@ from relayer_sim.sim.trace import Event, Trace
 
 #: The name the runtime gives the host's actor, for a trace with no host block.
 _HOST: Final = "host"
-_STALLS: Final = frozenset({"stalled", "resumed"})
-_HALTS: Final = frozenset({"halted", "restarted"})
+#: A span's first and last event: a halt (host or counterparty), a counterparty's stall.
+_HALT: Final = ("halted", "restarted")
+_STALL: Final = ("stalled", "resumed")
+_STALLS: Final = frozenset(_STALL)
+_HALTS: Final = frozenset(_HALT)
 
 Height = tuple[int, int]
 
@@ -130,6 +133,9 @@ class TraceView:
     samples: tuple[ClientsSample, ...]
     #: The host's halts: no host block is made between ``halted`` and ``restarted``.
     host_halts: tuple[Interval, ...]
+    #: The counterparties' halts (``halted`` to ``restarted``) and stalls (``stalled`` to
+    #: ``resumed``), in time order.
+    counterparty_halts: tuple[Interval, ...] = ()
 
     def blocks_of(self, chain: str) -> list[ChainBlock]:
         """The blocks of the counterparty ``chain``."""
@@ -152,14 +158,16 @@ def view_of(trace: Trace) -> TraceView:
     blocks = [event for event in events if event.kind == "block"]
     host = next((event.actor for event in blocks if "txs" in event.data), _HOST)
     chains = [event for event in blocks if event.actor != host and "version" in event.data]
+    counterparties = _counterparty_actors(events, host)
     return TraceView(
         events=events,
         duration_ns=events[-1].t_ns if events else 0,
-        counterparty_actors=_counterparty_actors(events, host),
+        counterparty_actors=counterparties,
         host_blocks=tuple(_host_block(event) for event in blocks if event.actor == host),
         chain_blocks=tuple(_chain_block(event) for event in chains),
         samples=tuple(_sample(event) for event in events if event.kind == "clients"),
-        host_halts=_host_halts(events, host),
+        host_halts=_spans(events, host, _HALT, _halt_reason),
+        counterparty_halts=_counterparty_halts(events, counterparties),
     )
 
 
@@ -224,20 +232,49 @@ def _sample(event: Event) -> ClientsSample:
     return ClientsSample(event.t_ns, fields.named_optional_texts("counterparties"), clients)
 
 
-def _host_halts(events: tuple[Event, ...], host: str) -> tuple[Interval, ...]:
-    halts: list[Interval] = []
-    halted: Event | None = None
+def _spans(
+    events: tuple[Event, ...],
+    actor: str,
+    kinds: tuple[str, str],
+    reason: Callable[[Event], str],
+) -> tuple[Interval, ...]:
+    """``actor``'s spans from the first of ``kinds`` (``halted``, ``stalled``) to the second
+    (``restarted``, ``resumed``), the last one open if the trace ends within it."""
+    start_kind, end_kind = kinds
+    found: list[Interval] = []
+    started: Event | None = None
     for event in events:
-        if event.actor != host:
+        if event.actor != actor:
             continue
-        if event.kind == "halted" and halted is None:
-            halted = event
-        elif event.kind == "restarted" and halted is not None:
-            halts.append(Interval(halted.t_ns, event.t_ns, _halt_reason(halted)))
-            halted = None
-    if halted is not None:
-        halts.append(Interval(halted.t_ns, None, _halt_reason(halted)))
-    return tuple(halts)
+        if event.kind == start_kind and started is None:
+            started = event
+        elif event.kind == end_kind and started is not None:
+            found.append(Interval(started.t_ns, event.t_ns, reason(started)))
+            started = None
+    if started is not None:
+        found.append(Interval(started.t_ns, None, reason(started)))
+    return tuple(found)
+
+
+def _counterparty_halts(events: tuple[Event, ...], chains: tuple[str, ...]) -> tuple[Interval, ...]:
+    """Every counterparty's halts and stalls, by when they began."""
+    spans = [
+        span
+        for chain in chains
+        for kinds in (_HALT, _STALL)
+        for span in _spans(events, chain, kinds, _chain_reason)
+    ]
+    return tuple(sorted(spans, key=lambda span: span.start_ns))
+
+
+def _chain_reason(started: Event) -> str:
+    """``gaia halted (gaia-1)``, ``gaia stalled: <why>``: named, as several chains may be."""
+    fields = Fields(started)
+    if started.kind == "halted":
+        chain_id = fields.optional_text("chain_id")
+        return f"{started.actor} halted" + ("" if chain_id is None else f" ({chain_id})")
+    reason = fields.optional_text("reason")
+    return f"{started.actor} stalled" + ("" if reason is None else f": {reason}")
 
 
 def _halt_reason(halted: Event) -> str:

@@ -34,7 +34,7 @@ def render_run_summary(console: Console, scenario: str, result: RunResult) -> No
     refused = _refused(result)
     if refused:
         rows = [[str(row["count"]), row["message"], shown(row["reason"])] for row in refused]
-        title = "refused transactions, by reason (the first of each shown)"
+        title = "refused transactions, by reason"
         console.print(FittedTable(title, _REFUSED_COLUMNS, rows))
     lags = ", ".join(f"{client}: {lag}" for client, lag in result.metrics.max_lag.items())
     console.print(f"largest client lag (blocks): {lags or 'no clients'}")
@@ -79,13 +79,15 @@ def run_summary_json(scenario: str, seed: int, result: RunResult) -> dict[str, A
 
 
 def _refused(result: RunResult) -> list[dict[str, Any]]:
-    """The failed transactions by message type and reason (reasons that differ only in their
-    numbers counted as one, shown by the first), the most frequent first."""
-    counted = sorted(
-        result.metrics.refused.items(),
-        key=lambda item: (-item[1].count, item[1].first_ns, item[0]),
-    )
+    """The failed transactions by message type and reason (``relayer_sim.sim.refusals``), the
+    most frequent first."""
+    groups = sorted(result.metrics.refused.groups(), key=lambda group: -group.count)
     return [
-        {"message": message, "reason": seen.example, "count": seen.count, "first_ns": seen.first_ns}
-        for (message, _), seen in counted
+        {
+            "message": group.message,
+            "reason": group.reason,
+            "count": group.count,
+            "first_ns": group.first_ns,
+        }
+        for group in groups
     ]

@@ -7,28 +7,14 @@ trace alone."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Final
 
 from relayer_sim.host.clients import Status
 from relayer_sim.host.errors import HostError
 from relayer_sim.host.governance import ProposalStatus
 from relayer_sim.sim.packet_times import PacketTimes
+from relayer_sim.sim.refusals import RefusalTally
 from relayer_sim.world import World
-
-#: The numbers of a reason (heights ``1-88``, powers, sequences): masked to group reasons.
-_NUMBERS: Final = re.compile(r"[0-9]+")
-
-
-@dataclass(frozen=True)
-class Refusals:
-    """Transactions refused for one reason: how many, the first when, and its reason."""
-
-    count: int
-    first_ns: int
-    example: str
 
 
 class Metrics:
@@ -50,9 +36,8 @@ class Metrics:
         #: Client name → (when, status) each time its sampled status changed.
         self.statuses: dict[str, list[tuple[int, str]]] = {}
         self.packets = PacketTimes()
-        #: (message type, reason with its numbers masked) → how many transactions failed so,
-        #: when first, and the first one's reason whole.
-        self.refused: dict[tuple[str, str], Refusals] = {}
+        #: The failed transactions, by message type and reason.
+        self.refused = RefusalTally()
         self.proposals_passed = 0
         #: Client name → when it was first seen frozen (ns since start), for clients that a
         #: byzantine relayer attacked.
@@ -110,18 +95,11 @@ class Metrics:
         world.record(self.name, "clients", counterparties=latest_heights, clients=seen)
 
     def _count_refusals(self) -> None:
-        """Failed transactions, grouped by message and reason: reasons that differ only in
-        their numbers (heights, powers) are one reason, shown by its first example."""
         block = self.world.last_block
         for record in () if block is None else block.txs:
             if not record.result.ok:
-                reason = str(record.result.error)
-                key = (type(record.tx.msg).__name__, _NUMBERS.sub("#", reason))
-                seen = self.refused.get(key)
-                if seen is None:
-                    self.refused[key] = Refusals(1, self.world.clock.now_ns, reason)
-                else:
-                    self.refused[key] = replace(seen, count=seen.count + 1)
+                message, reason = type(record.tx.msg).__name__, str(record.result.error)
+                self.refused.add(self.world.clock.now_ns, message, reason)
 
     def _status(self, client: str, status: str) -> None:
         changes = self.statuses.setdefault(client, [])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 import pytest
+from PIL import Image
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
 TIMEOUT_S: Final = 120
@@ -43,3 +44,20 @@ def screenshot(page: Path, png: Path, width: int = 1200, height: int = 3000) -> 
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
     if done.returncode != 0 or not png.exists():
         pytest.fail(f"chromium exited {done.returncode} without a screenshot:\n{done.stderr}")
+
+
+def find_image(shot: Image.Image, image: Image.Image) -> tuple[int, int] | None:
+    """Where ``image`` appears unscaled and unchanged in ``shot`` (both RGB): a search for its
+    middle row, then a comparison of the whole image at each place that row is found."""
+    pixels = shot.tobytes()
+    row = image.crop((0, image.height // 2, image.width, image.height // 2 + 1)).tobytes()
+    start = pixels.find(row)
+    while start >= 0:
+        if start % 3 == 0:
+            top, left = divmod(start // 3, shot.width)
+            top -= image.height // 2
+            box = (left, top, left + image.width, top + image.height)
+            if top >= 0 and shot.crop(box).tobytes() == image.tobytes():
+                return left, top
+        start = pixels.find(row, start + 1)
+    return None

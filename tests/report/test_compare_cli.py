@@ -85,16 +85,21 @@ def test_report_shows_every_table(trace_file: Path, capsys: pytest.CaptureFixtur
         "hand-built, seed 9: 00:01:00.000",
         "client downtime",
         "status Frozen; host halted at height 6: planned upgrade",
-        "misbehaviour detection",
-        "00:00:10.000",  # fork sent
+        "attacks: what was sent",
+        "attacks: what came of it",
         "host downtime",
-        "consensus switch: none",
-        "packets: none sent",
+        # What the run has none of is said once, with no empty table.
+        "none in this run: consensus switch, packets, transactions\n",
     ):
         assert fragment in out, fragment
+    for gone in ("misbehaviour detection", "what got through", "refused transactions"):
+        assert gone not in out, gone
     rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines()]
-    # fork sent, evidence sent, frozen, fork → frozen: moments on the clock, a length compact
-    assert ["main", "00:00:10.000", "—", "00:00:20.000", "10s"] in rows
+    # The fork, sent with no kind and no verdict (a trace from before verdicts): when sent,
+    # then its detection from its sending: evidence, frozen, latency, moments on the clock
+    # and a length compact.
+    assert ["1", "00:00:10.000", "?", "1-4", "—", "—"] in rows
+    assert ["1", "no outcome", "—", "00:00:20.000", "10s"] in rows
 
 
 def test_report_json(trace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,7 +171,9 @@ def test_compare_runs_scenarios_and_reads_traces(
         "switch → clients past it",
         "packets delayed",
         "packet latency p99",
-        "main: fork → frozen",
+        "main: detection latency",
+        "forks sent",
+        "refused transactions",
         "host downtime",
         "SDK gas",
         "contract gas",
@@ -174,7 +181,8 @@ def test_compare_runs_scenarios_and_reads_traces(
         assert row in rows, row
     assert rows["seed"] == ["4", "4", "9"]  # --seed runs the scenarios; a trace is as it is
     assert rows["host downtime"] == ["0s", "0s", "30s"]  # lengths of time, compact
-    assert rows["main: fork → frozen"] == ["—", "—", "10s"]
+    assert rows["main: detection latency"] == ["—", "—", "10s"]
+    assert rows["forks sent"] == ["0", "0", "1"]
     assert (out / "comparison.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert f"plot: {out / 'comparison.png'}" in text
 

@@ -25,7 +25,7 @@ from relayer_sim.report.plots import (
 from relayer_sim.scenario import parse_scenario
 from relayer_sim.sim.runtime import run_scenario
 from relayer_sim.sim.trace import read_trace
-from tests.report.browser import screenshot
+from tests.report.browser import find_image, screenshot
 
 #: consensus-upgrade-reactive squeezed into 30 simulated minutes (a few seconds to run): a
 #: switch, a stuck client, two governance proposals, recovery, packets throughout.
@@ -162,7 +162,7 @@ def test_the_browser_paints_the_page_and_every_plot(page: Path, shot: Image.Imag
 
     tops = []
     for element_id, plot in _plots(page.read_text(encoding="utf-8")):
-        found = _find(shot, plot)
+        found = find_image(shot, plot)
         assert found is not None, f"{element_id} is not painted pixel for pixel in the page"
         left, top = found
         region = shot.crop((left, top, left + plot.width, top + plot.height))
@@ -181,22 +181,6 @@ def _plots(html: str) -> list[tuple[str, Image.Image]]:
         (element_id, Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
         for element_id, data in IMAGE.findall(html)
     ]
-
-
-def _find(shot: Image.Image, plot: Image.Image) -> tuple[int, int] | None:
-    """Where ``plot`` appears unscaled and unchanged in ``shot``: a search for its middle row,
-    then a comparison of the whole image at each place that row is found."""
-    pixels, row = shot.tobytes(), plot.crop((0, plot.height // 2, plot.width, plot.height // 2 + 1))
-    start = pixels.find(row.tobytes())
-    while start >= 0:
-        if start % 3 == 0:
-            top, left = divmod(start // 3, shot.width)
-            top -= plot.height // 2
-            box = (left, top, left + plot.width, top + plot.height)
-            if top >= 0 and shot.crop(box).tobytes() == plot.tobytes():
-                return left, top
-        start = pixels.find(row.tobytes(), start + 1)
-    return None
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

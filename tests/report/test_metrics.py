@@ -140,6 +140,28 @@ def test_downtime_runs_from_a_failed_update_to_the_next_good_one(trace: Trace) -
     assert client.downtime_ns == 10 * S + 10 * S  # the open interval runs to the last event
 
 
+def test_downtime_counts_a_client_left_without_updates_past_its_relayers_policy(
+    trace: Trace,
+) -> None:
+    """The shortest wait the client's relayers allow is 30 s: an Active client not updated
+    from 10 s to 100 s is down from 40 s; one still waiting at the end is down to the end."""
+    trace.event(0, "r1", "relayer_started", client="main", policy="every_block", stale_after=30 * S)
+    trace.event(
+        0, "r2", "relayer_started", client="main", policy="before_expiry", stale_after=600 * S
+    )
+    trace.event(0, "r3", "relayer_started", client="other", policy="every_block", stale_after=S)
+    trace.sample(1, "1-1", main=("1-1", "Active"))
+    for t in (5, 10, 100, 110):
+        trace.host_block(t, update(True))
+    trace.host_block(200)
+    (client,) = trace.measure().clients
+    reason = "no update for longer than its relayers allow (30s)"
+    assert client.downtime == (
+        Interval(40 * S, 100 * S, reason),
+        Interval(140 * S, None, reason),
+    )
+
+
 def test_downtime_while_not_active_or_the_host_is_halted(trace: Trace) -> None:
     trace.sample(5, "1-1", main=("1-1", "Active"))
     trace.sample(10, "1-2", main=("1-1", "Frozen"))
@@ -296,6 +318,109 @@ def test_detection_latency_from_fork_to_freeze(trace: Trace) -> None:
     )
     categories = [(mark.t_ns // S, mark.category) for mark in metrics.marks]
     assert categories == [(100, "fork"), (101, "fork"), (120, "evidence"), (125, "freeze")]
+
+
+def test_each_fork_sent_its_verdict_detection_and_forgery(trace: Trace) -> None:
+    """A refused equivocation, a lunatic fork accepted then caught, and a backdated one that
+    froze the other client at once; the latency counts from the accepted fork, not the first
+    one sent."""
+    trace.sample(1, "1-1", main=("1-1", "Active"), other=("1-1", "Active"))
+    equivocation = {"coalition": ["mallet"], "fork": "equivocation", "trusted": "1-2"}
+    trace.event(10, "mallory", "fork_sent", client=ID, height="1-3", **equivocation)
+    trace.event(10, "mallory", "forged_packet_sent", client=ID, sequence=1_000_001, height="1-3")
+    reason = "not enough voting power signed: 34 of 100"
+    trace.event(
+        15, "mallory", "fork_refused", client=ID, height="1-3", fork="equivocation", reason=reason
+    )
+    lunatic = {"coalition": ["mallet"], "fork": "lunatic", "trusted": "1-5"}
+    trace.event(20, "mallory", "fork_sent", client=ID, height="1-9", **lunatic)
+    trace.event(20, "mallory", "forged_packet_sent", client=ID, sequence=1_000_002, height="1-9")
+    trace.host_block(25, recv(1_000_002))
+    trace.event(25, "mallory", "fork_accepted", client=ID, height="1-9", fork="lunatic")
+    trace.event(40, "watch", "evidence_sent", client=ID, height="1-9")
+    trace.event(45, "metrics", "client_frozen", client=ID)
+    backdated = {"coalition": ["alice", "bob"], "fork": "backdated", "trusted": "1-4"}
+    trace.event(50, "mallory", "fork_sent", client="08-wasm-1", height="1-6", **backdated)
+    trace.event(55, "mallory", "fork_frozen", client="08-wasm-1", height="1-6", fork="backdated")
+    trace.event(55, "metrics", "client_frozen", client="08-wasm-1")
+    trace.event(60, "mallory", "fork_sent", client=ID, height="1-12", **lunatic)  # no verdict yet
+    metrics = trace.measure()
+    refused, accepted, froze, pending = metrics.attacks
+    assert (refused.sent_ns, refused.kind, refused.coalition) == (
+        10 * S,
+        "equivocation",
+        ("mallet",),
+    )
+    assert (refused.client, refused.client_id, refused.height, refused.trusted) == (
+        "main",
+        ID,
+        "1-3",
+        "1-2",
+    )
+    assert (refused.outcome, refused.outcome_ns, refused.reason) == ("refused", 15 * S, reason)
+    # A refused fork failed: the later evidence and freeze are not its detection.
+    assert (refused.detected_ns, refused.frozen_ns, refused.latency_ns) == (None, None, None)
+    assert (refused.forged_packets_sent, refused.forged_packets_received) == (1, 0)
+    assert (accepted.outcome, accepted.outcome_ns, accepted.reason) == ("accepted", 25 * S, None)
+    assert (accepted.detected_ns, accepted.frozen_ns) == (40 * S, 45 * S)
+    assert accepted.latency_ns == 20 * S  # from its acceptance, not its sending
+    assert (accepted.forged_packets_sent, accepted.forged_packets_received) == (1, 1)
+    assert (froze.client, froze.outcome, froze.frozen_ns) == ("other", "froze at once", 55 * S)
+    assert froze.latency_ns == 5 * S  # from its sending: it froze the client as it arrived
+    assert (pending.outcome, pending.outcome_ns) == ("no outcome", None)
+    main, other = metrics.detections
+    assert (main.fork_ns, main.accepted_ns, main.evidence_ns, main.frozen_ns) == (
+        10 * S,
+        25 * S,
+        40 * S,
+        45 * S,
+    )
+    assert main.latency_ns == 20 * S
+    assert (other.accepted_ns, other.latency_ns) == (None, 5 * S)
+    labels = [mark.label for mark in metrics.marks if mark.category == "fork"]
+    assert labels == [
+        "equivocation fork of main at 1-3 (refused)",
+        "lunatic fork of main at 1-9 (accepted)",
+        "backdated fork of other at 1-6 (froze at once)",
+        "lunatic fork of main at 1-12",
+    ]
+    assert to_json(metrics)["attacks"][0]["reason"] == reason
+
+
+def test_refused_transactions_by_message_and_reason(trace: Trace) -> None:
+    """Failures that differ only in heights count together; a reason that never varies is
+    kept whole, heights and all."""
+    late = "client state height < proof height ({} < {}), please update"
+    failed_recv = recv(1) | {"ok": False, "received": None}
+    trace.host_block(5, update(False, reason="bad header at 1-4"), update(True))
+    trace.host_block(
+        10,
+        failed_recv | {"reason": late.format("1-9", "1-10")},
+        update(False, reason="bad header at 1-4"),
+    )
+    trace.host_block(15, failed_recv | {"reason": late.format("1-9", "1-12")})
+    trace.host_block(20, {"message": "MsgVote", "ok": False, "gas_used": 1})
+    refused = trace.measure().refused
+    assert [(r.message, r.reason, r.count, r.first_ns) for r in refused] == [
+        ("MsgUpdateClient", "bad header at 1-4", 2, 5 * S),
+        ("MsgRecvPacket", "client state height < proof height (… < …), please update", 2, 10 * S),
+        ("MsgVote", "", 1, 20 * S),
+    ]
+
+
+def test_counterparty_halts_and_stalls(trace: Trace) -> None:
+    trace.chain_block(1, 1, 1)
+    trace.event(10, "counterparty", "stalled", height="1-2", reason="50 of 100 power online")
+    trace.event(40, "counterparty", "resumed", stalled_for=30 * S)
+    trace.event(50, "counterparty", "halted", chain_id="gaia-1")
+    trace.event(55, "counterparty", "restarted", chain_id="gaia-2")
+    trace.event(60, "host", "halted", height=3, reason="upgrade")
+    trace.event(90, "counterparty", "stalled", height="2-1", reason="power")
+    assert trace.measure().counterparty_downtime == (
+        Interval(10 * S, 40 * S, "counterparty stalled: 50 of 100 power online"),
+        Interval(50 * S, 55 * S, "counterparty halted (gaia-1)"),
+        Interval(90 * S, None, "counterparty stalled: power"),
+    )
 
 
 def test_what_forks_got_through_before_and_after_the_patch(trace: Trace) -> None:

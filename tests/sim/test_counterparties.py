@@ -156,10 +156,11 @@ def test_a_hard_fork_halts_every_connection(shipped_run: Callable[[Path], Shippe
     clients = {client.name: client for client in metrics.clients}
     # osmosis did nothing, yet its client is down for the whole halt and falls far behind
     osmosis = clients["osmosis"]
-    assert [(span.start_ns, span.end_ns) for span in osmosis.downtime] == [
-        (halt.start_ns, halt.end_ns)
-    ]
-    assert "host halted" in osmosis.downtime[0].reason
+    (down,) = osmosis.downtime
+    # from the halt to the first update after the restart, a block later
+    assert down.start_ns == halt.start_ns and down.end_ns is not None
+    assert 0 < down.end_ns - halt.end_ns <= 10 * 10**9
+    assert "host halted" in down.reason
     assert osmosis.max_lag_blocks >= 350
     # and its packets wait out the halt
     channels = {row.channel: row.packets for row in metrics.packets_by_channel}
