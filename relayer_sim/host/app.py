@@ -40,6 +40,7 @@ from relayer_sim.host.governance import (
     GOV_AUTHORITY,
     Governance,
     GovParams,
+    MessageGas,
     ProposalOutcome,
     ProposalStatus,
 )
@@ -486,10 +487,13 @@ class HostApp:
         scopes: list[CacheStore] = []
         #: The events of each proposal run, in the order they ran; of the one running, last.
         ran: list[list[SdkEvent]] = []
+        #: What each message of each proposal run cost, likewise.
+        spent: list[list[MessageGas]] = []
 
         def atomically(run: Callable[[], None]) -> None:
             scopes.append(CacheStore(self.state))
             ran.append([])
+            spent.append([])
             try:
                 run()
             except HostError:
@@ -501,14 +505,20 @@ class HostApp:
 
         def execute(msg: Msg) -> object:
             gas = GasMeter(PROPOSAL_MESSAGE_GAS)
-            result = self._execute(self.keepers(GasKV(scopes[-1], gas), scopes[-1]), msg, env, gas)
+            self.proxy.take_contract_gas()
+            try:
+                keepers = self.keepers(GasKV(scopes[-1], gas), scopes[-1])
+                result = self._execute(keepers, msg, env, gas)
+            finally:
+                cost = MessageGas(type(msg).__name__, gas.consumed, self.proxy.take_contract_gas())
+                spent[-1].append(cost)
             ran[-1].extend(message_events(msg, result, partial(self.keepers, scopes[-1])))
             return result
 
         outcomes = self.keepers(self.state).gov.end_block(env.time_ns, execute, atomically)
-        events = iter(ran)
+        events, costs = iter(ran), iter(spent)
         return [
-            replace(outcome, events=tuple(next(events)))
+            replace(outcome, events=tuple(next(events)), gas=tuple(next(costs)))
             if outcome.status in (ProposalStatus.PASSED, ProposalStatus.FAILED)
             else outcome
             for outcome in outcomes

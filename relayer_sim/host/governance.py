@@ -164,6 +164,15 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class MessageGas:
+    """What a message a proposal ran cost: its SDK gas and the contract gas within it."""
+
+    message: str
+    gas_used: int
+    contract_gas: int
+
+
+@dataclass(frozen=True)
 class ProposalOutcome:
     """What ``end_block`` did with a proposal whose voting period ended."""
 
@@ -174,6 +183,8 @@ class ProposalOutcome:
     error: str | None = None
     #: What its messages emitted, when they all ran (the host's SDK events).
     events: tuple[object, ...] = ()
+    #: What each message it ran cost, the failing one included.
+    gas: tuple[MessageGas, ...] = ()
 
 
 def _in_place(run: Callable[[], None]) -> None:

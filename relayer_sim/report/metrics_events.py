@@ -84,6 +84,10 @@ class Fields:
             self._refuse(key, "a list of maps", value)
         return tuple(self._map(f"{key}[{index}]", item) for index, item in enumerate(value))
 
+    def optional_maps(self, key: str) -> tuple[Fields, ...]:
+        """A list of maps; none when the field is absent (a trace from before it was kept)."""
+        return self.maps(key) if key in self._data else ()
+
     def named_maps(self, key: str) -> dict[str, Fields]:
         """A map of maps, by name."""
         value = self._data.get(key, _MISSING)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
 
 from relayer_sim.report.metrics_events import Fields
 from relayer_sim.report.metrics_types import (
@@ -119,17 +120,31 @@ def median_gap_ns(times: Sequence[int]) -> int | None:
     return gaps[(len(gaps) - 1) // 2] if gaps else None
 
 
+#: How the gas table names a message a passed proposal ran, apart from transactions.
+BY_GOVERNANCE: Final = "{} (governance)"
+
+
 def gas_by_message(view: TraceView) -> tuple[GasByMessage, ...]:
     """Per message type, by name: transactions, successes, SDK gas and contract gas (CosmWasm
-    gas, which the SDK gas includes divided by the 08-wasm multiplier)."""
+    gas, which the SDK gas includes divided by the 08-wasm multiplier). Messages a proposal ran
+    count apart, as ``MsgStoreCode (governance)``: their gas is the chain's, not a sender's."""
     totals: dict[str, list[int]] = {}  # message → count, ok, SDK gas, contract gas
+
+    def add(message: str, ok: bool, gas_used: int, contract_gas: int) -> None:
+        total = totals.setdefault(message, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += ok
+        total[2] += gas_used
+        total[3] += contract_gas
+
     for block in view.host_blocks:
         for tx in block.txs:
-            total = totals.setdefault(tx.message, [0, 0, 0, 0])
-            total[0] += 1
-            total[1] += tx.ok
-            total[2] += tx.gas_used
-            total[3] += tx.contract_gas
+            add(tx.message, tx.ok, tx.gas_used, tx.contract_gas)
+        for outcome in block.proposals:
+            for index, (message, gas_used, contract_gas) in enumerate(outcome.gas):
+                # a failed proposal's last message is the one that failed
+                ok = outcome.status != "Failed" or index < len(outcome.gas) - 1
+                add(BY_GOVERNANCE.format(message), ok, gas_used, contract_gas)
     return tuple(
         GasByMessage(message, count, ok, sdk, sdk // count, contract, contract // count)
         for message, (count, ok, sdk, contract) in sorted(totals.items())

@@ -75,11 +75,17 @@ class ProposalOutcome:
     id: int
     status: str
     error: str | None
+    #: What each message it ran cost: (message, SDK gas, contract gas).
+    gas: tuple[tuple[str, int, int], ...] = ()
 
     @staticmethod
     def read(fields: Fields) -> ProposalOutcome:
+        gas = tuple(
+            (cost.text("message"), cost.integer("gas_used"), cost.integer("contract_gas"))
+            for cost in fields.optional_maps("gas")
+        )
         return ProposalOutcome(
-            fields.integer("id"), fields.text("status"), fields.optional_text("error")
+            fields.integer("id"), fields.text("status"), fields.optional_text("error"), gas
         )
 
 

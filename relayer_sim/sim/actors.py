@@ -83,7 +83,19 @@ async def host_blocks(world: World, upgrade_delay_ns: int, name: str = "host") -
             app_hash=block.app_hash,
             txs=[record.event.attributes for record in block.txs],
             proposals=[
-                {"id": outcome.proposal_id, "status": str(outcome.status), "error": outcome.error}
+                {
+                    "id": outcome.proposal_id,
+                    "status": str(outcome.status),
+                    "error": outcome.error,
+                    "gas": [
+                        {
+                            "message": cost.message,
+                            "gas_used": cost.gas_used,
+                            "contract_gas": cost.contract_gas,
+                        }
+                        for cost in outcome.gas
+                    ],
+                }
                 for outcome in block.proposals
             ],
         )

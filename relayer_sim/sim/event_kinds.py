@@ -28,7 +28,8 @@ RUN_EVENTS: Final[Mapping[str, EventKind]] = {
     "block": EventKind(
         "`host`; each counterparty (its actor is named after it)",
         "A block. The host's: its height, app hash, transactions (message, subject, `ok`, gas, "
-        "the error and its reason) and the proposals that ended. A counterparty's: its height, "
+        "the error and its reason) and the proposals that ended (with what each message they "
+        "ran cost). A counterparty's: its height, "
         "revision, chain id, consensus version and app hash.",
     ),
     "halted": EventKind(

@@ -496,6 +496,26 @@ def test_gas_by_message_type(trace: Trace) -> None:
     assert gas["MsgRecvPacket"].count == 1
 
 
+def test_messages_a_proposal_ran_count_apart_in_the_gas_table(trace: Trace) -> None:
+    def cost(message: str, gas: int, contract: int) -> dict[str, object]:
+        return {"message": message, "gas_used": gas, "contract_gas": contract}
+
+    passed = {"id": 1, "status": "Passed", "error": None, "gas": [cost("MsgStoreCode", 900, 0)]}
+    failed = {
+        "id": 2,
+        "status": "Failed",
+        "error": "checksum not found",
+        "gas": [cost("MsgStoreCode", 800, 0), cost("MsgMigrateContract", 50, 7)],
+    }
+    trace.host_block(5, update(True), proposals=(passed, failed))
+    gas = {row.message: row for row in trace.measure().gas}
+    stored = gas["MsgStoreCode (governance)"]
+    assert (stored.count, stored.ok, stored.sdk_gas_total) == (2, 2, 1700)
+    migrated = gas["MsgMigrateContract (governance)"]
+    assert (migrated.count, migrated.ok, migrated.contract_gas_total) == (1, 0, 7)
+    assert gas["MsgUpdateClient"].count == 1
+
+
 def test_an_empty_trace_measures_to_nothing(trace: Trace) -> None:
     metrics = trace.measure()
     assert (metrics.scenario, metrics.seed, metrics.duration_ns) == ("hand-built", 1, 0)
