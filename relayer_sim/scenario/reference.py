@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -22,12 +22,13 @@ from relayer_sim.scenario.base import TaggedBy
 from relayer_sim.scenario.chains import CounterpartySpec, HostSpec, ValidatorPower
 from relayer_sim.scenario.channels import ChannelSpec, TrafficSpec
 from relayer_sim.scenario.clients import ClientSpec
+from relayer_sim.scenario.examples import Example, find_example
 from relayer_sim.scenario.expectations import Expectation
 from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.relayers import MonitorSpec, RelayerSpec, UpdatePolicy
 from relayer_sim.scenario.schema import Scenario
 from relayer_sim.scenario.timeline import TimelineEntry
-from relayer_sim.scenario.written import OneOrMany, Written
+from relayer_sim.scenario.written import OneOrMany, Written, toml_inline
 
 #: Where a JSON Schema says which draft it follows.
 JSON_SCHEMA_DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -55,27 +56,33 @@ class TableDoc:
     heading: str
     description: str
     fields: tuple[FieldDoc, ...]
+    #: The table as a shipped scenario writes it, if one does.
+    example: Example | None = None
+
+    def shown_by(self, example: Example | None) -> TableDoc:
+        return replace(self, example=example)
 
 
 def tables() -> list[TableDoc]:
     """Every table of a scenario file, in the order the reference tells them."""
-    docs = [
+    return [
         _table("the top level", Scenario),
-        _table("[counterparty] or [[counterparties]]", CounterpartySpec),
+        _table("[counterparty] or [[counterparties]]", CounterpartySpec).shown_by(
+            find_example(("counterparties", "counterparty"))
+        ),
         _table("validators = [{ name, power }, …]", ValidatorPower),
-        _table("[host]", HostSpec),
-        _table("[[clients]]", ClientSpec),
-        _table("[[relayers]]", RelayerSpec),
-        *_tagged("[[relayers]] update", UpdatePolicy),
-        _table("[[monitors]]", MonitorSpec),
-        _table("[[channels]]", ChannelSpec),
-        _table("[traffic] or [[traffic]]", TrafficSpec),
+        _table("[host]", HostSpec).shown_by(find_example(("host",))),
+        _table("[[clients]]", ClientSpec).shown_by(find_example(("clients",))),
+        _table("[[relayers]]", RelayerSpec).shown_by(find_example(("relayers",))),
+        *_tagged("[[relayers]] update", UpdatePolicy, section="relayers"),
+        _table("[[monitors]]", MonitorSpec).shown_by(find_example(("monitors",))),
+        _table("[[channels]]", ChannelSpec).shown_by(find_example(("channels",))),
+        _table("[traffic] or [[traffic]]", TrafficSpec).shown_by(find_example(("traffic",))),
         _table("[[timeline]]", TimelineEntry, GovernanceEntry),
-        *_tagged("[[timeline]]", Action, skip=(TimelineEntry, GovernanceEntry)),
-        *_tagged("[[expect]]", Expectation),
-        _table("[limits]", Limits),
+        *_tagged("[[timeline]]", Action, skip=(TimelineEntry, GovernanceEntry), section="timeline"),
+        *_tagged("[[expect]]", Expectation, section="expect"),
+        _table("[limits]", Limits).shown_by(find_example(("limits",))),
     ]
-    return docs
 
 
 def undocumented() -> list[str]:
@@ -134,6 +141,8 @@ def markdown_tables() -> str:
             ),
         ]
         body = "\n".join(rows) if doc.fields else "No fields of its own."
+        if doc.example is not None:
+            body += f"\n\nAs `{doc.example.source}` writes it:\n\n```toml\n{doc.example.toml}\n```"
         sections.append(f"### `{doc.heading}`\n\n{doc.description}\n\n{body}\n")
     return "\n".join(sections)
 
@@ -155,9 +164,10 @@ def _table(heading: str, model: type[BaseModel], *also: type[BaseModel]) -> Tabl
 
 
 def _tagged(
-    heading: str, union: object, skip: Sequence[type[BaseModel]] = ()
+    heading: str, union: object, skip: Sequence[type[BaseModel]] = (), *, section: str
 ) -> Iterator[TableDoc]:
-    """A table per member of a union chosen by a tag, with the fields it adds to ``skip``."""
+    """A table per member of a union chosen by a tag, with the fields it adds to ``skip``,
+    and an entry of ``section`` with that tag as its example."""
     tag = next(meta.field for meta in get_args(union)[1:] if isinstance(meta, TaggedBy))
     inherited = {name for base in skip for name in base.model_fields}
     for member in get_args(get_args(union)[0]):
@@ -167,7 +177,13 @@ def _tagged(
             for name, info in member.model_fields.items()
             if name not in inherited and name != tag
         )
-        yield TableDoc(f'{heading} {tag} = "{value}"', _prose(member.__doc__ or ""), fields)
+        where = (f"{heading.rpartition(' ')[2]}.{tag}" if " " in heading else tag, value)
+        yield TableDoc(
+            f'{heading} {tag} = "{value}"',
+            _prose(member.__doc__ or ""),
+            fields,
+            find_example((section,), where),
+        )
 
 
 def _told_models() -> Iterator[type[BaseModel]]:
@@ -211,7 +227,7 @@ def _field(name: str, info: FieldInfo) -> FieldDoc:
     return FieldDoc(
         info.alias or name,
         _written(info.annotation, info.metadata),
-        words or _toml(default),
+        words or toml_inline(default),
         words is None,
         _prose(info.description or ""),
     )
@@ -279,21 +295,6 @@ def _file_value(value: object, metadata: Sequence[object] = ()) -> Any:
     if isinstance(value, Mapping):
         return {str(key): _file_value(item) for key, item in value.items()}
     return value
-
-
-def _toml(value: Any) -> str:
-    """A JSON-native value as TOML writes it inline."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(item) for item in value) + "]"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
-    return str(value)
 
 
 def _prose(docstring: str) -> str:

@@ -8,6 +8,7 @@ as a JSON Schema, and turns a kept value (a default) back into its written form.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -79,3 +80,20 @@ class OneOrMany:
     ) -> JsonSchemaValue:
         many = handler(core_schema)
         return {"anyOf": [many["items"], many]} if "items" in many else many
+
+
+def toml_inline(value: Any) -> str:
+    """A JSON-native value as TOML writes it inline."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_inline(item) for item in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return (
+            "{ " + ", ".join(f"{key} = {toml_inline(item)}" for key, item in value.items()) + " }"
+        )
+    return str(value)

@@ -64,6 +64,12 @@ def test_the_reference_tells_every_action_expectation_policy_and_event() -> None
     assert '{ name = "alice", power = 40 }' in page and '{ name = "val-a", power = 1 }' in page
 
 
+def test_every_action_expectation_and_policy_has_an_example_from_a_shipped_scenario() -> None:
+    tagged = [doc for doc in tables() if " = " in doc.heading and "[[" in doc.heading]
+    assert len(tagged) >= 25
+    assert [doc.heading for doc in tagged if doc.example is None] == []
+
+
 def test_the_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     printed = capsys.readouterr().out
