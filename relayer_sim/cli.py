@@ -36,6 +36,7 @@ from relayer_sim.commands.report import report_command
 from relayer_sim.commands.run import run_command
 from relayer_sim.commands.scenarios import scenarios_command
 from relayer_sim.commands.schema import schema_command
+from relayer_sim.commands.sweep import parse_assignment, parse_seed_list, sweep_command
 from relayer_sim.commands.trace import trace_export, trace_show
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_VERDICT", "build_parser", "main"]
@@ -285,6 +286,42 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true", help="print the list as JSON instead")
     new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     new.set_defaults(handler=new_command)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a scenario over parameter values and seeds, into a table of one row per run",
+        description=(
+            "Run a scenario over every combination of parameter values ([sweep] set in the "
+            "file, or --set) and every seed ([sweep] seeds, or --seeds), each run the ordinary "
+            "one, on a pool of worker processes. Writes DIR/results.csv and "
+            "DIR/results.parquet: a row per run with its parameters, seed and headline "
+            "metrics. Runs are keyed by a hash of their scenario: re-running a sweep skips "
+            "what is done. Exits 1 when a run failed (it has a row with its error), 2 when "
+            "the file or a combination is not a valid scenario."
+        ),
+    )
+    sweep.add_argument("file", type=Path, metavar="FILE", help="scenario file")
+    sweep.add_argument(
+        "--set",
+        action="append",
+        type=parse_assignment,
+        metavar="PATH=V1,V2",
+        help="a field's dotted path and its values (repeat for more), e.g. "
+        "host.voting_period=5m,10m or relayers[0].drop=0.1,0.2",
+    )
+    sweep.add_argument(
+        "--seeds", type=parse_seed_list, metavar="SEEDS", help='seeds, "1..200" or "1,5,9"'
+    )
+    sweep.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
+    sweep.add_argument("--out", type=Path, metavar="DIR", help="default: out/sweeps/NAME")
+    sweep.add_argument("--keep-traces", action="store_true", help="keep each run's trace")
+    sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sweep.set_defaults(handler=sweep_command)
 
     schema = commands.add_parser(
         "schema",

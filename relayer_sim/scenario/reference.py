@@ -27,6 +27,7 @@ from relayer_sim.scenario.expectations import Expectation
 from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.relayers import MonitorSpec, RelayerSpec, UpdatePolicy
 from relayer_sim.scenario.schema import Scenario
+from relayer_sim.scenario.sweep import SweepTable
 from relayer_sim.scenario.timeline import TimelineEntry
 from relayer_sim.scenario.written import OneOrMany, Written, toml_inline
 
@@ -82,6 +83,7 @@ def tables() -> list[TableDoc]:
         *_tagged("[[timeline]]", Action, skip=(TimelineEntry, GovernanceEntry), section="timeline"),
         *_tagged("[[expect]]", Expectation, section="expect"),
         _table("[limits]", Limits).shown_by(find_example(("limits",))),
+        _table("[sweep]", SweepTable).shown_by(find_example(("sweep",))),
     ]
 
 
@@ -190,6 +192,7 @@ def _told_models() -> Iterator[type[BaseModel]]:
     """The models ``tables`` tells, with the members of the unions it expands."""
     yield from (Scenario, CounterpartySpec, ValidatorPower, HostSpec, ClientSpec, RelayerSpec)
     yield from (MonitorSpec, ChannelSpec, TrafficSpec, TimelineEntry, GovernanceEntry, Limits)
+    yield SweepTable
     for union in (UpdatePolicy, Action, Expectation):
         yield from get_args(get_args(union)[0])
 

@@ -15,6 +15,7 @@ from relayer_sim.scenario.expectations import Expectation
 from relayer_sim.scenario.fields import Duration, Entries, Name, OneLine, Seed
 from relayer_sim.scenario.limits import Limits
 from relayer_sim.scenario.relayers import MonitorSpec, RelayerSpec
+from relayer_sim.scenario.sweep import SweepTable
 from relayer_sim.scenario.written import OneOrMany
 
 
@@ -63,6 +64,8 @@ class Scenario(Model):
     """What must hold at the end (``[[expect]]``)."""
     limits: Limits = Limits()
     """The sanity limits on the scenario's scale (``[limits]``), to loosen one on purpose."""
+    sweep: SweepTable | None = None
+    """What ``relayer-sim sweep`` runs the scenario over (``[sweep]``); a run ignores it."""
 
     @model_validator(mode="after")
     def _chains_written_one_way(self) -> Scenario:

@@ -1,0 +1,115 @@
+"""``relayer-sim sweep``: a scenario run over parameter values and seeds, on this machine's
+cores, into a table of one row per run (``relayer_sim.sweep``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from relayer_sim.commands.errors import EXIT_OK, EXIT_VERDICT, BadInput
+from relayer_sim.commands.inputs import scenario_input
+from relayer_sim.commands.outputs import output_directory
+from relayer_sim.report.printable import shown
+
+
+def sweep_command(args: argparse.Namespace, console: Console) -> int:
+    from relayer_sim.sweep.engines import LocalEngine
+    from relayer_sim.sweep.points import SweepError
+    from relayer_sim.sweep.sweep import plan_sweep, run_sweep
+
+    scenario = scenario_input(args.file)
+    data = tomllib.loads(args.file.read_text(encoding="utf-8"))  # read whole by the loader
+    table = scenario.sweep
+    parameters: dict[str, list[Any]] = dict(table.set) if table is not None else {}
+    parameters |= dict(args.set or [])
+    seeds = args.seeds or (table.seeds if table is not None else (scenario.seed,))
+    out = output_directory(args.out or Path("out") / "sweeps" / scenario.name)
+    try:
+        plan = plan_sweep(
+            data, list(parameters.items()), seeds, out, str(args.file), args.file.parent
+        )
+    except SweepError as error:
+        raise BadInput(*str(error).splitlines()) from None
+    engine = LocalEngine(args.workers)
+    to_do = len(plan.to_do())
+    if args.json:
+        result = run_sweep(plan, engine, args.keep_traces)
+    else:
+        with _progress(console) as progress:
+            bar = progress.add_task("runs", total=to_do, failed=0)
+
+            def advance(row: dict[str, Any]) -> None:
+                failed = progress.tasks[bar].fields["failed"] + (row.get("status") != "ok")
+                progress.update(bar, advance=1, failed=failed)
+
+            result = run_sweep(plan, engine, args.keep_traces, advance)
+    summary = {
+        "runs": len(plan.points),
+        "ran": result.ran,
+        "done_before": result.skipped,
+        "failed": result.failed,
+        "engine": engine.name,
+        "workers": engine.workers,
+        "csv": str(result.csv),
+        "parquet": str(result.parquet),
+    }
+    if args.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        console.print(
+            f"{summary['runs']} runs: {result.ran} ran now on {engine.workers} {engine.name} "
+            f"workers, {result.skipped} done before, {result.failed} failed"
+        )
+        console.print(f"results: {shown(str(result.csv))}", soft_wrap=True)
+        console.print(f"results: {shown(str(result.parquet))}", soft_wrap=True)
+    return EXIT_OK if result.failed == 0 else EXIT_VERDICT
+
+
+def parse_assignment(text: str) -> tuple[str, list[Any]]:
+    """``PATH=V1,V2,…``: a field path and its values, each read as a TOML value (``0.1``,
+    ``true``) or else as text (``5m``)."""
+    from relayer_sim.scenario.sweep import check_path
+
+    path, equals, values = text.partition("=")
+    if not equals or not values:
+        raise argparse.ArgumentTypeError(f"expected PATH=V1,V2,… (got {text!r:.60})")
+    try:
+        check_path(path)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{path!r:.60}: expected {error}") from None
+    return path, [_value(part) for part in values.split(",")]
+
+
+def parse_seed_list(text: str) -> tuple[int, ...]:
+    from relayer_sim.scenario.sweep import parse_seeds
+
+    try:
+        return parse_seeds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"expected {error} (got {text!r:.60})") from None
+
+
+def _value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]sweep[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("failed {task.fields[failed]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
