@@ -105,7 +105,7 @@ CASES = [
         BASE.replace("[[clients]]", "[[other]]"),
         "other: expected one of the fields name, description, seed, duration, counterparty, "
         "counterparties, host, clients, relayers, monitors, channels, traffic, timeline, expect, "
-        "limits (got an unknown field)",
+        "limits, sweep (got an unknown field)",
         id="unknown-top-table",
     ),
     # wrong types
@@ -155,7 +155,7 @@ CASES = [
         top("timelines = []"),
         "timelines: expected one of the fields name, description, seed, duration, counterparty, "
         "counterparties, host, clients, relayers, monitors, channels, traffic, timeline, expect, "
-        "limits (got an unknown field)",
+        "limits, sweep (got an unknown field)",
         id="unknown-top",
     ),
     pytest.param(
