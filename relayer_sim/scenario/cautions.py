@@ -41,7 +41,7 @@ def cautions(scenario: Scenario) -> list[Caution]:
     return found
 
 
-def power_needed(scenario: Scenario, fork: Fork) -> tuple[Fraction, str]:
+def _power_needed(scenario: Scenario, fork: Fork) -> tuple[Fraction, str]:
     """The share of the power a fork's coalition must exceed, and of what: an equivocation or
     a backdated header re-signs a header of the honest validator set (more than 2/3 of it);
     a lunatic header skips from a trusted state (more than the client's trust level of it)."""
@@ -58,7 +58,7 @@ def _short_of_power(scenario: Scenario, fork: Fork) -> str | None:
     powers = {validator.name: validator.power for validator in chain.validators}
     total = sum(powers.values())
     signed = sum(powers.get(name, 0) for name in fork.coalition)
-    share, of_what = power_needed(scenario, fork)
+    share, of_what = _power_needed(scenario, fork)
     if Fraction(signed, total) > share:
         return None
     article = "an" if fork.kind[0] in "aeiou" else "a"
