@@ -53,6 +53,7 @@ BENCHMARKS = (
     "state_commitment",
     "status_cache",
     "long_run",
+    "sweep_engines",
 )
 OUT_NAME = "bench.json"
 WIDTH = 80
@@ -270,6 +271,23 @@ def long_run(figures: Figures) -> Iterator[Headline]:
     yield Headline("long_run", f"real-time, {days} days", figures["simulated_per_wall"], "x")
 
 
+def sweep_engines(figures: Figures) -> Iterator[Headline]:
+    """The engines' speed-up over the same runs in one process, and their cost per task."""
+    speed = figures["speedup"]
+    runs = speed["runs"]
+    for name in ("local", "ray"):
+        if speed.get(name) is not None:
+            figure = f"sequential / {name} engine, {runs} runs, wall"
+            yield Headline("sweep_engines", figure, speed[f"{name}_speedup"], "x")
+    for name in ("local", "ray"):
+        engine = figures["overhead"].get(name)
+        if engine is not None:
+            yield Headline(
+                "sweep_engines", f"{name}: overhead per task", engine["overhead_per_task_ms"], "ms"
+            )
+            yield Headline("sweep_engines", f"{name}: start-up", engine["startup_s"], "s")
+
+
 #: How to read each benchmark's headline figures (host_gas has none: its gas is exact, no ratio).
 HEADLINES: dict[str, Extract] = {
     "vm": vm,
@@ -282,6 +300,7 @@ HEADLINES: dict[str, Extract] = {
     "state_commitment": state_commitment,
     "status_cache": status_cache,
     "long_run": long_run,
+    "sweep_engines": sweep_engines,
 }
 
 

@@ -1,5 +1,5 @@
 """``relayer-sim sweep``: a scenario run over parameter values and seeds, on this machine's
-cores, into a table of one row per run (``relayer_sim.sweep``)."""
+cores or a Ray cluster, into a table of one row per run (``relayer_sim.sweep``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,12 +18,18 @@ from relayer_sim.commands.inputs import scenario_input
 from relayer_sim.commands.outputs import output_directory
 from relayer_sim.report.printable import shown
 
+if TYPE_CHECKING:
+    from relayer_sim.sweep.engines import Engine
+
+RAY_MISSING: Final = "--engine ray needs Ray: pip install 'relayer-sim[ray]'"
+
 
 def sweep_command(args: argparse.Namespace, console: Console) -> int:
-    from relayer_sim.sweep.engines import LocalEngine
+    from relayer_sim.sweep.engines import EngineError
     from relayer_sim.sweep.points import SweepError
     from relayer_sim.sweep.sweep import plan_sweep, run_sweep
 
+    engine = build_engine(args)
     scenario = scenario_input(args.file)
     data = tomllib.loads(args.file.read_text(encoding="utf-8"))  # read whole by the loader
     table = scenario.sweep
@@ -37,19 +43,21 @@ def sweep_command(args: argparse.Namespace, console: Console) -> int:
         )
     except SweepError as error:
         raise BadInput(*str(error).splitlines()) from None
-    engine = LocalEngine(args.workers)
     to_do = len(plan.to_do())
-    if args.json:
-        result = run_sweep(plan, engine, args.keep_traces)
-    else:
-        with _progress(console) as progress:
-            bar = progress.add_task("runs", total=to_do, failed=0)
+    try:
+        if args.json:
+            result = run_sweep(plan, engine, args.keep_traces)
+        else:
+            with _progress(console) as progress:
+                bar = progress.add_task("runs", total=to_do, failed=0)
 
-            def advance(row: dict[str, Any]) -> None:
-                failed = progress.tasks[bar].fields["failed"] + (row.get("status") != "ok")
-                progress.update(bar, advance=1, failed=failed)
+                def advance(row: dict[str, Any]) -> None:
+                    failed = progress.tasks[bar].fields["failed"] + (row.get("status") != "ok")
+                    progress.update(bar, advance=1, failed=failed)
 
-            result = run_sweep(plan, engine, args.keep_traces, advance)
+                result = run_sweep(plan, engine, args.keep_traces, advance)
+    except EngineError as error:
+        raise BadInput(str(error)) from None
     summary = {
         "runs": len(plan.points),
         "ran": result.ran,
@@ -70,6 +78,24 @@ def sweep_command(args: argparse.Namespace, console: Console) -> int:
         console.print(f"results: {shown(str(result.csv))}", soft_wrap=True)
         console.print(f"results: {shown(str(result.parquet))}", soft_wrap=True)
     return EXIT_OK if result.failed == 0 else EXIT_VERDICT
+
+
+def build_engine(args: argparse.Namespace) -> Engine:
+    """The engine ``--engine`` names, with ``--workers`` and ``--address``; Ray is imported
+    only here, when asked for, and its absence is one line."""
+    from relayer_sim.sweep.engines import LocalEngine
+
+    if args.engine != "ray":
+        if args.address is not None:
+            raise BadInput("--address needs --engine ray")
+        return LocalEngine(args.workers)
+    try:
+        from relayer_sim.sweep.ray_engine import RayEngine
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] != "ray":
+            raise
+        raise BadInput(RAY_MISSING) from None
+    return RayEngine(args.workers, args.address)
 
 
 def parse_assignment(text: str) -> tuple[str, list[Any]]:

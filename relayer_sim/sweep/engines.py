@@ -15,10 +15,17 @@ from relayer_sim.sweep.runner import RunTask, run_task
 Row = dict[str, Any]
 
 
+class EngineError(Exception):
+    """An engine that cannot run the sweep at all (a cluster out of reach, a file its runs
+    cannot get): ``str()`` is one line for the person who asked for it."""
+
+
 class Engine(Protocol):
     """Runs tasks and yields each one's row as it finishes (in any order)."""
 
     name: str
+    #: How many runs it does at once (for a cluster, known once it has connected).
+    workers: int
 
     def rows(self, tasks: Sequence[RunTask]) -> Iterator[Row]: ...
 
