@@ -293,11 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run a scenario over every combination of parameter values ([sweep] set in the "
             "file, or --set) and every seed ([sweep] seeds, or --seeds), each run the ordinary "
-            "one, on a pool of worker processes. Writes DIR/results.csv and "
+            "one, on a pool of worker processes (--engine local) or as Ray tasks on a local Ray "
+            "or a cluster (--engine ray, the ray extra). Writes DIR/results.csv and "
             "DIR/results.parquet: a row per run with its parameters, seed and headline "
             "metrics. Runs are keyed by a hash of their scenario: re-running a sweep skips "
             "what is done. Exits 1 when a run failed (it has a row with its error), 2 when "
-            "the file or a combination is not a valid scenario."
+            "the file or a combination is not a valid scenario (or Ray is missing or out of "
+            "reach)."
         ),
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="scenario file")
@@ -316,12 +318,55 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         metavar="N",
-        help="worker processes (default: one per core)",
+        help="worker processes, or a local Ray's CPUs (default: one per core); with "
+        "--address, the most runs at once (default: the cluster's CPUs)",
+    )
+    sweep.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: a process pool (default); ray: Ray tasks, needs "
+        "pip install 'relayer-sim[ray]'",
+    )
+    sweep.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --engine ray: a running cluster, auto or ray://host:port "
+        "(default: a local Ray started for the sweep)",
     )
     sweep.add_argument("--out", type=Path, metavar="DIR", help="default: out/sweeps/NAME")
     sweep.add_argument("--keep-traces", action="store_true", help="keep each run's trace")
     sweep.add_argument("--json", action="store_true", help="print the summary as JSON")
     sweep.set_defaults(handler=sweep_command)
+
+    from relayer_sim.commands.sweep_report import sweep_report_command
+
+    sweep_report = commands.add_parser(
+        "sweep-report",
+        help="summarise a sweep per parameter point: mean and percentiles of every metric",
+        description=(
+            "Read a sweep's results (DIR/results.parquet, or DIR/results.csv), group its runs "
+            "by parameter point (seeds vary within a point) and show, for every headline "
+            "metric that varies, its mean, p50, p95, p99, min and max per point (nearest-rank "
+            "percentiles), with each point's runs and failed runs. Several DIRs are read as "
+            "one study, each a value of a parameter named sweep (the directory's name). Exits "
+            "2 when a directory holds no readable results."
+        ),
+    )
+    sweep_report.add_argument("dir", type=Path, metavar="DIR", help="a sweep's --out directory")
+    sweep_report.add_argument(
+        "more", type=Path, nargs="*", metavar="DIR", help="more sweeps of the same study"
+    )
+    sweep_report.add_argument(
+        "--json", action="store_true", help="print the summary as JSON (times in ns) instead"
+    )
+    sweep_report.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write a self-contained HTML report with the tables and plots to FILE",
+    )
+    sweep_report.set_defaults(handler=sweep_report_command)
 
     schema = commands.add_parser(
         "schema",

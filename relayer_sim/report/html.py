@@ -40,7 +40,7 @@ _NONE: Final = NOT_MEASURED
 _NUMERIC: Final = ' class="num"'
 _KEPT: Final = ' class="keep"'
 _SUMMED_OUTCOMES: Final = (ACCEPTED, FROZE_AT_ONCE, REFUSED)
-_STYLE: Final = f"""
+PAGE_STYLE: Final = f"""
 body {{ margin: 0; background: {PAGE_BACKGROUND}; color: #1d2330;
   font: 15px/1.45 "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; }}
 main {{ max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }}
@@ -64,7 +64,7 @@ figcaption {{ font-size: 13px; margin-top: 6px; }}
 
 
 @dataclass(frozen=True, slots=True)
-class _Cell:
+class HtmlCell:
     """A table cell's text (escaped when written), right-aligned if ``numeric``, optionally in
     one of this module's own colours."""
 
@@ -101,7 +101,7 @@ def render_html(metrics: RunMetrics) -> str:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>relayer-sim report: {escape(title)}</title>",
-            f"<style>{_STYLE}</style>",
+            f"<style>{PAGE_STYLE}</style>",
             "</head>",
             "<body>",
             "<main>",
@@ -157,7 +157,7 @@ def _timeline(metrics: RunMetrics) -> list[str]:
     if not (metrics.clients or metrics.marks):
         return []
     section = ["<h2>Timeline</h2>"]
-    section += _plot(
+    section += plot_section(
         "plot-heights",
         plot_heights(metrics),
         "Counterparty and client heights (top) and each client's lag in blocks (bottom) over "
@@ -180,17 +180,17 @@ def _clients(metrics: RunMetrics) -> list[str]:
     several = metrics.several_counterparties()
     named = ("client", "id", "follows") if several else ("client", "id")
     section = ["<h2>Clients</h2>"]
-    section += _table(
+    section += html_table(
         (*named, "max lag (blocks)", "mean lag (blocks)", "downtime", "down spans"),
         [
             (
-                _Cell(client.name),
-                _Cell(client.client_id),
-                *((_Cell(client.counterparty),) if several else ()),
-                _Cell(f"{client.max_lag_blocks:,}", numeric=True),
-                _Cell(f"{client.mean_lag_blocks:,}", numeric=True),
-                _Cell(format_elapsed(client.downtime_ns), numeric=True),
-                _Cell(str(len(client.downtime)), numeric=True),
+                HtmlCell(client.name),
+                HtmlCell(client.client_id),
+                *((HtmlCell(client.counterparty),) if several else ()),
+                HtmlCell(f"{client.max_lag_blocks:,}", numeric=True),
+                HtmlCell(f"{client.mean_lag_blocks:,}", numeric=True),
+                HtmlCell(format_elapsed(client.downtime_ns), numeric=True),
+                HtmlCell(str(len(client.downtime)), numeric=True),
             )
             for client in metrics.clients
         ],
@@ -206,13 +206,13 @@ def _switch(metrics: RunMetrics) -> list[str]:
     if switch is None:
         return []
     section = [f"<h2>Consensus switch: {escape(_switch_title(switch))}</h2>"]
-    section += _table(
+    section += html_table(
         ("client", "past the switch at", "after the switch"),
         [
             (
-                _Cell(client.client),
-                _Cell(_time(client.first_good_update_ns), numeric=True),
-                _Cell(_time(client.recovery_ns), numeric=True),
+                HtmlCell(client.client),
+                HtmlCell(_time(client.first_good_update_ns), numeric=True),
+                HtmlCell(_time(client.recovery_ns), numeric=True),
             )
             for client in switch.clients
         ],
@@ -233,15 +233,15 @@ def _packets(metrics: RunMetrics) -> list[str]:
     section = ["<h2>Packets</h2>"]
     rows = metrics.packet_rows()
     named = ("channel",) if len(rows) > 1 else ()
-    section += _table(
+    section += html_table(
         (*named, "sent", "received", "never received", "delayed", "p50", "p90", "p99", "max"),
         [
             (
-                *((_Cell(name),) if named else ()),
-                *(_Cell(f"{n:,}", numeric=True) for n in (counted.sent, counted.received)),
-                *(_Cell(f"{n:,}", numeric=True) for n in (counted.lost, counted.delayed)),
+                *((HtmlCell(name),) if named else ()),
+                *(HtmlCell(f"{n:,}", numeric=True) for n in (counted.sent, counted.received)),
+                *(HtmlCell(f"{n:,}", numeric=True) for n in (counted.lost, counted.delayed)),
                 *(
-                    _Cell(_time(ns), numeric=True)
+                    HtmlCell(_time(ns), numeric=True)
                     for ns in (counted.p50_ns, counted.p90_ns, counted.p99_ns, counted.max_ns)
                 ),
             )
@@ -254,7 +254,7 @@ def _packets(metrics: RunMetrics) -> list[str]:
             f"{format_elapsed(packets.delay_threshold_ns)} after being sent (a healthy relay: "
             "one counterparty block, then three host blocks).</p>"
         )
-    return section + _plot(
+    return section + plot_section(
         "plot-latency",
         plot_packet_latency(metrics),
         "Latency of each received packet (log scale) against the simulated time it was sent; "
@@ -272,12 +272,12 @@ def _attacks(metrics: RunMetrics) -> list[str]:
     if metrics.attacks:
         section += [
             "<h3>What was sent</h3>",
-            *_table(
+            *html_table(
                 ("#", "sent", "client", "fork", "height", "trusting", "signed by"),
                 [_sent_row(number, fork) for number, fork in enumerate(metrics.attacks, 1)],
             ),
             "<h3>What came of it</h3>",
-            *_table(
+            *html_table(
                 ("#", "outcome", "detected", "frozen", "latency", "forged packets received"),
                 [_outcome_row(number, fork) for number, fork in enumerate(metrics.attacks, 1)],
             ),
@@ -288,26 +288,26 @@ def _attacks(metrics: RunMetrics) -> list[str]:
     return section
 
 
-def _sent_row(number: int, fork: Attack) -> tuple[_Cell, ...]:
+def _sent_row(number: int, fork: Attack) -> tuple[HtmlCell, ...]:
     return (
-        _Cell(str(number), numeric=True),
-        _Cell(format_elapsed(fork.sent_ns), numeric=True),
-        _Cell(fork.client),
-        _Cell(fork.kind),
-        _Cell(fork.height),
-        _Cell(fork.trusted or _NONE),
-        _Cell(", ".join(fork.coalition) or _NONE),
+        HtmlCell(str(number), numeric=True),
+        HtmlCell(format_elapsed(fork.sent_ns), numeric=True),
+        HtmlCell(fork.client),
+        HtmlCell(fork.kind),
+        HtmlCell(fork.height),
+        HtmlCell(fork.trusted or _NONE),
+        HtmlCell(", ".join(fork.coalition) or _NONE),
     )
 
 
-def _outcome_row(number: int, fork: Attack) -> tuple[_Cell, ...]:
+def _outcome_row(number: int, fork: Attack) -> tuple[HtmlCell, ...]:
     return (
-        _Cell(str(number), numeric=True),
-        _Cell(outcome_text(fork)),
-        _Cell(_time(fork.detected_ns), numeric=True),
-        _Cell(_time(fork.frozen_ns), numeric=True),
-        _Cell(_NONE if fork.latency_ns is None else format_span(fork.latency_ns), numeric=True),
-        _Cell(forged_received(fork), numeric=True),
+        HtmlCell(str(number), numeric=True),
+        HtmlCell(outcome_text(fork)),
+        HtmlCell(_time(fork.detected_ns), numeric=True),
+        HtmlCell(_time(fork.frozen_ns), numeric=True),
+        HtmlCell(_NONE if fork.latency_ns is None else format_span(fork.latency_ns), numeric=True),
+        HtmlCell(forged_received(fork), numeric=True),
     )
 
 
@@ -321,14 +321,14 @@ def _refused(metrics: RunMetrics) -> list[str]:
     )
     return [
         "<h2>Refused transactions</h2>",
-        *_table(
+        *html_table(
             ("message", "reason", "count", "first"),
             [
                 (
-                    _Cell(refused.message, keep=True),
-                    _Cell(refused.reason or NO_REASON),
-                    _Cell(f"{refused.count:,}", numeric=True),
-                    _Cell(format_elapsed(refused.first_ns), numeric=True),
+                    HtmlCell(refused.message, keep=True),
+                    HtmlCell(refused.reason or NO_REASON),
+                    HtmlCell(f"{refused.count:,}", numeric=True),
+                    HtmlCell(format_elapsed(refused.first_ns), numeric=True),
                 )
                 for refused in metrics.refused
             ],
@@ -354,13 +354,13 @@ def _gas(metrics: RunMetrics) -> list[str]:
     if not metrics.gas:
         return []
     section = ["<h2>Gas by message type</h2>"]
-    section += _table(
+    section += html_table(
         ("message", "txs", "ok", "SDK gas", "mean", "contract gas", "mean"),
         [
             (
-                _Cell(gas.message),
+                HtmlCell(gas.message),
                 *(
-                    _Cell(f"{n:,}", numeric=True)
+                    HtmlCell(f"{n:,}", numeric=True)
                     for n in (
                         gas.count,
                         gas.ok,
@@ -374,7 +374,7 @@ def _gas(metrics: RunMetrics) -> list[str]:
             for gas in metrics.gas
         ],
     )
-    return section + _plot(
+    return section + plot_section(
         "plot-gas",
         plot_gas(metrics),
         "Mean SDK gas (left) and mean contract gas (right) per transaction, by message type.",
@@ -389,40 +389,42 @@ def _marks_table(marks: Sequence[EventMark], numbered: bool = False) -> list[str
     for number, mark in enumerate(marks, start=1):
         colour = mark_colour(mark.category)[1]
         cells = (
-            _Cell(format_elapsed(mark.t_ns), numeric=True),
-            _Cell(mark.category.replace("_", " "), colour=colour),
-            _Cell(mark.label),
+            HtmlCell(format_elapsed(mark.t_ns), numeric=True),
+            HtmlCell(mark.category.replace("_", " "), colour=colour),
+            HtmlCell(mark.label),
         )
         rows.append(
-            (_Cell(str(number), numeric=True, colour=colour), *cells) if numbered else cells
+            (HtmlCell(str(number), numeric=True, colour=colour), *cells) if numbered else cells
         )
     headers = ("time", "category", "detail")
-    return _table(("#", *headers) if numbered else headers, rows)
+    return html_table(("#", *headers) if numbered else headers, rows)
 
 
 def _intervals(spans: Sequence[tuple[str, Interval]], end_ns: int) -> list[str]:
     """A table of downtime spans; one still open runs to ``end_ns`` for its length."""
-    return _table(
+    return html_table(
         ("", "from", "to", "length", "why"),
         [
             (
-                _Cell(owner),
-                _Cell(format_elapsed(span.start_ns), numeric=True),
-                _Cell("end" if span.end_ns is None else format_elapsed(span.end_ns), numeric=True),
-                _Cell(
+                HtmlCell(owner),
+                HtmlCell(format_elapsed(span.start_ns), numeric=True),
+                HtmlCell(
+                    "end" if span.end_ns is None else format_elapsed(span.end_ns), numeric=True
+                ),
+                HtmlCell(
                     format_elapsed(
                         (end_ns if span.end_ns is None else span.end_ns) - span.start_ns
                     ),
                     numeric=True,
                 ),
-                _Cell(span.reason),
+                HtmlCell(span.reason),
             )
             for owner, span in spans
         ],
     )
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[_Cell]]) -> list[str]:
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[HtmlCell]]) -> list[str]:
     """A table with a header row; none at all without rows, rather than headers alone."""
     if not rows:
         return []
@@ -435,13 +437,13 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[_Cell]]) -> list[str]
     return [f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"]
 
 
-def _cell(cell: _Cell) -> str:
+def _cell(cell: HtmlCell) -> str:
     classes = _NUMERIC if cell.numeric else (_KEPT if cell.keep else "")
     style = f' style="color: {cell.colour}"' if cell.colour else ""
     return f"<td{classes}{style}>{escape(cell.text)}</td>"
 
 
-def _plot(element_id: str, png: bytes, description: str) -> list[str]:
+def plot_section(element_id: str, png: bytes, description: str) -> list[str]:
     """A PNG as an inline image at its own pixel size, with ``description`` as alt text and
     caption."""
     width, height = _png_size(png)

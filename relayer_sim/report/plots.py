@@ -143,20 +143,20 @@ def plot_heights(metrics: RunMetrics) -> bytes:
     """Counterparty and client heights (top) and each client's lag (bottom) over simulated time,
     with downtime and halts shaded and the event marks as vertical lines numbered as in the
     report."""
-    return _png(heights_figure(metrics))
+    return png_bytes(heights_figure(metrics))
 
 
 def heights_figure(metrics: RunMetrics) -> Figure:
     """The figure ``plot_heights`` saves, for a test to measure."""
     axis = _time_axis(metrics.duration_ns)
-    with _figure(6.4, rows=2) as (figure, (heights, lag)):
+    with new_figure(6.4, rows=2) as (figure, (heights, lag)):
         heights.sharex(lag)
         _draw_counterparty(heights, metrics.clients, axis)
         clients = list(enumerate(metrics.clients))
         for (index, client), colour in zip(clients, cycle(CLIENT_COLOURS), strict=False):
             _draw_client((heights, lag), client, colour, index, metrics.duration_ns, axis)
         if not metrics.clients:
-            _say(heights, "no clients in this run")
+            say_on(heights, "no clients in this run")
         for axes in (heights, lag):
             _shade_halts(axes, metrics, axis)
             _draw_marks(axes, metrics.marks, axis)
@@ -194,7 +194,7 @@ def _draw_counterparty(axes: Axes, clients: Sequence[ClientMetrics], axis: _Time
             linewidth=1,
             linestyle=style,
             drawstyle="steps-post",
-            label="counterparty" if len(chains) == 1 else f"counterparty {_plain(chain)}",
+            label="counterparty" if len(chains) == 1 else f"counterparty {plain_text(chain)}",
             zorder=10,
         )
 
@@ -215,7 +215,7 @@ def _draw_client(
     lags = [_nan_if_none(sample.lag_blocks) for sample in client.samples]
     positions = [block - behind for block, behind in zip(chain, lags, strict=True)]
     style, width = _CLIENT_LINES[index % len(_CLIENT_LINES)]
-    label = f"client {_plain(client.name)}"
+    label = f"client {plain_text(client.name)}"
     for axes, values in zip(panels, (positions, lags), strict=True):
         axes.plot(
             times,
@@ -423,7 +423,7 @@ def _name_halts(axes: Axes, metrics: RunMetrics) -> None:
         if not wide and end_px - start_px < 14:
             continue
         text = axes.annotate(
-            _plain(name),
+            plain_text(name),
             xy=(axis.of(span.start_ns), 1.0),
             xycoords=axes.get_xaxis_transform(),
             xytext=(3, -3),
@@ -525,7 +525,7 @@ def plot_packet_latency(metrics: RunMetrics) -> bytes:
     """Each received packet's latency against when it was sent, on a log scale so that the
     usual few seconds and a stall's minutes both read; those past the delay threshold (drawn as
     a line when known) stand out in their own colour and marker. Halts are shaded."""
-    return _png(latency_figure(metrics))
+    return png_bytes(latency_figure(metrics))
 
 
 def latency_figure(metrics: RunMetrics) -> Figure:
@@ -533,7 +533,7 @@ def latency_figure(metrics: RunMetrics) -> Figure:
     packets = metrics.packets
     axis = _time_axis(metrics.duration_ns)
     threshold = packets.delay_threshold_ns
-    with _figure(3.6) as (figure, (axes,)):
+    with new_figure(3.6) as (figure, (axes,)):
         for delayed, colour, marker, name in (
             (False, ON_TIME_COLOUR, "o", "on time"),
             (True, DELAYED_COLOUR, "^", "delayed"),
@@ -559,7 +559,7 @@ def latency_figure(metrics: RunMetrics) -> Figure:
         if packets.latencies:
             _duration_log_scale(axes, [latency for _, latency in packets.latencies], threshold)
         else:
-            _say(axes, "no packet received")
+            say_on(axes, "no packet received")
         handles = [*axes.get_legend_handles_labels()[0], *_halt_handles(metrics)]
         _legend(figure, handles)
         axes.set_xlim(0, max(metrics.duration_ns, 1) / axis.unit_ns)
@@ -594,14 +594,14 @@ def _short_duration(seconds: int) -> str:
 def plot_gas(metrics: RunMetrics) -> bytes:
     """Mean SDK gas and mean contract gas per message type, side by side: the two differ by
     orders of magnitude, so each gets its own scale."""
-    return _png(gas_figure(metrics))
+    return png_bytes(gas_figure(metrics))
 
 
 def gas_figure(metrics: RunMetrics) -> Figure:
     """The figure ``plot_gas`` saves, for a test to measure."""
     gas = metrics.gas
-    with _figure(max(2.4, 1.2 + 0.4 * len(gas)), columns=2) as (figure, (sdk, contract)):
-        names = [f"{_plain(item.message)} ({item.count:,} txs)" for item in gas]
+    with new_figure(max(2.4, 1.2 + 0.4 * len(gas)), columns=2) as (figure, (sdk, contract)):
+        names = [f"{plain_text(item.message)} ({item.count:,} txs)" for item in gas]
         positions = list(range(len(gas)))
         sdk.barh(positions, [item.sdk_gas_mean for item in gas], color=SDK_GAS_COLOUR)
         contract.barh(
@@ -616,7 +616,7 @@ def gas_figure(metrics: RunMetrics) -> Figure:
             axes.xaxis.set_major_formatter(EngFormatter())
             axes.xaxis.set_major_locator(MaxNLocator(6))
         if not gas:
-            _say(sdk, "no transactions")
+            say_on(sdk, "no transactions")
     return figure
 
 
@@ -634,7 +634,7 @@ def plot_comparison(runs: Sequence[RunMetrics], labels: Sequence[str] | None = N
     panel titled with the table's row label and each bar with the table's value (``—`` where a
     run has none): both read ``headlines``. ``labels`` name the runs (their scenario names by
     default)."""
-    return _png(comparison_figure(runs, labels))
+    return png_bytes(comparison_figure(runs, labels))
 
 
 def comparison_figure(runs: Sequence[RunMetrics], labels: Sequence[str] | None = None) -> Figure:
@@ -647,21 +647,21 @@ def comparison_figure(runs: Sequence[RunMetrics], labels: Sequence[str] | None =
     colours = [colour for colour, _ in zip(cycle(CLIENT_COLOURS), runs, strict=False)]
     numbers = [str(number) for number in range(1, len(runs) + 1)]
     panel_in = 0.6 + 0.2 * max(len(runs), 2)
-    with _figure(0.9 + panel_in * rows, rows=rows, columns=_PANEL_COLUMNS) as (figure, panels):
+    with new_figure(0.9 + panel_in * rows, rows=rows, columns=_PANEL_COLUMNS) as (figure, panels):
         for axes, headline in zip(panels, metrics, strict=False):
             _headline_panel(axes, headline, runs, numbers, colours)
         for axes in panels[len(metrics) :]:
             axes.set_axis_off()
         if runs:
             handles = [
-                Patch(color=colour, label=f"{number} = {_plain(name)}")
+                Patch(color=colour, label=f"{number} = {plain_text(name)}")
                 for number, colour, name in zip(numbers, colours, names, strict=True)
             ]
             figure.legend(
                 handles=handles, loc="outside lower center", ncols=min(len(runs), 3), fontsize=8
             )
         else:
-            _say(panels[0], "no runs")
+            say_on(panels[0], "no runs")
         figure.suptitle("runs compared: the comparison table's metrics, a bar per run")
     return figure
 
@@ -677,7 +677,7 @@ def _headline_panel(
     with the value as the table shows it (no bar where a run has none)."""
     values = [headline.value(run) for run in runs]
     bars = axes.barh(numbers, [float(value or 0) for value in values], color=colours, height=0.7)
-    axes.bar_label(bars, [_plain(headline.shown(run)) for run in runs], fontsize=7, padding=3)
+    axes.bar_label(bars, [plain_text(headline.shown(run)) for run in runs], fontsize=7, padding=3)
     axes.set_title(_panel_title(headline.label), fontsize=8)
     axes.set_xlim(0, max((float(v) for v in values if v), default=1.0) / _LONGEST_BAR)
     axes.invert_yaxis()
@@ -687,7 +687,7 @@ def _headline_panel(
 
 def _panel_title(label: str) -> str:
     """A row label as a panel's title: whole, wrapped at spaces if it is long."""
-    return "\n".join(textwrap.wrap(_plain(label), _PANEL_TITLE_CHARS)) or " "
+    return "\n".join(textwrap.wrap(plain_text(label), _PANEL_TITLE_CHARS)) or " "
 
 
 # -- common parts ---------------------------------------------------------------------------------
@@ -717,7 +717,7 @@ def _time_axis(span_ns: int) -> _TimeAxis:
 
 
 @contextmanager
-def _figure(
+def new_figure(
     height_in: float, rows: int = 1, columns: int = 1
 ) -> Iterator[tuple[Figure, list[Axes]]]:
     """A figure of the fixed width and ``height_in`` with its grid of axes, drawn under the
@@ -733,7 +733,7 @@ def _figure(
         yield figure, axes
 
 
-def _png(figure: Figure) -> bytes:
+def png_bytes(figure: Figure) -> bytes:
     """The figure as PNG bytes, saved under the default style as it was built."""
     buffer = io.BytesIO()
     with matplotlib.style.context("default"):
@@ -741,11 +741,11 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _say(axes: Axes, text: str) -> None:
+def say_on(axes: Axes, text: str) -> None:
     axes.text(0.5, 0.5, text, transform=axes.transAxes, ha="center", va="center", color="#555555")
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """``text`` from a trace shown as it is: a ``$`` would otherwise start mathtext."""
     return text.replace("$", r"\$")
 
