@@ -49,11 +49,16 @@ def sweep_command(args: argparse.Namespace, console: Console) -> int:
             result = run_sweep(plan, engine, args.keep_traces)
         else:
             with _progress(console) as progress:
-                bar = progress.add_task("runs", total=to_do, failed=0)
+                running = min(engine.workers, to_do)
+                bar = progress.add_task("runs", total=to_do, failed=0, running=running)
 
                 def advance(row: dict[str, Any]) -> None:
-                    failed = progress.tasks[bar].fields["failed"] + (row.get("status") != "ok")
-                    progress.update(bar, advance=1, failed=failed)
+                    task = progress.tasks[bar]
+                    failed = task.fields["failed"] + (row.get("status") != "ok")
+                    left = to_do - int(task.completed) - 1
+                    progress.update(
+                        bar, advance=1, failed=failed, running=min(engine.workers, left)
+                    )
 
                 result = run_sweep(plan, engine, args.keep_traces, advance)
     except EngineError as error:
@@ -134,7 +139,7 @@ def _progress(console: Console) -> Progress:
         TextColumn("[bold]sweep[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("failed {task.fields[failed]}"),
+        TextColumn("running {task.fields[running]}, failed {task.fields[failed]}"),
         TimeRemainingColumn(),
         console=console,
         transient=True,
