@@ -93,25 +93,7 @@ def render_html(metrics: RunMetrics) -> str:
         *_downtime(metrics),
         *_gas(metrics),
     ]
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>relayer-sim report: {escape(title)}</title>",
-            f"<style>{PAGE_STYLE}</style>",
-            "</head>",
-            "<body>",
-            "<main>",
-            *body,
-            "</main>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return html_page(f"relayer-sim report: {title}", body)
 
 
 def write_html_report(metrics: RunMetrics, path: Path) -> None:
@@ -472,3 +454,26 @@ def _switch_title(switch: SwitchRecovery) -> str:
 
 def _time(ns: int | None) -> str:
     return _NONE if ns is None else format_elapsed(ns)
+
+
+def html_page(title: str, body: Sequence[str]) -> str:
+    """A self-contained page: ``title`` (escaped here), the report style, ``body``'s HTML."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{PAGE_STYLE}</style>",
+            "</head>",
+            "<body>",
+            "<main>",
+            *body,
+            "</main>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

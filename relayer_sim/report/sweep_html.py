@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from relayer_sim.report.html import PAGE_STYLE, HtmlCell, html_table, plot_section
+from relayer_sim.report.html import HtmlCell, html_page, html_table, plot_section
 from relayer_sim.report.sweep_plots import plot_distribution, plot_trend, trend_parameter
 from relayer_sim.report.sweep_table import (
     STAT_ROWS,
@@ -31,25 +31,7 @@ def render_sweep_html(summary: SweepSummary, sources: Sequence[str]) -> str:
     ]
     for number, metric in enumerate(summary.varying(), start=1):
         body += _metric(summary, metric, number)
-    return "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>relayer-sim sweep report: {escape(', '.join(sources))}</title>",
-            f"<style>{PAGE_STYLE}</style>",
-            "</head>",
-            "<body>",
-            "<main>",
-            *body,
-            "</main>",
-            "</body>",
-            "</html>",
-            "",
-        ]
-    )
+    return html_page(f"relayer-sim sweep report: {', '.join(sources)}", body)
 
 
 def write_sweep_html(summary: SweepSummary, sources: Sequence[str], path: Path) -> None:
