@@ -62,13 +62,13 @@ def _measure_all(
     run_dirs: set[str] = set()
     for source, loaded in zip(sources, inputs, strict=True):
         if isinstance(loaded, Scenario):
-            run_dir = _unique(loaded.name, run_dirs)
+            run_dir = unique_name(loaded.name, run_dirs)
             run_dirs.add(run_dir)
             trace_path = run_quietly(loaded, out / run_dir, seed)
             metrics = measured(trace_input(trace_path), trace_path)
         else:
             metrics, trace_path = loaded, source
-        label = _unique(metrics.scenario, {run.label for run in runs})
+        label = unique_name(metrics.scenario, {run.label for run in runs})
         runs.append(NamedRun(label, metrics, trace_path))
     return runs
 
@@ -80,7 +80,7 @@ def _compare_input(source: Path) -> Scenario | RunMetrics:
     return measured(trace_input(source), source)
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
     """``name``, or ``name-2``, ``name-3``… when it is taken: the same scenario twice in one
     comparison gets two directories and two columns."""
     unique, number = name, 1

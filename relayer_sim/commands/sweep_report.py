@@ -16,7 +16,7 @@ from typing import Any, Final
 from rich.console import Console
 from rich.markup import escape
 
-from relayer_sim.commands.compare import _unique
+from relayer_sim.commands.compare import unique_name
 from relayer_sim.commands.errors import EXIT_OK, BadInput
 from relayer_sim.commands.outputs import output_file, write_output
 from relayer_sim.files import GIB, FileRefused, read_regular
@@ -73,7 +73,7 @@ def summary_of(directories: Sequence[Path]) -> SweepSummary:
             summarise(table)
         except RowsError as error:
             raise BadInput(f"{path}: {error}") from None
-        named.append((_unique(_name(directory), {name for name, _ in named}), table))
+        named.append((unique_name(_name(directory), {name for name, _ in named}), table))
     try:
         return summarise(merge_tables(named))
     except RowsError as error:
