@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Final
 from relayer_sim.formats.ics04 import Order
 from relayer_sim.host.clients import Migration, UpdateOutcome
 from relayer_sim.host.messages import (
+    ChannelStep,
+    ConnectionStep,
     Msg,
     MsgAcknowledgement,
     MsgChannelCloseConfirm,
@@ -183,10 +185,7 @@ def event_type(msg: Msg) -> str:
 
 
 def _connection_event(
-    msg: MsgConnectionOpenInit
-    | MsgConnectionOpenTry
-    | MsgConnectionOpenAck
-    | MsgConnectionOpenConfirm,
+    msg: ConnectionStep,
     result: object,
     keepers: Keepers,
 ) -> SdkEvent:
@@ -203,12 +202,7 @@ def _connection_event(
 
 
 def _channel_event(
-    msg: MsgChannelOpenInit
-    | MsgChannelOpenTry
-    | MsgChannelOpenAck
-    | MsgChannelOpenConfirm
-    | MsgChannelCloseInit
-    | MsgChannelCloseConfirm,
+    msg: ChannelStep,
     result: object,
     keepers: Keepers,
 ) -> SdkEvent:

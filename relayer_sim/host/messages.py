@@ -274,6 +274,19 @@ class MsgVote:
     option: str
 
 
+#: The steps of a connection handshake, and of a channel's opening or closing.
+ConnectionStep = (
+    MsgConnectionOpenInit | MsgConnectionOpenTry | MsgConnectionOpenAck | MsgConnectionOpenConfirm
+)
+ChannelStep = (
+    MsgChannelOpenInit
+    | MsgChannelOpenTry
+    | MsgChannelOpenAck
+    | MsgChannelOpenConfirm
+    | MsgChannelCloseInit
+    | MsgChannelCloseConfirm
+)
+
 Msg = (
     MsgStoreCode
     | MsgMigrateContract

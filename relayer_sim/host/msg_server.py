@@ -10,6 +10,8 @@ from relayer_sim.formats.ics04 import ChannelEnd
 from relayer_sim.host.channels import ChannelKeeper
 from relayer_sim.host.errors import HostError, wrap
 from relayer_sim.host.messages import (
+    ChannelStep,
+    ConnectionStep,
     MsgAcknowledgement,
     MsgChannelCloseConfirm,
     MsgChannelCloseInit,
@@ -51,16 +53,7 @@ _HANDSHAKE_FAILED: Final = {
 
 def handshake(
     keepers: Keepers,
-    msg: MsgConnectionOpenInit
-    | MsgConnectionOpenTry
-    | MsgConnectionOpenAck
-    | MsgConnectionOpenConfirm
-    | MsgChannelOpenInit
-    | MsgChannelOpenTry
-    | MsgChannelOpenAck
-    | MsgChannelOpenConfirm
-    | MsgChannelCloseInit
-    | MsgChannelCloseConfirm,
+    msg: ConnectionStep | ChannelStep,
     env: HostEnv,
     gas: GasMeter,
 ) -> object:
